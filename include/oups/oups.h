@@ -1,0 +1,12 @@
+/**
+ * @file oups/oups.h
+ * @brief Umbrella header: includes every public module of liboups.
+ * Layers (each uses only those before it): util, table, parquet, store, loop, ops.
+ */
+#ifndef OUPS_OUPS_H
+#define OUPS_OUPS_H
+
+#include "oups/util.h"
+#include "oups/table.h"
+
+#endif /* OUPS_OUPS_H */

@@ -1,0 +1,184 @@
+/**
+ * @file oups/parquet.h
+ * @brief Parquet reader and writer (flat schemas), written from the Apache Parquet format
+ *        specification. Files are standard: DuckDB, Polars, Spark read what we write.
+ *
+ * Handles: oups_parquet_reader (an open file or memory image; reads row groups and columns on
+ * demand with pread, so files larger than memory are fine), oups_parquet_writer (streams row
+ * groups to a temporary file; finish() writes the footer, fsyncs and renames it into place).
+ *
+ * Type mapping (read): INT32/INT64 with their logical/converted types → the matching table
+ * type; INT96 → timestamp[ns]; BYTE_ARRAY STRING/ENUM/JSON → string, else binary; DECIMAL in
+ * INT32/INT64/FLBA/BYTE_ARRAY → decimal128; DATE → date32; TIMESTAMP(unit, isAdjustedToUTC) →
+ * timestamp[unit] with tz "UTC" when adjusted; FLOAT16 → float32; UUID and other FLBA → binary.
+ * Nested columns and encrypted files: OUPS_EUNSUPPORTED naming the column.
+ *
+ * Ownership: tables returned are owned by the caller and independent of the reader.
+ * Threading: one thread per handle at a time.
+ */
+#ifndef OUPS_PARQUET_H
+#define OUPS_PARQUET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oups/table.h"
+#include "oups/util.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Compression codecs; values are the Parquet CompressionCodec enum. */
+typedef enum oups_codec {
+    OUPS_CODEC_UNCOMPRESSED = 0,
+    OUPS_CODEC_SNAPPY = 1,
+    OUPS_CODEC_GZIP = 2,
+    OUPS_CODEC_LZO = 3, /**< read: unsupported */
+    OUPS_CODEC_BROTLI = 4,
+    OUPS_CODEC_LZ4 = 5, /**< read only: legacy Hadoop framing (or raw as fallback) */
+    OUPS_CODEC_ZSTD = 6,
+    OUPS_CODEC_LZ4_RAW = 7
+} oups_codec;
+
+/** Parse "none|uncompressed|snappy|gzip|zstd|lz4_raw|brotli" with optional ":level". */
+OUPS_API OUPS_NODISCARD int oups_codec_parse(oups_codec *codec, int *level, const char *text);
+/** Lower-case name of a codec ("zstd"). */
+OUPS_API const char *oups_codec_name(oups_codec codec);
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name Reader */
+
+typedef struct oups_parquet_reader oups_parquet_reader;
+
+/**
+ * Open a file and parse its footer. Only the footer is read here.
+ * Ownership: caller frees with oups_parquet_reader_free(). The path is copied.
+ * Errors: OUPS_ENOTFOUND, OUPS_EIO, OUPS_ECORRUPT (bad magic, footer), OUPS_EUNSUPPORTED
+ * (encrypted footer).
+ */
+OUPS_API OUPS_NODISCARD int oups_parquet_reader_open(oups_parquet_reader **out, const char *path);
+/**
+ * Open a Parquet image in memory. Ownership: `data` is borrowed and must outlive the reader.
+ * `name` (may be NULL) is used in error messages.
+ */
+OUPS_API OUPS_NODISCARD int oups_parquet_reader_open_memory(oups_parquet_reader **out, const void *data, size_t len,
+                                                            const char *name);
+OUPS_API void oups_parquet_reader_free(oups_parquet_reader *r);
+
+OUPS_API int64_t oups_parquet_reader_num_rows(const oups_parquet_reader *r);
+OUPS_API int oups_parquet_reader_num_row_groups(const oups_parquet_reader *r);
+OUPS_API int64_t oups_parquet_reader_row_group_num_rows(const oups_parquet_reader *r, int rg);
+/** Number of leaf columns (flat schema: the columns). */
+OUPS_API int oups_parquet_reader_num_columns(const oups_parquet_reader *r);
+
+/**
+ * A 0-row table with the file's schema (names and mapped types). Columns whose type cannot
+ * be read give OUPS_EUNSUPPORTED naming the column.
+ */
+OUPS_API OUPS_NODISCARD int oups_parquet_reader_schema(oups_table **out, const oups_parquet_reader *r);
+
+/**
+ * Read row groups `row_groups[0..n_rg)` (NULL: all, in order) and columns `columns[0..n_cols)`
+ * (NULL: all, in file order) into one table. Only the bytes of the requested column chunks
+ * are read. Errors: OUPS_ENOTFOUND (column), OUPS_EINVAL (row group index), OUPS_ECORRUPT
+ * naming file, column, row group and page, OUPS_EUNSUPPORTED.
+ */
+OUPS_API OUPS_NODISCARD int oups_parquet_reader_read(oups_table **out, oups_parquet_reader *r, const int *row_groups,
+                                                     int n_rg, const char *const *columns, int n_cols);
+
+/** Key-value metadata of the file: count, and the i-th key/value (borrowed; value may be NULL). */
+OUPS_API int oups_parquet_reader_kv_count(const oups_parquet_reader *r);
+OUPS_API const char *oups_parquet_reader_kv_key(const oups_parquet_reader *r, int i);
+OUPS_API const char *oups_parquet_reader_kv_value(const oups_parquet_reader *r, int i);
+/** Value for `key`, or NULL if absent. Borrowed. */
+OUPS_API const char *oups_parquet_reader_kv_get(const oups_parquet_reader *r, const char *key);
+
+/** Statistics of one column chunk, decoded to the column's table type. */
+typedef struct oups_parquet_stats {
+    bool has_min_max;
+    oups_scalar min, max; /**< bytes borrowed from the reader */
+    bool has_null_count;
+    int64_t null_count;
+} oups_parquet_stats;
+
+/** Statistics of column `col` in row group `rg` (new min_value/max_value, else legacy min/max
+ * when the sort order allows it). */
+OUPS_API OUPS_NODISCARD int oups_parquet_reader_stats(oups_parquet_stats *out, const oups_parquet_reader *r, int rg,
+                                                      int col);
+
+/**
+ * Describe the file as JSON (row count, schema, row groups with per-column stats, encodings,
+ * codecs, sizes, key-value metadata) — the output of `oups parquet meta`.
+ * Ownership: `*out` is NUL-terminated, caller frees with oups_mem_free().
+ */
+OUPS_API OUPS_NODISCARD int oups_parquet_reader_meta_json(char **out, const oups_parquet_reader *r);
+/** Human-readable schema, one line per column — the output of `oups parquet schema`. */
+OUPS_API OUPS_NODISCARD int oups_parquet_reader_schema_text(char **out, const oups_parquet_reader *r);
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name Writer */
+
+#define OUPS_PARQUET_WRITE_OPTIONS_VERSION 1
+
+typedef struct oups_parquet_write_options {
+    int version;                 /**< OUPS_PARQUET_WRITE_OPTIONS_VERSION */
+    oups_codec codec;            /**< default ZSTD */
+    int codec_level;             /**< 0: codec default */
+    int64_t row_group_size;      /**< rows per row group for write_table (default 1,048,576) */
+    int64_t page_size;           /**< target uncompressed data page bytes (default 1 MiB) */
+    int data_page_version;       /**< 1 (default) or 2 */
+    bool dictionary;             /**< dictionary-encode string/binary columns (default true) */
+    int64_t dictionary_page_limit; /**< fall back to PLAIN past this many dict bytes (default 1 MiB) */
+    bool delta_integers;         /**< DELTA_BINARY_PACKED for int32/int64/timestamp (default false) */
+    bool statistics;             /**< min/max/null_count per chunk (default true) */
+    bool page_index;             /**< write ColumnIndex/OffsetIndex (default false) */
+    int n_kv;                    /**< key-value metadata pairs (copied at open) */
+    const char *const *kv_keys;
+    const char *const *kv_values;
+    int n_sorting_columns;       /**< optional SortingColumn metadata: ascending, nulls first */
+    const char *const *sorting_columns;
+} oups_parquet_write_options;
+
+#define OUPS_PARQUET_WRITE_OPTIONS_INIT                                                              \
+    {OUPS_PARQUET_WRITE_OPTIONS_VERSION, OUPS_CODEC_ZSTD, 0, 1048576, 1048576, 1, true, 1048576, false, true, \
+     false, 0, NULL, NULL, 0, NULL}
+
+typedef struct oups_parquet_writer oups_parquet_writer;
+
+/**
+ * Start writing `path` with the schema of `schema` (its names and types; rows are ignored).
+ * Data goes to a temporary file `path.tmp-<pid>` in the same directory; the final name appears
+ * only at oups_parquet_writer_finish(). Ownership: `schema` and `opts` are borrowed for the
+ * call only. Errors: OUPS_EINVAL (options), OUPS_EIO, OUPS_ENOMEM.
+ */
+OUPS_API OUPS_NODISCARD int oups_parquet_writer_open(oups_parquet_writer **out, const char *path,
+                                                     const oups_table *schema, const oups_parquet_write_options *opts);
+/** Like open, but the file is built in memory; get it with oups_parquet_writer_finish_memory(). */
+OUPS_API OUPS_NODISCARD int oups_parquet_writer_open_memory(oups_parquet_writer **out, const oups_table *schema,
+                                                            const oups_parquet_write_options *opts);
+/**
+ * Append `t` as exactly one row group (t may have 0 rows: then nothing is written).
+ * Memory: one row group's encoded pages. Errors: OUPS_ESCHEMA if names/types differ.
+ */
+OUPS_API OUPS_NODISCARD int oups_parquet_writer_write_row_group(oups_parquet_writer *w, const oups_table *t);
+/** Append `t` split into row groups of opts.row_group_size rows. */
+OUPS_API OUPS_NODISCARD int oups_parquet_writer_write_table(oups_parquet_writer *w, const oups_table *t);
+/** Write the footer, fsync, rename to the final path, fsync the directory. */
+OUPS_API OUPS_NODISCARD int oups_parquet_writer_finish(oups_parquet_writer *w);
+/** Finish an in-memory writer. `*out` is freed by the caller with oups_mem_free(). */
+OUPS_API OUPS_NODISCARD int oups_parquet_writer_finish_memory(oups_parquet_writer *w, uint8_t **out, size_t *len);
+/** Free the writer; an unfinished file's temporary is removed (nothing appears at `path`). */
+OUPS_API void oups_parquet_writer_free(oups_parquet_writer *w);
+
+/** One-shot: write `t` to `path` (opts may be NULL for defaults). */
+OUPS_API OUPS_NODISCARD int oups_parquet_write(const char *path, const oups_table *t,
+                                               const oups_parquet_write_options *opts);
+/** One-shot read of a whole file. */
+OUPS_API OUPS_NODISCARD int oups_parquet_read(oups_table **out, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* OUPS_PARQUET_H */

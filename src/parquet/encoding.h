@@ -1,0 +1,69 @@
+/*
+ * parquet/encoding.h: Parquet value and level encodings as pure functions on byte ranges
+ * (Encodings.md): PLAIN, RLE/bit-packed hybrid, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY,
+ * DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT. Decoders never read outside [p, end) and return
+ * OUPS_ECORRUPT (with a short message; the caller prefixes file/column/page) on any malformed
+ * or truncated input, and never loop without consuming input. Encoders append to an oups_bytes.
+ * Implemented in enc_rle.c, enc_delta.c, enc_plain.c (decode and encode of each in one file).
+ */
+#ifndef OUPS_SRC_PARQUET_ENCODING_H
+#define OUPS_SRC_PARQUET_ENCODING_H
+
+#include "util/util.h"
+
+/* ---- RLE / bit-packed hybrid (levels, dictionary indices, booleans) ---- */
+
+/* Decode exactly `n` values of `bit_width` (0..32) bits from [p, end) into out[0..n).
+ * No length prefix here (the caller handles the 4-byte prefix of v1 levels). Running out of
+ * input before n values is OUPS_ECORRUPT. `*consumed` (may be NULL) gets bytes used. */
+int oups_rle_decode_u32(const uint8_t *p, const uint8_t *end, int bit_width, uint32_t *out, int64_t n,
+                        size_t *consumed);
+/* Same, for 16-bit outputs (levels). */
+int oups_rle_decode_u16(const uint8_t *p, const uint8_t *end, int bit_width, uint16_t *out, int64_t n,
+                        size_t *consumed);
+/* Encode n values (each < 2^bit_width) with the hybrid encoding; no length prefix. */
+int oups_rle_encode_u32(oups_bytes *out, const uint32_t *v, int64_t n, int bit_width);
+int oups_rle_encode_u16(oups_bytes *out, const uint16_t *v, int64_t n, int bit_width);
+/* Bits needed for max value (0 for 0). */
+int oups_bit_width(uint64_t max_value);
+
+/* ---- DELTA_BINARY_PACKED (int32 and int64; wrapping arithmetic as the spec requires) ---- */
+
+/* Decode up to `n` values; the header's total count must be >= n... precisely: decodes
+ * min(n, header total) and sets *n_out; *consumed is the encoded size (needed to find the
+ * start of the next section in DELTA_BYTE_ARRAY / DELTA_LENGTH_BYTE_ARRAY). */
+int oups_delta_decode_i64(const uint8_t *p, const uint8_t *end, int64_t *out, int64_t n, int64_t *n_out,
+                          size_t *consumed);
+int oups_delta_decode_i32(const uint8_t *p, const uint8_t *end, int32_t *out, int64_t n, int64_t *n_out,
+                          size_t *consumed);
+/* Encode with block size 128, 4 miniblocks. */
+int oups_delta_encode_i64(oups_bytes *out, const int64_t *v, int64_t n);
+int oups_delta_encode_i32(oups_bytes *out, const int32_t *v, int64_t n);
+
+/* ---- byte arrays ---- */
+
+/* Decoded byte arrays: value i is bytes [offsets[i], offsets[i+1]) of `data` (caller-provided
+ * oups_bytes, appended to); `offsets` has room for n+1 entries and offsets[0] is set by the
+ * callee to data->len at entry. */
+int oups_plain_decode_byte_array(const uint8_t *p, const uint8_t *end, int64_t n, int64_t *offsets,
+                                 oups_bytes *data, size_t *consumed);
+int oups_delta_length_decode(const uint8_t *p, const uint8_t *end, int64_t n, int64_t *offsets,
+                             oups_bytes *data, size_t *consumed);
+int oups_delta_byte_array_decode(const uint8_t *p, const uint8_t *end, int64_t n, int64_t *offsets,
+                                 oups_bytes *data, size_t *consumed);
+/* Encoders take values as (offsets[0..n], data). */
+int oups_plain_encode_byte_array(oups_bytes *out, const int64_t *offsets, const uint8_t *data, int64_t n);
+int oups_delta_length_encode(oups_bytes *out, const int64_t *offsets, const uint8_t *data, int64_t n);
+int oups_delta_byte_array_encode(oups_bytes *out, const int64_t *offsets, const uint8_t *data, int64_t n);
+
+/* ---- BYTE_STREAM_SPLIT (any fixed width: 2, 4, 8, FLBA k) ---- */
+
+/* n values of `width` bytes: src holds width streams of n bytes each. */
+int oups_bss_decode(const uint8_t *p, const uint8_t *end, int width, int64_t n, uint8_t *out);
+int oups_bss_encode(oups_bytes *out, const uint8_t *v, int width, int64_t n);
+
+/* ---- PLAIN booleans (bit-packed LSB first) ---- */
+int oups_plain_decode_bool(const uint8_t *p, const uint8_t *end, int64_t n, uint8_t *out_bits, int64_t out_off);
+int oups_plain_encode_bool(oups_bytes *out, const uint8_t *bits, int64_t off, int64_t n);
+
+#endif

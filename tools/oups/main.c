@@ -1,0 +1,34 @@
+/*
+ * tools/oups/main.c: the `oups` command-line entry point: global options (--help,
+ * --version) and dispatch to subcommands (parquet, store, asof), each in its own file.
+ * The CLI uses only the public headers.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "oups/oups.h"
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: oups [--version] [--help] <command> [<args>]\n"
+            "\n"
+            "oups: ordered parquet datasets and stateful processing of ordered data.\n"
+            "Run 'oups <command> --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("oups %s\n", oups_version());
+        return 0;
+    }
+    fprintf(stderr, "oups: unknown command '%s' (see 'oups --help')\n", argv[1]);
+    return 2;
+}
