@@ -8,5 +8,9 @@
 
 #include "oups/util.h"
 #include "oups/table.h"
+#include "oups/parquet.h"
+#include "oups/store.h"
+#include "oups/loop.h"
+#include "oups/ops.h"
 
 #endif /* OUPS_OUPS_H */
