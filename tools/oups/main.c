@@ -7,12 +7,18 @@
 #include <string.h>
 
 #include "oups/oups.h"
+#include "cli.h"
 
 static void usage(FILE *f) {
     fprintf(f,
             "usage: oups [--version] [--help] <command> [<args>]\n"
             "\n"
             "oups: ordered parquet datasets and stateful processing of ordered data.\n"
+            "commands:\n"
+            "  parquet   inspect, convert and copy Parquet files (schema, meta, cat, copy, from-csv)\n"
+            "  store     ordered parquet datasets (write, read, info, check, keys, rm)\n"
+            "  asof      as-of join of tables on an ordered key\n"
+            "\n"
             "Run 'oups <command> --help' for a command's options.\n");
 }
 
@@ -29,6 +35,9 @@ int main(int argc, char **argv) {
         printf("oups %s\n", oups_version());
         return 0;
     }
+    if (strcmp(argv[1], "parquet") == 0) return oups_cli_parquet(argc - 1, argv + 1);
+    if (strcmp(argv[1], "store") == 0) return oups_cli_store(argc - 1, argv + 1);
+    if (strcmp(argv[1], "asof") == 0) return oups_cli_asof(argc - 1, argv + 1);
     fprintf(stderr, "oups: unknown command '%s' (see 'oups --help')\n", argv[1]);
     return 2;
 }
