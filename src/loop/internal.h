@@ -1,0 +1,80 @@
+/*
+ * loop/internal.h: the oups_loop structure and the calls shared by the loop module's files
+ * (private to src/loop). loop.c owns open/iteration/checkpoints, state.c the state store,
+ * binding and the state file format, buffer.c the memory-capped buffers, source.c the chunk
+ * source adapters.
+ */
+#ifndef OUPS_SRC_LOOP_INTERNAL_H
+#define OUPS_SRC_LOOP_INTERNAL_H
+
+#include "oups/loop.h"
+#include "oups/parquet.h"
+#include "util/util.h"
+
+/* One field of a state entry as stored: its type tag (oups_state_type) and serialised value. */
+typedef struct lp_field {
+    char *name;
+    uint8_t type;
+    uint8_t *blob;
+    size_t len;
+} lp_field;
+
+/* One state entry "ns:base#n". `bound` (copies of the caller's descriptors, names pointing into
+ * `fields`) is NULL for entries loaded from the file and not bound in this run: those are
+ * written back unchanged. bound[i] serialises into fields[slot[i]]. */
+typedef struct lp_entry {
+    char *key;
+    lp_field *fields;
+    int n_fields;
+    oups_state_field *bound;
+    int *slot;
+    int n_bound;
+} lp_entry;
+
+/* One memory-capped buffer: `n` lists of retained tables and their accumulated size. */
+typedef struct lp_list {
+    oups_table **items;
+    int len, cap;
+} lp_list;
+
+typedef struct lp_buffer {
+    int n; /* 0: never used */
+    int64_t bytes;
+    lp_list *lists;
+} lp_buffer;
+
+enum { LP_IDLE = 0, LP_RUNNING, LP_DONE, LP_FAILED };
+
+struct oups_loop {
+    char *path;
+    int lock_fd;
+    bool resumed;
+    oups_loop_options opts;
+    /* state store, in key order of first appearance (file order, then new bindings) */
+    lp_entry *entries;
+    int n_entries, cap_entries;
+    int64_t items_done; /* as of the last load or persist */
+    int64_t items_base; /* items_done at load: this run's items are counted on top */
+    /* iteration */
+    int phase;
+    oups_source src;
+    int width;
+    oups_table **cur, **ahead; /* width tables each */
+    int64_t iteration;
+    bool is_last;
+    bool checkpoint_due;
+    /* buffers, indexed by id */
+    lp_buffer *bufs;
+    int n_bufs;
+};
+
+/* state.c */
+int oups_loop__load(oups_loop *loop);
+int oups_loop__save(oups_loop *loop, int64_t items_done);
+void oups_loop__state_free(oups_loop *loop);
+
+/* buffer.c */
+bool oups_loop__buffers_empty(const oups_loop *loop);
+void oups_loop__buffers_free(oups_loop *loop);
+
+#endif /* OUPS_SRC_LOOP_INTERNAL_H */
