@@ -63,7 +63,21 @@ int oups_bss_decode(const uint8_t *p, const uint8_t *end, int width, int64_t n, 
 int oups_bss_encode(oups_bytes *out, const uint8_t *v, int width, int64_t n);
 
 /* ---- PLAIN booleans (bit-packed LSB first) ---- */
+/* Decode n booleans into bits [out_off, out_off + n) of out_bits (LSB first, Arrow layout). */
 int oups_plain_decode_bool(const uint8_t *p, const uint8_t *end, int64_t n, uint8_t *out_bits, int64_t out_off);
+/* Encode bits [off, off + n) of `bits`. */
 int oups_plain_encode_bool(oups_bytes *out, const uint8_t *bits, int64_t off, int64_t n);
+
+/* ---- helpers shared by the encoding files (enc_rle.c) ---- */
+
+/* ULEB128 varint of at most 10 bytes (64 bits) at *p; advances *p. OUPS_ECORRUPT if truncated
+ * or too long. */
+int oups_enc__read_uleb(const uint8_t **p, const uint8_t *end, uint64_t *v);
+int oups_enc__write_uleb(oups_bytes *out, uint64_t v);
+/* Unpack n values of w (0..64) bits, LSB first, starting at bit `bitpos` of p[0..avail).
+ * The caller has checked that the bits exist. */
+void oups_enc__unpack(const uint8_t *p, size_t avail, uint64_t bitpos, int w, uint64_t *out, int64_t n);
+/* Append n values of w bits packed LSB first, padded with zero bits to a whole byte. */
+int oups_enc__pack(oups_bytes *out, const uint64_t *v, int64_t n, int w);
 
 #endif
