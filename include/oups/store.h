@@ -1,10 +1,301 @@
 /**
  * @file oups/store.h
- * @brief Placeholder: the store module's public API is being written.
+ * @brief Ordered parquet datasets (OPD), incremental merge-writes, dataset keys, a store of
+ *        keyed datasets, and lock-step iteration over several datasets (iter_intersections).
+ *
+ * On disk, a dataset `<parent>/<name>` is a directory of standard Parquet files, one row group
+ * per file, `file_00000.parquet`, `file_00001.parquet`, ... (file k holds row group k, rows
+ * sorted on the `ordered_on` key column across files), a sibling metadata file
+ * `<parent>/<name>_opdmd` (a Parquet file: per row group file id, row count, key min and max;
+ * ordered_on and the user key-value map as JSON in its key-value metadata) and, while the
+ * dataset is open, a lock file `<parent>/<name>.lock`. Any Parquet reader can read
+ * `<name>/\*.parquet` as the dataset. Writes are crash-safe: a write is either fully visible
+ * or not at all after a crash; the next open completes an interrupted commit.
+ *
+ * Handles: oups_key_schema / oups_key (dataset identifiers), oups_opd (an open, locked
+ * dataset, or a read-only view of some of its row groups), oups_store (a root directory of
+ * keyed datasets), oups_intersections (an iteration in progress).
+ *
+ * Key column types: signed integers, timestamps, date32 and float64 (string keys:
+ * OUPS_EUNSUPPORTED). Keys may not be null or NaN.
+ *
+ * Ownership: handles returned through `**out` belong to the caller (free with the matching
+ * _free/_close). Strings and tables returned by getters are borrowed as documented.
+ * Threading: one thread per handle at a time. Datasets are locked exclusively across threads
+ * and processes (OFD fcntl locks); a lock is not re-entrant: opening the same dataset twice,
+ * even from one thread, waits for the first handle (and all its views) to be closed.
+ * Behaviour: spec/store.md.
  */
 #ifndef OUPS_STORE_H
 #define OUPS_STORE_H
 
-#include "oups/table.h"
+#include <stdbool.h>
+#include <stdint.h>
 
+#include "oups/parquet.h"
+#include "oups/table.h"
+#include "oups/util.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name Keys: schema-driven dataset identifiers (spec §1) */
+
+typedef struct oups_key_schema oups_key_schema;
+typedef struct oups_key oups_key;
+
+/**
+ * Parse a key schema: levels separated by '/', fields by ',', each `name:int` or `name:str`,
+ * e.g. "quantity:str,city:str/frequency:str" (2 levels: path `<quantity>-<city>/<frequency>`).
+ * @param[out] out   The schema; free with oups_key_schema_free().
+ * @param field_sep  Separator between fields of a level inside a path part ('-' usually);
+ *                   must not be '/', '.' or NUL.
+ * @return 0, OUPS_EINVAL naming the bad part of `spec`, or OUPS_ENOMEM.
+ */
+OUPS_API OUPS_NODISCARD int oups_key_schema_parse(oups_key_schema **out, const char *spec, char field_sep);
+OUPS_API void oups_key_schema_free(oups_key_schema *s);
+/** Number of levels (directories in a key's path). */
+OUPS_API int oups_key_schema_depth(const oups_key_schema *s);
+/** Total number of fields over all levels. */
+OUPS_API int oups_key_schema_num_fields(const oups_key_schema *s);
+
+/**
+ * Build and validate a key from the text of each field, in schema order (int fields: a
+ * decimal integer). Values must be non-empty and contain neither the separator, '/' nor '.'.
+ * @param[out] out  Free with oups_key_free(). Ownership: the key keeps a reference to `s`
+ *                  semantics only (s must outlive the key).
+ * @return 0, OUPS_EINVAL naming the field and value, or OUPS_ENOMEM.
+ */
+OUPS_API OUPS_NODISCARD int oups_key_new(oups_key **out, const oups_key_schema *s, const char *const *values,
+                                         int n_values);
+/**
+ * Parse `<f1><sep><f2>...` (str(key)). Strict: exactly the schema's number of fields.
+ * @return 0, OUPS_EINVAL if the text does not parse (message names it), or OUPS_ENOMEM.
+ */
+OUPS_API OUPS_NODISCARD int oups_key_from_str(oups_key **out, const oups_key_schema *s, const char *text);
+/** Parse a relative path: exactly one component per level, each with exactly that level's
+ * fields. Same errors as oups_key_from_str. */
+OUPS_API OUPS_NODISCARD int oups_key_from_path(oups_key **out, const oups_key_schema *s, const char *path);
+/** str(key): all fields joined with the separator. `*out` freed with oups_mem_free(). */
+OUPS_API OUPS_NODISCARD int oups_key_to_str(char **out, const oups_key *k);
+/** Relative path: one directory per level. `*out` freed with oups_mem_free(). */
+OUPS_API OUPS_NODISCARD int oups_key_to_path(char **out, const oups_key *k);
+/** Copy of a key. */
+OUPS_API OUPS_NODISCARD int oups_key_clone(oups_key **out, const oups_key *k);
+/** Field by field: ints numerically, strings by bytes. Keys of one schema only. */
+OUPS_API int oups_key_cmp(const oups_key *a, const oups_key *b);
+OUPS_API uint64_t oups_key_hash(const oups_key *k);
+/** Text of field i (borrowed), or NULL if out of range. */
+OUPS_API const char *oups_key_field(const oups_key *k, int i);
+OUPS_API void oups_key_free(oups_key *k);
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name Ordered parquet datasets (spec §3) */
+
+typedef struct oups_opd oups_opd;
+
+#define OUPS_OPD_OPTIONS_VERSION 1
+typedef struct oups_opd_options {
+    int version;             /**< OUPS_OPD_OPTIONS_VERSION */
+    const char *ordered_on;  /**< NULL/"": take the stored one; else must match it */
+    int64_t lock_timeout_ms; /**< < 0: wait forever (default); 0: try once */
+} oups_opd_options;
+#define OUPS_OPD_OPTIONS_INIT {OUPS_OPD_OPTIONS_VERSION, NULL, -1}
+
+/**
+ * Open (and lock) the dataset at `path` (= `<parent>/<name>`); creates `<parent>` if missing.
+ * Completes an interrupted commit left by a crash and removes temporary files of an
+ * uncommitted write. A missing metadata file gives a new, empty dataset (nothing is written
+ * but the lock file).
+ * @param[out] out  Close with oups_opd_close().
+ * @param opts      May be NULL (defaults).
+ * @return 0, OUPS_ETIMEOUT (lock held elsewhere), OUPS_EINVAL (ordered_on mismatch),
+ *         OUPS_ECORRUPT (metadata), OUPS_EIO, or another negative code. On failure the lock
+ *         is released.
+ */
+OUPS_API OUPS_NODISCARD int oups_opd_open(oups_opd **out, const char *path, const oups_opd_options *opts);
+/** Release a dataset or view. The lock goes (and the lock file is deleted) when the dataset
+ * and all its views are closed. NULL is a no-op. */
+OUPS_API void oups_opd_close(oups_opd *opd);
+/**
+ * Read-only view of row groups start, start+step, ... (< stop), Python slice semantics on
+ * non-negative bounds (clamped to the length). Shares the lock; writes through it fail with
+ * OUPS_EREADONLY. @return 0, OUPS_EINVAL (step < 1 or negative bounds), OUPS_ENOMEM.
+ */
+OUPS_API OUPS_NODISCARD int oups_opd_view(oups_opd **out, oups_opd *opd, int64_t start, int64_t stop, int64_t step);
+
+/** Number of row groups. */
+OUPS_API int64_t oups_opd_len(const oups_opd *opd);
+/** Key column name (borrowed), or NULL for a new dataset opened without one. */
+OUPS_API const char *oups_opd_ordered_on(const oups_opd *opd);
+/** Absolute dataset directory path (borrowed). */
+OUPS_API const char *oups_opd_path(const oups_opd *opd);
+/** True if no metadata file existed at open (or after remove_from_disk). */
+OUPS_API bool oups_opd_is_new(const oups_opd *opd);
+OUPS_API bool oups_opd_is_readonly(const oups_opd *opd);
+/** Largest file id: from the stats for a dataset, from the directory for a view; -1 if none. */
+OUPS_API int64_t oups_opd_max_file_id(const oups_opd *opd);
+
+/** Statistics of one row group. min/max have the key column's type. */
+typedef struct oups_opd_rg_stats {
+    int64_t file_id;
+    int64_t n_rows;
+    oups_scalar min, max;
+} oups_opd_rg_stats;
+/** Stats of row group i (oups_opd_stats). @return 0 or OUPS_EINVAL (index). */
+OUPS_API OUPS_NODISCARD int oups_opd_stats(oups_opd_rg_stats *out, const oups_opd *opd, int64_t i);
+
+/** User key-value metadata: count, key/value i (borrowed until the next write), value by key. */
+OUPS_API int oups_opd_kv_count(const oups_opd *opd);
+OUPS_API const char *oups_opd_kv_key(const oups_opd *opd, int i);
+OUPS_API const char *oups_opd_kv_value(const oups_opd *opd, int i);
+OUPS_API const char *oups_opd_kv_get(const oups_opd *opd, const char *key);
+
+/**
+ * Read the rows of the dataset (or view), in row-group order, columns `columns[0..n_cols)`
+ * (NULL: all). Zero row groups give an empty table with no columns.
+ * Ownership: `*out` belongs to the caller. Cost: reads every row group of the view.
+ * @return 0, OUPS_ENOTFOUND (column or file), OUPS_ECORRUPT, OUPS_EIO.
+ */
+OUPS_API OUPS_NODISCARD int oups_opd_read(oups_table **out, oups_opd *opd, const char *const *columns, int n_cols);
+/**
+ * Rows with start <= key < end_excl (either bound NULL: unbounded). Only row groups whose
+ * [min, max] intersects the range are read. Scalars must be of the key's type family.
+ */
+OUPS_API OUPS_NODISCARD int oups_opd_read_range(oups_table **out, oups_opd *opd, const oups_scalar *start,
+                                                const oups_scalar *end_excl, const char *const *columns,
+                                                int n_cols);
+
+/** How duplicate rows are identified by oups_opd_write (spec §4.2). */
+typedef enum oups_dup_mode {
+    OUPS_DUP_NONE = 0,   /**< keep all rows */
+    OUPS_DUP_ALL = 1,    /**< rows equal on all columns */
+    OUPS_DUP_COLUMNS = 2 /**< rows equal on duplicates_on (+ ordered_on, always) */
+} oups_dup_mode;
+
+#define OUPS_STORE_WRITE_OPTIONS_VERSION 1
+typedef struct oups_store_write_options {
+    int version;                  /**< OUPS_STORE_WRITE_OPTIONS_VERSION */
+    const char *ordered_on;       /**< required for a new dataset; must match otherwise */
+    int64_t row_group_rows;       /**< n-rows strategy target (default 6,345,000) */
+    const char *row_group_period; /**< if set ("2h", "D", "MS"): time-period strategy */
+    oups_dup_mode duplicates;
+    const char *const *duplicates_on; /**< OUPS_DUP_COLUMNS: column names */
+    int n_duplicates_on;
+    int64_t max_n_off_target_rgs; /**< 0: unset (no coalescing); >= 1: threshold */
+    int n_kv;                     /**< metadata update: add/replace; value NULL deletes */
+    const char *const *kv_keys;
+    const char *const *kv_values;
+    const oups_parquet_write_options *parquet; /**< NULL: defaults (zstd) */
+} oups_store_write_options;
+#define OUPS_STORE_WRITE_OPTIONS_INIT                                                               \
+    {OUPS_STORE_WRITE_OPTIONS_VERSION, NULL, 6345000, NULL, OUPS_DUP_NONE, NULL, 0, 0, 0, NULL, NULL, NULL}
+
+/**
+ * Merge `df` (may be NULL: only resize/coalesce and metadata) into the dataset (spec §4).
+ * Rows of `df` must be sorted on ordered_on; with duplicates, the last occurrence wins and new
+ * rows beat old ones. Only overlapped (or coalesced) row groups are rewritten; memory holds at
+ * most one merge region plus one row group. Atomic: on any failure or crash the dataset is
+ * unchanged; on success it is fully replaced (file k = row group k).
+ * Ownership: all inputs borrowed.
+ * @return 0, OUPS_EUNORDERED (df not sorted), OUPS_ENOTFOUND (ordered_on column missing),
+ *         OUPS_ESCHEMA (df schema differs from the dataset's, or non-timestamp key with a
+ *         period), OUPS_EINVAL (options), OUPS_EREADONLY (view), OUPS_EOVERFLOW (>65535
+ *         files), OUPS_EIO, or another negative code. Nothing is written before validation.
+ */
+OUPS_API OUPS_NODISCARD int oups_opd_write(oups_opd *opd, const oups_table *df, const oups_store_write_options *opts);
+
+/**
+ * Append `chunks` as new row groups (files max_file_id+1, ...), unmerged (spec §3.4; used to
+ * build datasets with explicit row groups). Each chunk must be sorted on ordered_on; the
+ * caller is responsible for global order. Updates the metadata (with the kv update) only if
+ * `write_metadata`. Errors as oups_opd_write.
+ */
+OUPS_API OUPS_NODISCARD int oups_opd_write_row_groups(oups_opd *opd, oups_table *const *chunks, int n_chunks,
+                                                      bool write_metadata, const oups_store_write_options *opts);
+
+/**
+ * Delete the dataset's files (directory and metadata file) and clear its stats; user metadata
+ * is kept in memory if `preserve_metadata`. The handle stays open and locked; writing again
+ * recreates the files. @return 0, OUPS_EREADONLY, OUPS_EIO.
+ */
+OUPS_API OUPS_NODISCARD int oups_opd_remove_from_disk(oups_opd *opd, bool preserve_metadata);
+
+/**
+ * Verify the dataset: every file exists, its row count, key order and min/max match the
+ * stats, max[i] <= min[i+1], file ids are 0..n-1, no stray files. @return 0 or OUPS_ECORRUPT
+ * naming the first problem.
+ */
+OUPS_API OUPS_NODISCARD int oups_opd_check(oups_opd *opd);
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name Lock-step iteration over datasets (spec §5) */
+
+typedef struct oups_intersections oups_intersections;
+
+#define OUPS_INTERSECTIONS_OPTIONS_VERSION 1
+typedef struct oups_intersections_options {
+    int version;
+    const oups_scalar *start;     /**< NULL: unbounded */
+    const oups_scalar *end_excl;  /**< NULL: unbounded */
+    const int64_t *n_prev;        /**< NULL: 0 for all; else one value >= 0 per dataset */
+} oups_intersections_options;
+#define OUPS_INTERSECTIONS_OPTIONS_INIT {OUPS_INTERSECTIONS_OPTIONS_VERSION, NULL, NULL, NULL}
+
+/**
+ * Start iterating datasets `opds[0..n)` (borrowed; they must stay open) over the key axis.
+ * Each step covers [L, U) and gives a table (possibly 0 rows) for every participating dataset.
+ * Memory: at most one "collapsed row group" (row groups sharing boundary keys) per dataset.
+ * @return 0, OUPS_EINVAL (inconsistent ordered_on, negative n_prev), or another code.
+ */
+OUPS_API OUPS_NODISCARD int oups_intersections_open(oups_intersections **out, oups_opd *const *opds, int n,
+                                                    const oups_intersections_options *opts);
+/**
+ * Advance to the next step. @param[out] done  true when there are no more steps.
+ * @return 0 or an error (I/O while loading a row group).
+ */
+OUPS_API OUPS_NODISCARD int oups_intersections_next(oups_intersections *it, bool *done);
+/** Number of datasets in the current step (the participating ones). */
+OUPS_API int oups_intersections_count(const oups_intersections *it);
+/** Index (into the opds / keys passed at open) of the i-th table of the current step. */
+OUPS_API int oups_intersections_index(const oups_intersections *it, int i);
+/** Table i of the current step, borrowed until the next call to _next or _free. */
+OUPS_API const oups_table *oups_intersections_table(const oups_intersections *it, int i);
+OUPS_API void oups_intersections_free(oups_intersections *it);
+
+/* ------------------------------------------------------------------------------------------ */
+/** @name Store: a root directory of datasets identified by keys (spec §2) */
+
+typedef struct oups_store oups_store;
+
+/**
+ * Open a store at `root` (need not exist) with a key schema (copied). Keys are discovered
+ * from `<root>/<level dirs>/<last part>_opdmd` file names. @return 0, OUPS_ENOMEM.
+ */
+OUPS_API OUPS_NODISCARD int oups_store_open(oups_store **out, const char *root, const oups_key_schema *schema);
+OUPS_API void oups_store_free(oups_store *st);
+/** The store's schema copy (borrowed; use it to build keys). */
+OUPS_API const oups_key_schema *oups_store_schema(const oups_store *st);
+/**
+ * The sorted keys (rescans the disk if a dataset was created through this store since).
+ * @param[out] keys  Borrowed array valid until the next call on `st`.
+ */
+OUPS_API OUPS_NODISCARD int oups_store_keys(const oups_key *const **keys, int64_t *n, oups_store *st);
+OUPS_API OUPS_NODISCARD int oups_store_contains(bool *out, oups_store *st, const oups_key *key);
+/** Open (lock) the dataset of `key`; opts may be NULL. */
+OUPS_API OUPS_NODISCARD int oups_store_get(oups_opd **out, oups_store *st, const oups_key *key,
+                                           const oups_opd_options *opts);
+/** Remove the dataset of `key` and then-empty parent directories (not the root).
+ * @return 0, OUPS_ENOTFOUND (key not in the store), OUPS_ETIMEOUT, OUPS_EIO. */
+OUPS_API OUPS_NODISCARD int oups_store_delete(oups_store *st, const oups_key *key, int64_t lock_timeout_ms);
+/** iter_intersections over datasets of the store; opens and locks them until _free. */
+OUPS_API OUPS_NODISCARD int oups_store_intersections(oups_intersections **out, oups_store *st,
+                                                     const oups_key *const *keys, int n,
+                                                     const oups_intersections_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
 #endif /* OUPS_STORE_H */

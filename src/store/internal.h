@@ -1,0 +1,176 @@
+/*
+ * store/internal.h: what the files of src/store share (private to the module): the key
+ * encoding of ordered_on values as order-preserving int64, row-group stats arrays, the user
+ * key-value map, the dataset handle layout, the write planner (plan.c) and the commit
+ * protocol (commit.c). Invariant: stats are in row-group order and file_ids[i] == i on disk
+ * once a commit is complete.
+ */
+#ifndef OUPS_SRC_STORE_INTERNAL_H
+#define OUPS_SRC_STORE_INTERNAL_H
+
+#include <stdatomic.h>
+
+#include "oups/store.h"
+#include "table/table.h"
+#include "util/util.h"
+
+#define STORE_MAX_FILE_ID 65535
+#define STORE_MAX_RG_ROWS INT64_C(4294967295)
+
+/* ---- key values (keyval.c) ---------------------------------------------------------- */
+
+/* Key columns are mapped to int64 preserving order: ints/timestamps/date32 as is, float64
+ * through its IEEE bits (negatives flipped). */
+bool oups_store__key_type_ok(const oups_datatype *t);
+/* Keys of rows [0, n) of `col` into `out` (n entries). OUPS_EUNORDERED naming `name` and the
+ * row for a null or NaN. */
+int oups_store__key_extract(int64_t *out, const oups_column *col, const char *name);
+int64_t oups_store__key_from_double(double v);
+/* Scalar (of the key's type family) to key; OUPS_ESCHEMA if it does not fit. */
+int oups_store__key_from_scalar(int64_t *out, const oups_datatype *t, const oups_scalar *s);
+void oups_store__key_to_scalar(oups_scalar *out, const oups_datatype *t, int64_t key);
+/* Nanoseconds since the epoch of a timestamp key (for periods). */
+int oups_store__key_to_ns(int64_t *out, const oups_datatype *t, int64_t key);
+/* Number of elements < v (left) or <= v (right) in sorted a[0..n). */
+int64_t oups_store__lower(const int64_t *a, int64_t n, int64_t v);
+int64_t oups_store__upper(const int64_t *a, int64_t n, int64_t v);
+
+/* ---- stats and kv (meta.c) ----------------------------------------------------------- */
+
+typedef struct store_stats {
+    int64_t n, cap;
+    int64_t *file_ids, *n_rows, *mins, *maxs;
+} store_stats;
+
+int oups_store__stats_push(store_stats *s, int64_t file_id, int64_t n_rows, int64_t min, int64_t max);
+int oups_store__stats_copy(store_stats *dst, const store_stats *src);
+void oups_store__stats_free(store_stats *s);
+
+typedef struct store_kv {
+    int n, cap;
+    char **keys, **values;
+} store_kv;
+
+const char *oups_store__kv_get(const store_kv *kv, const char *key);
+/* Add/replace; value NULL deletes; a new key with value "" is ignored (spec §3.5). */
+int oups_store__kv_update(store_kv *kv, const char *key, const char *value);
+int oups_store__kv_copy(store_kv *dst, const store_kv *src);
+void oups_store__kv_free(store_kv *kv);
+
+/* Pending renames of a commit (commit.c): final position k takes either old file `src[k]`
+ * (>= 0) or the new staged file `new_<k>` (src[k] == -1); old ids in `drop` are deleted. */
+typedef struct store_journal {
+    int phase;          /* 0: none; 1: move old files aside + delete; 2: rename staged */
+    int64_t n_final;
+    int64_t *src;       /* n_final entries */
+    int64_t n_drop;
+    int64_t *drop;
+} store_journal;
+void oups_store__journal_free(store_journal *j);
+
+/* Metadata file: parquet with columns file_ids (uint16), n_rows (uint32), ordered_on_mins,
+ * ordered_on_maxs (key type), and key-value "oups" = JSON {"ordered_on": ..,
+ * "key_value_metadata": {..}, "journal": {"phase": p, "src": [..], "drop": [..]}}. */
+int oups_store__meta_write(const char *md_path, const char *ordered_on, const oups_datatype *key_type,
+                           const store_stats *st, const store_kv *kv, const store_journal *j);
+/* Reads it; ENOTFOUND if absent. Outputs are owned by the caller. */
+int oups_store__meta_read(const char *md_path, char **ordered_on, oups_datatype *key_type, bool *key_type_known,
+                          store_stats *st, store_kv *kv, store_journal *j);
+
+/* ---- dataset handle (dataset.c) ------------------------------------------------------- */
+
+typedef struct store_lock {
+    _Atomic int refcount;
+    int fd;
+    char *path;
+} store_lock;
+
+struct oups_opd {
+    store_lock *lock;
+    char *path;    /* dataset directory, absolute */
+    char *md_path; /* <path>_opdmd */
+    char *ordered_on;
+    oups_datatype key_type;
+    bool key_type_known;
+    store_stats stats;
+    store_kv kv;
+    bool is_new, readonly;
+};
+
+/* "<dir>/file_%05d.parquet" and staged names; buffers of PATH_MAX. */
+void oups_store__file_path(char *buf, const char *dir, int64_t id);
+void oups_store__staged_path(char *buf, const char *dir, const char *kind, int64_t k);
+/* Read the given row groups (stats indices) of the dataset, in order, as one table. */
+int oups_store__read_rgs(oups_table **out, const oups_opd *opd, const int64_t *idx, int64_t n,
+                         const char *const *columns, int n_cols);
+
+/* ---- commit protocol (commit.c) ------------------------------------------------------- */
+
+/* Commit a write whose new row groups are already durable as staged files `new_<k>` (k =
+ * final position): `final` (n entries) gives each final position's stats, its file_id field
+ * holding the old file id it comes from or -1 for a staged new file; `drop` lists old ids to
+ * delete. Updates opd->stats/kv on success. */
+int oups_store__commit(oups_opd *opd, const store_stats *final, const int64_t *drop, int64_t n_drop,
+                       const store_kv *kv);
+/* At open: finish a committed journal, or remove staged files of an uncommitted write. */
+int oups_store__recover(oups_opd *opd, store_journal *j);
+
+/* ---- planning (plan.c) ----------------------------------------------------------------- */
+
+/* Ordered atomic regions (spec §4.4 steps A-D). Arrays of n entries. */
+typedef struct store_oars {
+    int64_t n;
+    int64_t *rg_start, *rg_end, *df_end;
+    bool *has_rg, *has_df;
+    int64_t n_no_split;
+    int64_t *no_split;
+} store_oars;
+int oups_store__oars(store_oars *out, const int64_t *mins, const int64_t *maxs, int64_t n_rgs, const int64_t *d,
+                     int64_t n_d, bool drop);
+void oups_store__oars_free(store_oars *o);
+
+/* Merge regions (step F): runs [a, b) over OARs, written to `mrs` (2 entries per MR; caller
+ * gives room for 2*n). `exceeds(a, b, ctx)` is the strategy's likely_exceeds_target. */
+int64_t oups_store__merge_regions(int64_t *mrs, const bool *has_df, const bool *on_target, int64_t n,
+                                  int64_t n_d, int64_t max_off, bool (*exceeds)(int64_t, int64_t, void *),
+                                  void *ctx);
+
+/* One merge sequence: load points (rg_end, df_end). */
+typedef struct store_seq {
+    int64_t rg_start;
+    int64_t n;
+    int64_t *rg_end, *df_end;
+} store_seq;
+typedef struct store_plan {
+    int64_t n_seq;
+    store_seq *seq;
+} store_plan;
+
+typedef struct store_plan_input {
+    const int64_t *mins, *maxs, *n_rows;
+    int64_t n_rgs;
+    const int64_t *d; /* new keys, sorted */
+    int64_t n_d;
+    bool drop;
+    int64_t target_rows;        /* n-rows strategy when period == NULL */
+    const oups_period *period;  /* keys are then ns timestamps */
+    int64_t max_off;            /* 0: unset */
+} store_plan_input;
+int oups_store__plan(store_plan *out, const store_plan_input *in);
+void oups_store__plan_free(store_plan *p);
+
+/* Strategy pieces exposed for unit tests. */
+void oups_store__nrows_on_target(bool *on_target, int64_t *min_rows, const store_oars *o, const int64_t *rg_rows,
+                                 int64_t target, bool drop);
+/* Local indices (into MR [a,b)) of the n-rows grouping; returns count. */
+int64_t oups_store__nrows_group(int64_t *sel, const int64_t *min_rows, int64_t a, int64_t b, int64_t target);
+int oups_store__period_pidx(int64_t *pstart, int64_t *pend, const store_oars *o, const int64_t *mins,
+                            const int64_t *maxs, const int64_t *d, const oups_period *p);
+int oups_store__period_on_target(bool *on_target, const store_oars *o, const int64_t *pstart,
+                                 const int64_t *pend);
+/* Split offsets of a chunk of keys: every `target` rows, or at each period change.
+ * `*out` (oups_free) gets n_out offsets starting with 0. */
+int oups_store__split_offsets(int64_t **out, int64_t *n_out, const int64_t *keys, int64_t n, int64_t target,
+                              const oups_period *p);
+
+#endif /* OUPS_SRC_STORE_INTERNAL_H */
