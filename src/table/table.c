@@ -128,8 +128,7 @@ bool oups_table_schema_equal(const oups_table *a, const oups_table *b) {
     return true;
 }
 
-/* Build a table from `n` columns (retained) named by `names` (copied). */
-static int make(oups_table **out, int n, const char *const *names, oups_column *const *cols, int64_t n_rows) {
+int oups_table__make(oups_table **out, int n, const char *const *names, oups_column *const *cols, int64_t n_rows) {
     if (n > 0) return oups_table_new(out, n, names, cols);
     *out = NULL;
     OUPS_TRY(oups_table_new(out, 0, NULL, NULL));
@@ -146,7 +145,7 @@ int oups_table_slice(oups_table **out, const oups_table *t, int64_t off, int64_t
     if (!cols) return OUPS_ENOMEM;
     int rc = 0;
     for (int i = 0; i < t->n_cols && rc == 0; i++) rc = oups_column_slice(&cols[i], t->cols[i], off, n);
-    if (rc == 0) rc = make(out, t->n_cols, (const char *const *)t->names, cols, n);
+    if (rc == 0) rc = oups_table__make(out, t->n_cols, (const char *const *)t->names, cols, n);
     for (int i = 0; i < t->n_cols; i++) oups_column_release(cols[i]);
     oups_free(cols);
     return rc;
@@ -163,7 +162,7 @@ int oups_table_select(oups_table **out, const oups_table *t, const char *const *
         rc = oups_table_column_find(&k, t, names[i]);
         if (rc == 0) cols[i] = t->cols[k];
     }
-    if (rc == 0) rc = make(out, n, names, cols, t->n_rows);
+    if (rc == 0) rc = oups_table__make(out, n, names, cols, t->n_rows);
     oups_free(cols);
     return rc;
 }
@@ -179,7 +178,7 @@ int oups_table_rename(oups_table **out, const oups_table *t, const char *const *
         rc = oups_table_column_find(&i, t, from[k]);
         if (rc == 0) names[i] = to[k];
     }
-    if (rc == 0) rc = make(out, t->n_cols, names, t->cols, t->n_rows);
+    if (rc == 0) rc = oups_table__make(out, t->n_cols, names, t->cols, t->n_rows);
     oups_free(names);
     return rc;
 }

@@ -62,8 +62,27 @@ int64_t oups_column__get_int(const oups_column_view *v, int64_t i);
 uint64_t oups_column__get_uint(const oups_column_view *v, int64_t i);
 double oups_column__get_double(const oups_column_view *v, int64_t i);
 
+/* Row comparison (compare.c). Both views must have the same type.
+ * compare: ordering used by sort/search/check_ordered: nulls first, NaN last (== NaN),
+ * -0.0 == 0.0, strings by bytes. same: bit-identical, nulls equal nulls (equal, dedup). */
+int oups_column__compare(const oups_column_view *a, int64_t i, const oups_column_view *b, int64_t j);
+bool oups_column__same(const oups_column_view *a, int64_t i, const oups_column_view *b, int64_t j);
+int oups_column__cmp_decimal(const uint8_t *a, const uint8_t *b);
+/* Row i as text for messages ("null", 12, 1.5, "abc", 12.34); returns buf. */
+char *oups_column__format(char *buf, size_t cap, const oups_column_view *v, int64_t i);
+
+/* Rows `idx[0..n)` of a column (each in range, checked by the caller), copied (copy.c). */
+int oups_column__take(oups_column **out, const oups_column *c, const int64_t *idx, int64_t n);
+
 /* A new table taking over `names` (oups_malloc'ed strings) and `cols` references on success
  * and on failure (it frees them). n_rows given explicitly so 0-column tables keep a count. */
 int oups_table__adopt(oups_table **out, int n_cols, int64_t n_rows, char **names, oups_column **cols);
+
+/* Arrow C Data format string of a type ("l", "tsn:UTC", "d:10,2", "U") (arrow_export.c). */
+void oups_arrow__format(char *buf, size_t cap, const oups_datatype *t);
+
+/* A table from `n` columns (retained: the caller keeps its references) named by `names`
+ * (copied); `n_rows` matters only when n == 0 (table.c). */
+int oups_table__make(oups_table **out, int n, const char *const *names, oups_column *const *cols, int64_t n_rows);
 
 #endif /* OUPS_SRC_TABLE_H */
