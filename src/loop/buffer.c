@@ -74,7 +74,7 @@ int oups_loop_buffer(oups_table **out, oups_loop *loop, int id, oups_table *cons
                      int64_t memory_limit) {
     if (!out || !loop || (n > 0 && !tables)) return oups_error_set(OUPS_EINVAL, "loop buffer: NULL argument");
     for (int k = 0; k < n; k++) out[k] = NULL;
-    lp_buffer *b;
+    lp_buffer *b = NULL;
     OUPS_TRY(buffer_get(&b, loop, id, n));
     for (int k = 0; k < n; k++) {
         if (!tables[k]) continue;

@@ -406,7 +406,7 @@ static int decode_entry(rd *r, oups_loop *loop) {
         const uint8_t *p;
         uint64_t len;
         OUPS_TRY(get_str(r, &f->name, "field name"));
-        if (entry_field(e, f->name) != e->n_fields)
+        if (entry_field(e, f->name) >= 0)
             return oups_error_set(OUPS_ECORRUPT, "%s: state '%s': duplicate field '%s'", r->path, e->key, f->name);
         OUPS_TRY(get(r, &p, 1, "field type"));
         f->type = p[0];
