@@ -1,0 +1,579 @@
+/*
+ * parquet/write_column.c: encode one column chunk. Rows are cut into pages of about
+ * page_size uncompressed bytes; each page gets RLE definition levels (every column is
+ * OPTIONAL, max level 1), its non-null values converted to the physical type (PLAIN,
+ * DELTA_BINARY_PACKED, or dictionary indices), and is compressed whole (v1) or values only
+ * (v2). Byte arrays try a dictionary first and fall back to PLAIN for the rest of the chunk
+ * once it passes dictionary_page_limit. Value and level encoders are in enc_*.c, compression
+ * in codec.c, headers in meta.c, statistics in write_stats.c. Spec: Encodings.md, parquet.thrift.
+ */
+#include <inttypes.h>
+#include <limits.h>
+
+#include "parquet/codec.h"
+#include "parquet/encoding.h"
+#include "parquet/write.h"
+
+/* One data page, remembered for the chunk metadata and page index. */
+typedef struct page_info {
+    int64_t offset; /* in the data-pages buffer, header included */
+    int64_t size;   /* header + compressed body */
+    int64_t first_row, rows;
+    oups_pqw_stats st;
+} page_info;
+
+/* Dictionary of a byte-array chunk: entry i is the value at column element rows[i] (its first
+ * occurrence), so entries and statistics point into the column and never move. */
+typedef struct dict {
+    uint64_t *slots; /* high 32 bits: hash; low 32: entry + 1; 0 = empty */
+    int64_t cap;     /* power of two */
+    int64_t *rows;
+    int64_t count, rows_cap;
+    int64_t bytes;    /* size of the PLAIN dictionary page */
+    uint32_t *stamp;  /* page number that last folded entry i into its statistics */
+} dict;
+
+/* Per-chunk state. */
+typedef struct chunk {
+    const oups_column_view *v;
+    const oups_pqw_col *c;
+    const oups_parquet_write_options *o;
+    oups_pqw_scratch *s;
+    const char *what;
+    dict d;
+    bool use_dict;
+    page_info *pages;
+    int64_t n_pages, pages_cap;
+    int64_t uncompressed; /* sum of header + uncompressed page sizes */
+    unsigned enc_mask;    /* encodings of data pages (bit = Encoding value) */
+    int32_t enc_count[10]; /* data pages per encoding */
+} chunk;
+
+static uint64_t hash_bytes(const uint8_t *p, int64_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
+    while (n >= 8) {
+        h = (h ^ oups_load_u64le(p)) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 29;
+        p += 8, n -= 8;
+    }
+    if (n) {
+        uint64_t x = 0;
+        memcpy(&x, p, (size_t)n);
+        h = (h ^ x) * 0x94D049BB133111EBull;
+    }
+    h ^= h >> 32;
+    return h * 0x9E3779B97F4A7C15ull;
+}
+
+static int dict_grow(dict *d) {
+    int64_t cap = d->cap ? d->cap * 2 : 1024;
+    uint64_t *slots = oups_calloc((size_t)cap, sizeof *slots);
+    if (!slots) return OUPS_ENOMEM;
+    for (int64_t i = 0; i < d->cap; i++) {
+        if (!d->slots[i]) continue;
+        int64_t j = (int64_t)(d->slots[i] >> 32) & (cap - 1);
+        while (slots[j]) j = (j + 1) & (cap - 1);
+        slots[j] = d->slots[i];
+    }
+    oups_free(d->slots);
+    d->slots = slots;
+    d->cap = cap;
+    return 0;
+}
+
+/* Index of the value at column element e, adding it if new. *idx = -1 when adding it would
+ * pass the size limit (the caller then falls back to PLAIN). */
+static int dict_find(dict *d, const oups_column_view *v, int64_t e, int64_t limit, int64_t *idx) {
+    const uint8_t *data = v->data;
+    const uint8_t *p = data + v->offsets[e];
+    int64_t n = v->offsets[e + 1] - v->offsets[e];
+    uint64_t h = hash_bytes(p, n) >> 32;
+    int64_t j = (int64_t)h & (d->cap - 1);
+    for (; d->slots[j]; j = (j + 1) & (d->cap - 1)) {
+        if (d->slots[j] >> 32 != h) continue;
+        int64_t k = (int64_t)(uint32_t)d->slots[j] - 1, r = d->rows[k];
+        if (v->offsets[r + 1] - v->offsets[r] == n && memcmp(data + v->offsets[r], p, (size_t)n) == 0) {
+            *idx = k;
+            return 0;
+        }
+    }
+    if (d->bytes + 4 + n > limit || d->count >= INT32_MAX - 1) {
+        *idx = -1;
+        return 0;
+    }
+    if (d->count == d->rows_cap) {
+        int64_t cap = d->rows_cap ? d->rows_cap * 2 : 256;
+        int64_t *rows = oups_realloc(d->rows, (size_t)cap * sizeof *rows);
+        uint32_t *stamp = oups_realloc(d->stamp, (size_t)cap * sizeof *stamp);
+        if (rows) d->rows = rows;
+        if (stamp) d->stamp = stamp;
+        if (!rows || !stamp) return OUPS_ENOMEM;
+        d->rows_cap = cap;
+    }
+    d->rows[d->count] = e;
+    d->stamp[d->count] = 0;
+    d->slots[j] = h << 32 | (uint64_t)(d->count + 1);
+    *idx = d->count++;
+    d->bytes += 4 + n;
+    if (d->count * 2 > d->cap) OUPS_TRY(dict_grow(d)); /* keep probes short */
+    return 0;
+}
+
+static void dict_free(dict *d) {
+    oups_free(d->slots);
+    oups_free(d->rows);
+    oups_free(d->stamp);
+}
+
+/* Rows of the page starting at r0: about page_size bytes of PLAIN values. */
+static int64_t page_end(const chunk *k, int64_t r0) {
+    const oups_column_view *v = k->v;
+    int64_t n = v->length, size = k->o->page_size;
+    if (k->c->physical == OUPS_PQ_BYTE_ARRAY) {
+        const int64_t *of = v->offsets + v->offset;
+        int64_t r = r0, acc = 0;
+        while (r < n && acc < size && r - r0 < INT32_MAX / 2) {
+            acc += of[r + 1] - of[r] + 4;
+            r++;
+        }
+        return r;
+    }
+    int64_t rows = k->c->physical == OUPS_PQ_BOOLEAN ? size * 8 : size / k->c->width;
+    if (rows < 1) rows = 1;
+    if (rows > INT32_MAX / 2) rows = INT32_MAX / 2;
+    return n - r0 < rows ? n : r0 + rows;
+}
+
+/* Definition levels of rows [r0, r1) (RLE hybrid, bit width 1, no length prefix). */
+static int put_levels(oups_bytes *out, chunk *k, int64_t r0, int64_t r1, int64_t nulls) {
+    int64_t n = r1 - r0;
+    if (nulls == 0 || nulls == n) { /* one RLE run: no need to spell the levels out */
+        OUPS_TRY(oups_enc__write_uleb(out, (uint64_t)n << 1));
+        uint8_t b = nulls == 0;
+        return oups_bytes_append(out, &b, 1);
+    }
+    oups_bytes *l = &k->s->lvls;
+    l->len = 0;
+    OUPS_TRY(oups_bytes_reserve(l, (size_t)n * 2));
+    uint16_t *lv = (uint16_t *)l->data;
+    for (int64_t i = 0; i < n; i++) lv[i] = oups_bit_get(k->v->validity, k->v->offset + r0 + i);
+    return oups_rle_encode_u16(out, lv, n, 1);
+}
+
+/* Fixed-width physical values of the non-null rows [r0, r1): a pointer into the column when
+ * the layout already matches, else converted into scratch. Checks values fit their type. */
+static int fixed_values(const void **out, chunk *k, int64_t r0, int64_t r1, int64_t nulls) {
+    const oups_column_view *v = k->v;
+    const oups_pqw_col *c = k->c;
+    oups_type_id id = v->type.id;
+    int in_w = id == OUPS_TYPE_DECIMAL128 ? 16 : oups_datatype_width(id), w = c->width;
+    bool to_ms = id == OUPS_TYPE_TIMESTAMP && v->type.unit == OUPS_UNIT_S;
+    if (nulls == 0 && in_w == w && !to_ms) {
+        *out = (const uint8_t *)v->data + (v->offset + r0) * w;
+        return 0;
+    }
+    oups_bytes *b = &k->s->vals;
+    b->len = 0;
+    OUPS_TRY(oups_bytes_reserve(b, (size_t)((r1 - r0) * w)));
+    uint8_t *o = b->data;
+    const uint8_t *src = v->data;
+    int64_t m = 0;
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t e = v->offset + r;
+        if (nulls && !oups_bit_get(v->validity, e)) continue;
+        const uint8_t *p = src + e * in_w;
+        switch (id) {
+        case OUPS_TYPE_INT8: ((int32_t *)o)[m] = *(const int8_t *)p; break;
+        case OUPS_TYPE_INT16: ((int32_t *)o)[m] = *(const int16_t *)p; break;
+        case OUPS_TYPE_UINT8: ((int32_t *)o)[m] = *p; break;
+        case OUPS_TYPE_UINT16: ((int32_t *)o)[m] = *(const uint16_t *)p; break;
+        case OUPS_TYPE_DECIMAL128: {
+            /* The unscaled value must be the sign extension of its low w bytes. */
+            uint8_t ext = (p[w - 1] & 0x80) ? 0xFF : 0;
+            for (int j = w; j < 16; j++)
+                if (p[j] != ext)
+                    return oups_error_set(OUPS_EOVERFLOW,
+                                          "%s: column '%s': row %" PRId64 ": decimal value exceeds precision %d",
+                                          k->what, c->name, r, (int)v->type.precision);
+            if (c->physical == OUPS_PQ_FLBA) {
+                for (int j = 0; j < w; j++) o[m * w + j] = p[w - 1 - j]; /* big-endian */
+            } else {
+                memcpy(o + m * w, p, (size_t)w);
+            }
+            break;
+        }
+        default:
+            if (to_ms) {
+                int64_t x;
+                memcpy(&x, p, 8);
+                if (x > INT64_MAX / 1000 || x < INT64_MIN / 1000)
+                    return oups_error_set(OUPS_EOVERFLOW,
+                                          "%s: column '%s': row %" PRId64 ": timestamp[s] %" PRId64
+                                          " does not fit timestamp[ms]",
+                                          k->what, c->name, r, x);
+                x *= 1000;
+                memcpy(o + m * 8, &x, 8);
+            } else {
+                memcpy(o + m * w, p, (size_t)w);
+            }
+        }
+        m++;
+    }
+    *out = o;
+    return 0;
+}
+
+/* PLAIN / DELTA values of a non-dictionary page, appended to `out`. */
+static int put_values(oups_bytes *out, chunk *k, int64_t r0, int64_t r1, int64_t nulls, oups_pqw_stats *st,
+                      int32_t *enc) {
+    const oups_column_view *v = k->v;
+    const oups_pqw_col *c = k->c;
+    int64_t nv = r1 - r0 - nulls;
+    *enc = OUPS_PQ_ENC_PLAIN;
+    if (c->physical == OUPS_PQ_BOOLEAN) {
+        const uint8_t *bits = v->data;
+        int64_t off = v->offset + r0;
+        if (nulls) { /* gather the valid bits */
+            oups_bytes *b = &k->s->vals;
+            b->len = 0;
+            OUPS_TRY(oups_bytes_reserve(b, (size_t)(nv / 8 + 1)));
+            memset(b->data, 0, (size_t)(nv / 8 + 1));
+            int64_t m = 0;
+            for (int64_t e = off; e < v->offset + r1; e++)
+                if (oups_bit_get(v->validity, e)) oups_bit_set(b->data, m++, oups_bit_get(bits, e));
+            bits = b->data, off = 0;
+        }
+        if (k->o->statistics) oups_pqw__stats_bool(st, bits, off, nv);
+        return oups_plain_encode_bool(out, bits, off, nv);
+    }
+    if (c->physical == OUPS_PQ_BYTE_ARRAY) {
+        if (k->o->statistics) oups_pqw__stats_rows(st, c, v, r0, r1);
+        const int64_t *of = v->offsets + v->offset + r0;
+        const uint8_t *data = v->data;
+        if (nulls) { /* compact the offsets of the valid rows; bytes stay where they are */
+            oups_bytes *b = &k->s->offs, *d = &k->s->vals;
+            b->len = d->len = 0;
+            OUPS_TRY(oups_bytes_reserve(b, (size_t)(nv + 1) * 8));
+            int64_t *o = (int64_t *)b->data, m = 0;
+            o[0] = 0;
+            for (int64_t r = r0; r < r1; r++) {
+                int64_t e = v->offset + r;
+                if (!oups_bit_get(v->validity, e)) continue;
+                OUPS_TRY(oups_bytes_append(d, data + v->offsets[e], (size_t)(v->offsets[e + 1] - v->offsets[e])));
+                o[++m] = (int64_t)d->len;
+            }
+            of = o, data = d->data;
+        }
+        return oups_plain_encode_byte_array(out, of, data, nv);
+    }
+    const void *vals;
+    OUPS_TRY(fixed_values(&vals, k, r0, r1, nulls));
+    if (k->o->statistics) {
+        if (c->order == OUPS_PQW_FLBA_SIGNED) oups_pqw__stats_rows(st, c, v, r0, r1);
+        else oups_pqw__stats_values(st, c, vals, nv);
+    }
+    if (c->delta) {
+        *enc = OUPS_PQ_ENC_DELTA_BINARY_PACKED;
+        return c->width == 4 ? oups_delta_encode_i32(out, vals, nv) : oups_delta_encode_i64(out, vals, nv);
+    }
+    return oups_bytes_append(out, vals, (size_t)(nv * c->width));
+}
+
+/* Dictionary indices of a page: bit width byte + RLE hybrid. *ok = false (nothing appended)
+ * when the dictionary would pass its limit: the caller falls back to PLAIN. */
+static int put_indices(oups_bytes *out, chunk *k, int64_t r0, int64_t r1, int64_t nulls, oups_pqw_stats *st,
+                       bool *ok) {
+    const oups_column_view *v = k->v;
+    dict *d = &k->d;
+    int64_t count0 = d->count, bytes0 = d->bytes, m = 0;
+    oups_bytes *b = &k->s->vals;
+    b->len = 0;
+    OUPS_TRY(oups_bytes_reserve(b, (size_t)(r1 - r0) * 4));
+    uint32_t *ix = (uint32_t *)b->data;
+    uint32_t stamp = (uint32_t)k->n_pages + 1;
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t e = v->offset + r, i;
+        if (nulls && !oups_bit_get(v->validity, e)) continue;
+        OUPS_TRY(dict_find(d, v, e, k->o->dictionary_page_limit, &i));
+        if (i < 0) { /* forget this page's new entries: later lookups never happen */
+            d->count = count0, d->bytes = bytes0;
+            *ok = false;
+            return 0;
+        }
+        ix[m++] = (uint32_t)i;
+    }
+    if (k->o->statistics) /* each distinct entry of the page once */
+        for (int64_t j = 0; j < m; j++) {
+            if (d->stamp[ix[j]] == stamp) continue;
+            d->stamp[ix[j]] = stamp;
+            int64_t e = d->rows[ix[j]];
+            oups_pqw__stats_one_bytes(st, (const uint8_t *)v->data + v->offsets[e], v->offsets[e + 1] - v->offsets[e]);
+        }
+    uint8_t bw = (uint8_t)oups_bit_width(d->count ? (uint64_t)d->count - 1 : 0);
+    OUPS_TRY(oups_bytes_append(out, &bw, 1));
+    *ok = true;
+    return oups_rle_encode_u32(out, ix, m, bw);
+}
+
+/* Compress src into scratch (or pass it through); the result in *p, *pn. */
+static int compress(chunk *k, const uint8_t *src, size_t n, const uint8_t **p, size_t *pn) {
+    if (k->o->codec == OUPS_CODEC_UNCOMPRESSED) {
+        *p = src, *pn = n;
+        return 0;
+    }
+    k->s->comp.len = 0;
+    OUPS_TRY(oups_codec_compress(k->o->codec, k->o->codec_level, src, n, &k->s->comp));
+    *p = k->s->comp.data, *pn = k->s->comp.len;
+    return 0;
+}
+
+/* Append header + body parts to dst; *total gets the bytes appended. */
+static int emit(oups_bytes *dst, chunk *k, const oups_pq_page_header *h, const uint8_t *a, size_t na,
+                const uint8_t *b, size_t nb, int64_t *total) {
+    oups_bytes *hb = &k->s->hdr;
+    hb->len = 0;
+    OUPS_TRY(oups_parquet__write_page_header(hb, h));
+    OUPS_TRY(oups_bytes_reserve(dst, hb->len + na + nb));
+    OUPS_TRY(oups_bytes_append(dst, hb->data, hb->len));
+    if (na) OUPS_TRY(oups_bytes_append(dst, a, na));
+    if (nb) OUPS_TRY(oups_bytes_append(dst, b, nb));
+    *total = (int64_t)(hb->len + na + nb);
+    k->uncompressed += (int64_t)hb->len + h->uncompressed_page_size;
+    return 0;
+}
+
+static int too_big(chunk *k, int64_t r0) {
+    return oups_error_set(OUPS_EOVERFLOW, "%s: column '%s': page at row %" PRId64 " exceeds 2 GiB", k->what,
+                          k->c->name, r0);
+}
+
+/* Encode rows [r0, r1) as one data page appended to s->data. */
+static int write_page(chunk *k, int64_t r0, int64_t r1) {
+    const oups_column_view *v = k->v;
+    oups_pqw_scratch *s = k->s;
+    int64_t n = r1 - r0;
+    int64_t nulls = v->validity ? n - oups_bits_count(v->validity, v->offset + r0, n) : 0;
+    bool v2 = k->o->data_page_version == 2;
+    oups_bytes *pg = &s->page;
+    pg->len = 0;
+    if (!v2) OUPS_TRY(oups_bytes_append(pg, "\0\0\0\0", 4)); /* v1: levels length, patched below */
+    OUPS_TRY(put_levels(pg, k, r0, r1, nulls));
+    size_t lvl_end = pg->len;
+    if (!v2) oups_store_u32le(pg->data, (uint32_t)(lvl_end - 4));
+
+    oups_pqw_stats st = {0};
+    st.null_count = nulls;
+    int32_t enc = OUPS_PQ_ENC_PLAIN;
+    bool ok = false;
+    if (k->use_dict && (n > nulls || k->d.count > 0)) { /* no dictionary page for nulls only */
+        OUPS_TRY(put_indices(pg, k, r0, r1, nulls, &st, &ok));
+        if (ok) enc = v2 ? OUPS_PQ_ENC_RLE_DICTIONARY : OUPS_PQ_ENC_PLAIN_DICTIONARY;
+        else k->use_dict = false;
+    }
+    if (!ok) OUPS_TRY(put_values(pg, k, r0, r1, nulls, &st, &enc));
+    if (pg->len > INT32_MAX) return too_big(k, r0);
+
+    oups_pq_page_header h;
+    oups_parquet__page_header_init(&h);
+    h.uncompressed_page_size = (int32_t)pg->len;
+    const uint8_t *body;
+    size_t body_n, head_n = v2 ? lvl_end : 0;
+    OUPS_TRY(compress(k, pg->data + head_n, pg->len - head_n, &body, &body_n));
+    if (head_n + body_n > INT32_MAX) return too_big(k, r0);
+    h.compressed_page_size = (int32_t)(head_n + body_n);
+    if (v2) {
+        h.type = OUPS_PQ_PAGE_DATA_V2;
+        h.has_data_v2 = true;
+        h.data_v2.num_values = (int32_t)n;
+        h.data_v2.num_nulls = (int32_t)nulls;
+        h.data_v2.num_rows = (int32_t)n;
+        h.data_v2.encoding = enc;
+        h.data_v2.def_levels_byte_length = (int32_t)lvl_end;
+        h.data_v2.rep_levels_byte_length = 0;
+        h.data_v2.is_compressed = k->o->codec != OUPS_CODEC_UNCOMPRESSED;
+    } else {
+        h.type = OUPS_PQ_PAGE_DATA;
+        h.has_data_v1 = true;
+        h.data_v1.num_values = (int32_t)n;
+        h.data_v1.encoding = enc;
+        h.data_v1.def_level_encoding = OUPS_PQ_ENC_RLE;
+        h.data_v1.rep_level_encoding = OUPS_PQ_ENC_RLE;
+    }
+    if (k->n_pages == k->pages_cap) {
+        int64_t cap = k->pages_cap ? k->pages_cap * 2 : 16;
+        page_info *p = oups_realloc(k->pages, (size_t)cap * sizeof *p);
+        if (!p) return OUPS_ENOMEM;
+        k->pages = p, k->pages_cap = cap;
+    }
+    page_info *pi = &k->pages[k->n_pages];
+    pi->offset = (int64_t)s->data.len;
+    pi->first_row = r0, pi->rows = n, pi->st = st;
+    OUPS_TRY(emit(&s->data, k, &h, pg->data, head_n, body, body_n, &pi->size));
+    k->n_pages++;
+    k->enc_mask |= 1u << enc;
+    k->enc_count[enc]++;
+    return 0;
+}
+
+/* The PLAIN dictionary page, appended to `out`. */
+static int write_dict_page(chunk *k, oups_bytes *out, int64_t *size) {
+    const oups_column_view *v = k->v;
+    oups_bytes *pg = &k->s->page;
+    pg->len = 0;
+    OUPS_TRY(oups_bytes_reserve(pg, (size_t)k->d.bytes));
+    for (int64_t i = 0; i < k->d.count; i++) {
+        int64_t e = k->d.rows[i], n = v->offsets[e + 1] - v->offsets[e];
+        uint8_t len[4];
+        oups_store_u32le(len, (uint32_t)n);
+        OUPS_TRY(oups_bytes_append(pg, len, 4));
+        OUPS_TRY(oups_bytes_append(pg, (const uint8_t *)v->data + v->offsets[e], (size_t)n));
+    }
+    oups_pq_page_header h;
+    oups_parquet__page_header_init(&h);
+    h.type = OUPS_PQ_PAGE_DICTIONARY;
+    h.uncompressed_page_size = (int32_t)pg->len;
+    h.has_dict = true;
+    h.dict.num_values = (int32_t)k->d.count;
+    /* v1 files say PLAIN_DICTIONARY as older readers expect; v2 files use the current name. */
+    h.dict.encoding = k->o->data_page_version == 2 ? OUPS_PQ_ENC_PLAIN : OUPS_PQ_ENC_PLAIN_DICTIONARY;
+    const uint8_t *body;
+    size_t body_n;
+    OUPS_TRY(compress(k, pg->data, pg->len, &body, &body_n));
+    if (body_n > INT32_MAX) return too_big(k, 0);
+    h.compressed_page_size = (int32_t)body_n;
+    return emit(out, k, &h, NULL, 0, body, body_n, size);
+}
+
+static const uint8_t empty_str[1] = {0};
+
+/* ColumnIndex + OffsetIndex of the chunk; data pages start at file offset `base`. */
+static int build_page_index(oups_pqw_page_index *pi, chunk *k, int64_t base, oups_pq_arena *a) {
+    int64_t np = k->n_pages;
+    pi->oi.n_pages = (int32_t)np;
+    pi->oi.pages = oups_parquet__arena_alloc(a, (size_t)np * sizeof *pi->oi.pages);
+    if (!pi->oi.pages) return OUPS_ENOMEM;
+    for (int64_t i = 0; i < np; i++) {
+        pi->oi.pages[i].offset = base + k->pages[i].offset;
+        pi->oi.pages[i].compressed_page_size = (int32_t)k->pages[i].size;
+        pi->oi.pages[i].first_row_index = k->pages[i].first_row;
+    }
+    pi->has_column_index = false;
+    if (!k->o->statistics) return 0;
+    oups_pq_column_index *ci = &pi->ci;
+    ci->n_pages = (int32_t)np;
+    ci->null_pages = oups_parquet__arena_alloc(a, (size_t)np * sizeof *ci->null_pages);
+    ci->min_values = oups_parquet__arena_alloc(a, (size_t)np * sizeof *ci->min_values);
+    ci->max_values = oups_parquet__arena_alloc(a, (size_t)np * sizeof *ci->max_values);
+    ci->null_counts = oups_parquet__arena_alloc(a, (size_t)np * sizeof *ci->null_counts);
+    if (!ci->null_pages || !ci->min_values || !ci->max_values || !ci->null_counts) return OUPS_ENOMEM;
+    bool asc = true, desc = true;
+    const oups_pqw_stats *prev = NULL;
+    for (int64_t i = 0; i < np; i++) {
+        const page_info *p = &k->pages[i];
+        ci->null_counts[i] = p->st.null_count;
+        ci->null_pages[i] = p->st.null_count == p->rows;
+        if (ci->null_pages[i]) {
+            ci->min_values[i] = ci->max_values[i] = (oups_pq_str){empty_str, 0};
+            continue;
+        }
+        oups_pq_stats e;
+        OUPS_TRY(oups_pqw__stats_encode(&e, a, &p->st, k->c));
+        /* A non-null page without bounds (all NaN, or a max that cannot be truncated): no
+         * ColumnIndex for this chunk, as readers would otherwise skip the page wrongly. */
+        if (!e.min_value.ptr || !e.max_value.ptr) return 0;
+        ci->min_values[i] = e.min_value;
+        ci->max_values[i] = e.max_value;
+        if (prev) {
+            int cmin = oups_pqw__stats_cmp(&p->st, prev, k->c, 0), cmax = oups_pqw__stats_cmp(&p->st, prev, k->c, 1);
+            if (cmin < 0 || cmax < 0) asc = false;
+            if (cmin > 0 || cmax > 0) desc = false;
+        }
+        prev = &p->st;
+    }
+    ci->boundary_order = asc ? OUPS_PQ_BOUNDARY_ASCENDING : desc ? OUPS_PQ_BOUNDARY_DESCENDING
+                                                               : OUPS_PQ_BOUNDARY_UNORDERED;
+    pi->has_column_index = true;
+    return 0;
+}
+
+/* ColumnMetaData of the finished chunk. */
+static int fill_meta(oups_pq_column_chunk *cc, chunk *k, int64_t file_pos, int64_t dict_size, int64_t total,
+                     oups_pq_arena *a) {
+    oups_parquet__column_chunk_init(cc);
+    oups_pq_column_meta *m = &cc->meta;
+    cc->file_offset = file_pos;
+    cc->has_meta = true;
+    m->type = k->c->physical;
+    int32_t dict_enc = k->o->data_page_version == 2 ? OUPS_PQ_ENC_PLAIN : OUPS_PQ_ENC_PLAIN_DICTIONARY;
+    unsigned mask = k->enc_mask | 1u << OUPS_PQ_ENC_RLE | (dict_size ? 1u << dict_enc : 0);
+    m->encodings = oups_parquet__arena_alloc(a, 10 * sizeof *m->encodings);
+    m->encoding_stats = oups_parquet__arena_alloc(a, 11 * sizeof *m->encoding_stats);
+    m->path = oups_parquet__arena_alloc(a, sizeof *m->path);
+    if (!m->encodings || !m->encoding_stats || !m->path) return OUPS_ENOMEM;
+    for (int e = 0; e < 10; e++)
+        if (mask & (1u << e)) m->encodings[m->n_encodings++] = e;
+    if (dict_size) m->encoding_stats[m->n_encoding_stats++] = (oups_pq_page_enc_stats){OUPS_PQ_PAGE_DICTIONARY, dict_enc, 1};
+    int32_t ptype = k->o->data_page_version == 2 ? OUPS_PQ_PAGE_DATA_V2 : OUPS_PQ_PAGE_DATA;
+    for (int e = 0; e < 10; e++)
+        if (k->enc_count[e]) m->encoding_stats[m->n_encoding_stats++] = (oups_pq_page_enc_stats){ptype, e, k->enc_count[e]};
+    m->n_path = 1;
+    m->path[0] = (oups_pq_str){(const uint8_t *)k->c->name, (int64_t)strlen(k->c->name)};
+    m->codec = k->o->codec;
+    m->num_values = k->v->length;
+    m->total_uncompressed_size = k->uncompressed;
+    m->total_compressed_size = total;
+    m->dictionary_page_offset = dict_size ? file_pos : -1;
+    m->data_page_offset = file_pos + dict_size;
+    if (k->o->statistics) {
+        oups_pqw_stats cs = {0};
+        for (int64_t i = 0; i < k->n_pages; i++) oups_pqw__stats_merge(&cs, &k->pages[i].st, k->c);
+        OUPS_TRY(oups_pqw__stats_encode(&m->stats, a, &cs, k->c));
+        m->has_stats = true;
+    }
+    return 0;
+}
+
+static int write_chunk(chunk *k, oups_pq_column_chunk *cc, oups_pqw_page_index *pi, oups_bytes *out,
+                       int64_t file_pos, oups_pq_arena *arena) {
+    if (k->use_dict) OUPS_TRY(dict_grow(&k->d));
+    k->s->data.len = 0;
+    for (int64_t r0 = 0, r1; r0 < k->v->length; r0 = r1) {
+        r1 = page_end(k, r0);
+        OUPS_TRY(write_page(k, r0, r1));
+    }
+    int64_t dict_size = 0;
+    out->len = 0;
+    if (k->d.count) OUPS_TRY(write_dict_page(k, out, &dict_size));
+    if (out->len == 0) { /* no dictionary page: hand over the data pages without a copy */
+        oups_bytes t = *out;
+        *out = k->s->data;
+        k->s->data = t;
+    } else {
+        OUPS_TRY(oups_bytes_append(out, k->s->data.data, k->s->data.len));
+    }
+    OUPS_TRY(fill_meta(cc, k, file_pos, dict_size, (int64_t)out->len, arena));
+    if (pi) OUPS_TRY(build_page_index(pi, k, file_pos + dict_size, arena));
+    return 0;
+}
+
+int oups_pqw__write_chunk(oups_pq_column_chunk *cc, oups_pqw_page_index *pi, oups_bytes *out, int64_t file_pos,
+                          const oups_column *col, const oups_pqw_col *c, const oups_parquet_write_options *o,
+                          oups_pqw_scratch *s, oups_pq_arena *arena, const char *what) {
+    oups_column_view v;
+    oups_column_view_get(&v, col);
+    chunk k = {.v = &v, .c = c, .o = o, .s = s, .what = what, .use_dict = c->dictionary};
+    int rc = write_chunk(&k, cc, pi, out, file_pos, arena);
+    dict_free(&k.d);
+    oups_free(k.pages);
+    return rc;
+}
+
+void oups_pqw__scratch_free(oups_pqw_scratch *s) {
+    oups_bytes_free(&s->vals);
+    oups_bytes_free(&s->offs);
+    oups_bytes_free(&s->page);
+    oups_bytes_free(&s->comp);
+    oups_bytes_free(&s->data);
+    oups_bytes_free(&s->lvls);
+    oups_bytes_free(&s->hdr);
+}
