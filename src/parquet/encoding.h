@@ -21,7 +21,10 @@ int oups_rle_decode_u32(const uint8_t *p, const uint8_t *end, int bit_width, uin
 /* Same, for 16-bit outputs (levels). */
 int oups_rle_decode_u16(const uint8_t *p, const uint8_t *end, int bit_width, uint16_t *out, int64_t n,
                         size_t *consumed);
-/* Encode n values (each < 2^bit_width) with the hybrid encoding; no length prefix. */
+/* Encode n values (each < 2^bit_width, else OUPS_EINVAL) with the hybrid encoding; no length
+ * prefix. Runs of 8+ equal values become repeated runs, the rest bit-packed runs (the last
+ * one zero-padded to 8 values). A RLE run value wider than bit_width is OUPS_ECORRUPT on decode;
+ * a final bit-packed run may lack its padding bytes (some writers trim it). */
 int oups_rle_encode_u32(oups_bytes *out, const uint32_t *v, int64_t n, int bit_width);
 int oups_rle_encode_u16(oups_bytes *out, const uint16_t *v, int64_t n, int bit_width);
 /* Bits needed for max value (0 for 0). */
@@ -29,14 +32,17 @@ int oups_bit_width(uint64_t max_value);
 
 /* ---- DELTA_BINARY_PACKED (int32 and int64; wrapping arithmetic as the spec requires) ---- */
 
-/* Decode up to `n` values; the header's total count must be >= n... precisely: decodes
- * min(n, header total) and sets *n_out; *consumed is the encoded size (needed to find the
- * start of the next section in DELTA_BYTE_ARRAY / DELTA_LENGTH_BYTE_ARRAY). */
+/* Decode min(n, the header's total count) values into out[] and set *n_out to that count.
+ * *consumed (may be NULL) is the size of the whole encoded stream, even when fewer values were
+ * asked for (it locates the next section in DELTA_BYTE_ARRAY / DELTA_LENGTH_BYTE_ARRAY).
+ * The caller checks *n_out against what it expected. int32 keeps the low 32 bits of the
+ * wrapping 64-bit sums. Errors: OUPS_ECORRUPT for bad header fields or truncation. */
 int oups_delta_decode_i64(const uint8_t *p, const uint8_t *end, int64_t *out, int64_t n, int64_t *n_out,
                           size_t *consumed);
 int oups_delta_decode_i32(const uint8_t *p, const uint8_t *end, int32_t *out, int64_t n, int64_t *n_out,
                           size_t *consumed);
-/* Encode with block size 128, 4 miniblocks. */
+/* Encode with block size 128 and 4 miniblocks of 32 (int32 deltas wrap in 32 bits, as other
+ * writers do, so miniblock widths stay <= 32). */
 int oups_delta_encode_i64(oups_bytes *out, const int64_t *v, int64_t n);
 int oups_delta_encode_i32(oups_bytes *out, const int32_t *v, int64_t n);
 
@@ -51,14 +57,19 @@ int oups_delta_length_decode(const uint8_t *p, const uint8_t *end, int64_t n, in
                              oups_bytes *data, size_t *consumed);
 int oups_delta_byte_array_decode(const uint8_t *p, const uint8_t *end, int64_t n, int64_t *offsets,
                                  oups_bytes *data, size_t *consumed);
-/* Encoders take values as (offsets[0..n], data). */
+/* The three decoders above check every length against the input (OUPS_ECORRUPT), grow `data`
+ * by at most the decoded size (DELTA_BYTE_ARRAY: capped at 2 GiB per call) and set *consumed
+ * (may be NULL) to the encoded size. Encoders take values as (offsets[0..n], data): value i
+ * is data[offsets[i], offsets[i+1]); a value over 2^31-1 bytes is OUPS_EOVERFLOW. */
 int oups_plain_encode_byte_array(oups_bytes *out, const int64_t *offsets, const uint8_t *data, int64_t n);
 int oups_delta_length_encode(oups_bytes *out, const int64_t *offsets, const uint8_t *data, int64_t n);
 int oups_delta_byte_array_encode(oups_bytes *out, const int64_t *offsets, const uint8_t *data, int64_t n);
 
 /* ---- BYTE_STREAM_SPLIT (any fixed width: 2, 4, 8, FLBA k) ---- */
 
-/* n values of `width` bytes: src holds width streams of n bytes each. */
+/* n values of `width` bytes: the encoded form holds `width` streams of n bytes each (stream b
+ * has byte b of every value). Decoding needs n*width bytes (else OUPS_ECORRUPT); extra bytes
+ * are ignored. `out` has room for n*width bytes. */
 int oups_bss_decode(const uint8_t *p, const uint8_t *end, int width, int64_t n, uint8_t *out);
 int oups_bss_encode(oups_bytes *out, const uint8_t *v, int width, int64_t n);
 
