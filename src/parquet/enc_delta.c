@@ -63,11 +63,13 @@ static int delta_decode(const uint8_t *p, const uint8_t *end, int64_t *o64, int3
             uint64_t take = (int64_t)i < want ? ((uint64_t)want - i < in_mini ? (uint64_t)want - i : in_mini) : 0;
             for (uint64_t k = 0; k < take; k += 64) {
                 int64_t c = take - k < 64 ? (int64_t)(take - k) : 64;
-                oups_enc__unpack(p, have, k * (uint64_t)w, w, tmp, c);
-                for (int64_t j = 0; j < c; j++) {
-                    last += min_delta + tmp[j];
-                    if (o64) o64[i + k + (uint64_t)j] = (int64_t)last;
-                    else o32[i + k + (uint64_t)j] = (int32_t)(uint32_t)last;
+                oups_enc__unpack(p, avail, k * (uint64_t)w, w, tmp, c);
+                if (o64) {
+                    int64_t *o = o64 + i + k;
+                    for (int64_t j = 0; j < c; j++) o[j] = (int64_t)(last += min_delta + tmp[j]);
+                } else {
+                    int32_t *o = o32 + i + k;
+                    for (int64_t j = 0; j < c; j++) o[j] = (int32_t)(uint32_t)(last += min_delta + tmp[j]);
                 }
             }
             i += in_mini;

@@ -41,6 +41,12 @@ void oups_enc__unpack(const uint8_t *p, size_t avail, uint64_t bitpos, int w, ui
         return;
     }
     const uint64_t mask = w == 64 ? ~(uint64_t)0 : (((uint64_t)1 << w) - 1);
+    if (w <= 56 && ((bitpos + (uint64_t)n * (uint64_t)w) >> 3) + 8 <= avail) {
+        /* fast path: every value lies within one unaligned 8-byte load inside the input */
+        for (int64_t i = 0; i < n; i++, bitpos += (uint64_t)w)
+            out[i] = (oups_load_u64le(p + (bitpos >> 3)) >> (bitpos & 7)) & mask;
+        return;
+    }
     for (int64_t i = 0; i < n; i++, bitpos += (uint64_t)w) {
         size_t byte = (size_t)(bitpos >> 3);
         unsigned sh = (unsigned)(bitpos & 7);
@@ -111,7 +117,7 @@ static int rle_decode(const uint8_t *p, const uint8_t *end, int bw, int max_bw, 
             uint64_t tmp[64];
             for (int64_t k = 0; k < take; k += 64) {
                 int64_t m = take - k < 64 ? take - k : 64;
-                oups_enc__unpack(p, have, (uint64_t)k * (uint64_t)bw, bw, tmp, m);
+                oups_enc__unpack(p, avail, (uint64_t)k * (uint64_t)bw, bw, tmp, m);
                 if (o32)
                     for (int64_t j = 0; j < m; j++) o32[i + k + j] = (uint32_t)tmp[j];
                 else
