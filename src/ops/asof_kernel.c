@@ -1,0 +1,312 @@
+/*
+ * ops/asof_kernel.c: the as-of kernel shared by the merger and oups_asof(): key normalisation
+ * to order-preserving int64, sortedness check, as-of counts (branch-free merge for a block of
+ * sorted targets, galloping for one target), and the typed gathers that copy windows out of
+ * the virtual history F ++ D by value width (1/2/4/8/16 bytes, bits, strings). No per-value
+ * function calls in the hot loops. Spec: asof_merger.md §6 (as-of index, windows).
+ */
+#include "ops/internal.h"
+
+/* ---- keys ------------------------------------------------------------------------------ */
+
+bool oups_ops__asof_key_is_float(oups_type_id id) { return oups_type_is_float(id); }
+
+static int64_t map_double(double x) {
+    if (x == 0.0) x = 0.0; /* -0.0 equals 0.0 */
+    int64_t b;
+    memcpy(&b, &x, 8);
+    return b ^ ((b >> 63) & INT64_MAX);
+}
+
+double oups_ops__asof_key_to_double(int64_t mapped) {
+    int64_t b = mapped ^ ((mapped >> 63) & INT64_MAX);
+    double x;
+    memcpy(&x, &b, 8);
+    return x;
+}
+
+int oups_ops__asof_keys(asof_keys *out, const oups_column *col, const char *what) {
+    memset(out, 0, sizeof *out);
+    oups_column_view v;
+    oups_column_view_get(&v, col);
+    oups_type_id id = v.type.id;
+    if (id == OUPS_TYPE_BOOL || oups_type_is_binary(id) || id == OUPS_TYPE_DECIMAL128) {
+        char tn[64];
+        return oups_error_set(OUPS_EUNSUPPORTED, "%s: key of type %s is not supported (integers, timestamps, "
+                              "dates and floats are)", what, oups_datatype_format(&v.type, tn, sizeof tn));
+    }
+    if (v.null_count > 0) {
+        for (int64_t i = 0; i < v.length; i++)
+            if (!oups_bit_get(v.validity, v.offset + i))
+                return oups_error_set(OUPS_EINVAL, "%s: key is null at row %lld", what, (long long)i);
+    }
+    out->n = v.length;
+    if (id == OUPS_TYPE_INT64 || id == OUPS_TYPE_TIMESTAMP) {
+        out->v = (const int64_t *)v.data + v.offset;
+        return 0;
+    }
+    int64_t *k = oups_malloc_array((size_t)(v.length ? v.length : 1), 8);
+    if (!k) return OUPS_ENOMEM;
+    if (id == OUPS_TYPE_FLOAT64) {
+        const double *d = (const double *)v.data + v.offset;
+        for (int64_t i = 0; i < v.length; i++) k[i] = map_double(d[i]);
+    } else if (id == OUPS_TYPE_FLOAT32) {
+        const float *d = (const float *)v.data + v.offset;
+        for (int64_t i = 0; i < v.length; i++) k[i] = map_double((double)d[i]);
+    } else if (id == OUPS_TYPE_UINT64) {
+        const uint64_t *d = (const uint64_t *)v.data + v.offset;
+        for (int64_t i = 0; i < v.length; i++) k[i] = (int64_t)(d[i] ^ (UINT64_C(1) << 63));
+    } else {
+        for (int64_t i = 0; i < v.length; i++) k[i] = oups_column__get_int(&v, i);
+    }
+    out->v = k;
+    out->owned = k;
+    return 0;
+}
+
+void oups_ops__asof_keys_free(asof_keys *k) {
+    oups_free(k->owned);
+    memset(k, 0, sizeof *k);
+}
+
+int oups_ops__asof_check_sorted(const asof_keys *k, const char *what) {
+    for (int64_t i = 1; i < k->n; i++)
+        if (k->v[i] < k->v[i - 1])
+            return oups_error_set(OUPS_EUNORDERED, "%s: key decreases at row %lld (mapped values %lld then %lld)", what,
+                                  (long long)i, (long long)k->v[i - 1], (long long)k->v[i]);
+    return 0;
+}
+
+/* ---- as-of counts ---------------------------------------------------------------------- */
+
+int64_t oups_ops__asof_merge_counts(int64_t *cnt, const int64_t *M, int64_t nb, const int64_t *K, int64_t nk,
+                                    int64_t p, bool le) {
+    /* Each step either takes a table key (j++) or settles a target (i++): no unpredictable
+     * branch, nb + (keys consumed) steps. cnt[i] is rewritten until target i settles. */
+    int64_t i = 0, j = p;
+    if (le) {
+        while (i < nb && j < nk) {
+            cnt[i] = j;
+            int64_t a = K[j] <= M[i];
+            j += a;
+            i += 1 - a;
+        }
+    } else {
+        while (i < nb && j < nk) {
+            cnt[i] = j;
+            int64_t a = K[j] < M[i];
+            j += a;
+            i += 1 - a;
+        }
+    }
+    for (; i < nb; i++) cnt[i] = j;
+    return j;
+}
+
+int64_t oups_ops__asof_advance(const int64_t *K, int64_t nk, int64_t p, int64_t m, bool le) {
+#define OK_(x) (le ? (x) <= m : (x) < m)
+    if (p >= nk || !OK_(K[p])) return p;
+    int64_t lo = p, step = 1; /* invariant: K[lo] qualifies */
+    while (lo + step < nk && OK_(K[lo + step])) {
+        lo += step;
+        step <<= 1;
+    }
+    int64_t hi = lo + step < nk ? lo + step : nk; /* K[hi] does not qualify, or hi == nk */
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (OK_(K[mid])) lo = mid;
+        else hi = mid;
+    }
+    return hi;
+#undef OK_
+}
+
+/* ---- output columns ------------------------------------------------------------------ */
+
+int oups_ops__asof_out_init(asof_out *o, const oups_datatype *type, int64_t n, bool may_null) {
+    memset(o, 0, sizeof *o);
+    o->type = *type;
+    o->n = n;
+    o->width = oups_datatype_width(type->id);
+    int rc;
+    if (oups_type_is_binary(type->id)) {
+        rc = oups_buffer_new(&o->offsets, (n + 1) * 8);
+        if (rc == 0) {
+            ((int64_t *)o->offsets->data)[0] = 0;
+            rc = oups_buffer_new(&o->data, n * 8 + 64);
+        }
+    } else if (type->id == OUPS_TYPE_BOOL) {
+        rc = oups_buffer_new_zeroed(&o->data, (n + 7) / 8);
+    } else {
+        rc = oups_buffer_new(&o->data, n * o->width);
+    }
+    if (rc == 0 && may_null) rc = oups_buffer_new_zeroed(&o->validity, (n + 7) / 8);
+    if (rc < 0) oups_ops__asof_out_free(o);
+    return rc;
+}
+
+void oups_ops__asof_out_free(asof_out *o) {
+    oups_buffer_release(o->data);
+    oups_buffer_release(o->offsets);
+    oups_buffer_release(o->validity);
+    memset(o, 0, sizeof *o);
+}
+
+int oups_ops__asof_out_finish(oups_column **out, asof_out *o) {
+    int64_t nulls = 0;
+    if (o->validity) {
+        nulls = o->n - oups_bits_count(o->validity->data, 0, o->n);
+        if (nulls == 0) {
+            oups_buffer_release(o->validity);
+            o->validity = NULL;
+        }
+    }
+    if (o->offsets) {
+        int rc = oups_buffer_resize(o->data, o->bytes);
+        if (rc < 0) {
+            oups_ops__asof_out_free(o);
+            return rc;
+        }
+    }
+    int rc = oups_column_new(out, &o->type, o->n, 0, nulls, o->validity, o->offsets, o->data);
+    memset(o, 0, sizeof *o); /* buffers consumed, also on failure */
+    return rc;
+}
+
+int oups_ops__asof_const_column(oups_column **out, const oups_datatype *type, int64_t n, bool nulls) {
+    *out = NULL;
+    if (nulls) return oups_column_new_nulls(out, type, n);
+    oups_buffer *offsets = NULL, *data = NULL;
+    int rc = 0;
+    if (oups_type_is_binary(type->id)) {
+        rc = oups_buffer_new_zeroed(&offsets, (n + 1) * 8);
+        if (rc == 0) rc = oups_buffer_new_zeroed(&data, 0);
+    } else {
+        int64_t bytes = type->id == OUPS_TYPE_BOOL ? (n + 7) / 8 : n * oups_datatype_width(type->id);
+        rc = oups_buffer_new_zeroed(&data, bytes);
+    }
+    if (rc < 0) {
+        oups_buffer_release(offsets);
+        oups_buffer_release(data);
+        return rc;
+    }
+    return oups_column_new(out, type, n, 0, 0, NULL, offsets, data);
+}
+
+/* ---- gathers ----------------------------------------------------------------------------- */
+
+/* Where row k's value comes from: the view and its row. */
+#define PICK_(S, t, b, slot, np1, V, R)                                                                             \
+    do {                                                                                                          \
+        if ((t) >= (np1)) {                                                                                       \
+            V = &(S)->d;                                                                                          \
+            R = (t) - (np1);                                                                                      \
+        } else if ((b) >= 0) {                                                                                    \
+            V = &(S)->f;                                                                                          \
+            R = (t);                                                                                              \
+        } else {                                                                                                  \
+            V = &(S)->miss;                                                                                       \
+            R = (slot);                                                                                           \
+        }                                                                                                         \
+    } while (0)
+
+typedef struct u128_ {
+    uint64_t lo, hi;
+} u128_;
+
+/* Fixed-width gather, one function per width. The single-group loop keeps the three base
+ * pointers in registers; the common case (a table row) is one predicted branch and a load. */
+#define DEF_GATHER(NAME, T)                                                                                       \
+    static void NAME(T *restrict out, const asof_src *srcs, const int32_t *grp, const int64_t *base, int64_t nb,  \
+                     int slot, int64_t np1) {                                                                     \
+        if (!grp) {                                                                                               \
+            const T *f = (const T *)srcs->f.data + srcs->f.offset;                                               \
+            const T *d = (const T *)srcs->d.data + srcs->d.offset;                                               \
+            const T *ms = (const T *)srcs->miss.data + srcs->miss.offset;                                        \
+            for (int64_t k = 0; k < nb; k++) {                                                                    \
+                int64_t b = base[k], t = b + slot;                                                                \
+                if (OUPS_LIKELY(t >= np1)) out[k] = d[t - np1];                                                   \
+                else out[k] = b >= 0 ? f[t] : ms[slot];                                                           \
+            }                                                                                                     \
+            return;                                                                                               \
+        }                                                                                                         \
+        for (int64_t k = 0; k < nb; k++) {                                                                        \
+            const asof_src *S = &srcs[grp[k]];                                                                    \
+            int64_t b = base[k], t = b + slot, r;                                                                 \
+            const oups_column_view *v;                                                                            \
+            PICK_(S, t, b, slot, np1, v, r);                                                                      \
+            out[k] = ((const T *)v->data)[v->offset + r];                                                         \
+        }                                                                                                         \
+    }
+
+DEF_GATHER(gather8, uint8_t)
+DEF_GATHER(gather16, uint16_t)
+DEF_GATHER(gather32, uint32_t)
+DEF_GATHER(gather64, uint64_t)
+DEF_GATHER(gather128, u128_)
+
+static inline bool view_valid(const oups_column_view *v, int64_t r) {
+    return !v->validity || oups_bit_get(v->validity, v->offset + r);
+}
+
+/* Bit-packed output (bool values or validity): 8 rows per output byte. `values` selects the
+ * value bits (bool data) rather than validity bits. */
+static void gather_bits(uint8_t *out, const asof_src *srcs, const int32_t *grp, const int64_t *base, int64_t nb,
+                        int slot, int64_t np1, bool values) {
+    for (int64_t k0 = 0; k0 < nb; k0 += 8) {
+        unsigned byte = 0;
+        int64_t kn = nb - k0 < 8 ? nb - k0 : 8;
+        for (int64_t q = 0; q < kn; q++) {
+            int64_t k = k0 + q;
+            const asof_src *S = &srcs[grp ? grp[k] : 0];
+            int64_t b = base[k], t = b + slot, r;
+            const oups_column_view *v;
+            PICK_(S, t, b, slot, np1, v, r);
+            bool bit = values ? oups_bit_get(v->data, v->offset + r) : view_valid(v, r);
+            byte |= (unsigned)bit << q;
+        }
+        out[k0 >> 3] = (uint8_t)byte;
+    }
+}
+
+static int gather_bytes(asof_out *o, int64_t row0, const asof_src *srcs, const int32_t *grp, const int64_t *base,
+                        int64_t nb, int slot, int64_t np1) {
+    int64_t *offs = (int64_t *)o->offsets->data;
+    for (int64_t k = 0; k < nb; k++) {
+        const asof_src *S = &srcs[grp ? grp[k] : 0];
+        int64_t b = base[k], t = b + slot, r;
+        const oups_column_view *v;
+        PICK_(S, t, b, slot, np1, v, r);
+        int64_t s0 = v->offsets[v->offset + r], len = v->offsets[v->offset + r + 1] - s0;
+        if (o->bytes + len > o->data->size) {
+            int64_t want = (o->bytes + len) * 2;
+            OUPS_TRY(oups_buffer_resize(o->data, want));
+        }
+        if (len) memcpy(o->data->data + o->bytes, (const uint8_t *)v->data + s0, (size_t)len);
+        o->bytes += len;
+        offs[row0 + k + 1] = o->bytes;
+    }
+    return 0;
+}
+
+int oups_ops__asof_gather(asof_out *o, int64_t row0, int64_t nb, const asof_src *srcs, const int32_t *grp,
+                          const int64_t *base, int slot, int64_t np1) {
+    if (nb <= 0) return 0;
+    uint8_t *data = o->data->data;
+    if (oups_type_is_binary(o->type.id)) {
+        OUPS_TRY(gather_bytes(o, row0, srcs, grp, base, nb, slot, np1));
+    } else if (o->type.id == OUPS_TYPE_BOOL) {
+        gather_bits(data + (row0 >> 3), srcs, grp, base, nb, slot, np1, true);
+    } else {
+        switch (o->width) {
+        case 1: gather8(data + row0, srcs, grp, base, nb, slot, np1); break;
+        case 2: gather16((uint16_t *)data + row0, srcs, grp, base, nb, slot, np1); break;
+        case 4: gather32((uint32_t *)data + row0, srcs, grp, base, nb, slot, np1); break;
+        case 8: gather64((uint64_t *)data + row0, srcs, grp, base, nb, slot, np1); break;
+        case 16: gather128((u128_ *)data + row0, srcs, grp, base, nb, slot, np1); break;
+        default: return oups_error_set(OUPS_EUNSUPPORTED, "asof: value width %d not supported", o->width);
+        }
+    }
+    if (o->validity) gather_bits(o->validity->data + (row0 >> 3), srcs, grp, base, nb, slot, np1, false);
+    return 0;
+}
