@@ -401,12 +401,14 @@ static int decode_entry(rd *r, oups_loop *loop) {
     OUPS_TRY(get_u32(r, &n, "field count"));
     if (n > r->left / 14) return truncated(r, "field count"); /* a field takes at least 14 bytes */
     if (n && !(e->fields = oups_calloc(n, sizeof *e->fields))) return OUPS_ENOMEM;
-    for (; (uint32_t)e->n_fields < n; e->n_fields++) {
-        lp_field *f = &e->fields[e->n_fields];
+    while ((uint32_t)e->n_fields < n) {
+        lp_field *f = &e->fields[e->n_fields]; /* counted once named, so entry_clear frees it */
         const uint8_t *p;
         uint64_t len;
         OUPS_TRY(get_str(r, &f->name, "field name"));
-        if (entry_field(e, f->name) >= 0)
+        int dup = entry_field(e, f->name);
+        e->n_fields++;
+        if (dup >= 0)
             return oups_error_set(OUPS_ECORRUPT, "%s: state '%s': duplicate field '%s'", r->path, e->key, f->name);
         OUPS_TRY(get(r, &p, 1, "field type"));
         f->type = p[0];
