@@ -72,6 +72,12 @@ OUPS_API int oups_parquet_reader_num_row_groups(const oups_parquet_reader *r);
 OUPS_API int64_t oups_parquet_reader_row_group_num_rows(const oups_parquet_reader *r, int rg);
 /** Number of leaf columns (flat schema: the columns). */
 OUPS_API int oups_parquet_reader_num_columns(const oups_parquet_reader *r);
+/**
+ * Name of leaf column `col` (nested leaves: dotted path "a.b.c").
+ * @param[out] out  Borrowed from the reader, valid while it lives.
+ * @return 0, or OUPS_EINVAL if `col` is out of range.
+ */
+OUPS_API OUPS_NODISCARD int oups_parquet_reader_column_name(const char **out, const oups_parquet_reader *r, int col);
 
 /**
  * A 0-row table with the file's schema (names and mapped types). Columns whose type cannot
