@@ -356,11 +356,13 @@ static int64_t resolve(const merge_ctx *x, int g, int d, int64_t t, int64_t clt,
     const asof_keys *K = &x->tk[g * x->n_dfs + d];
     const asof_fill *F = &x->st->fills[g * x->n_dfs + d];
     bool allow = x->m->allow[d];
-    int64_t b = allow ? cle : clt;                     /* backward: rows before the window end */
-    int64_t f = allow ? clt : cle;                     /* forward: first qualifying row */
+    oups_asof_direction dir = x->m->direction;
+    /* Only the counts the direction needs were computed (need_lt / need_le). */
+    int64_t b = dir == OUPS_ASOF_FORWARD ? 0 : allow ? cle : clt; /* backward: rows up to the window end */
+    int64_t f = dir == OUPS_ASOF_BACKWARD ? K->n : allow ? clt : cle; /* forward: first qualifying row */
     bool have_b = b > 0 || F->n_seen > 0, have_f = f < K->n;
     int64_t kb = b > 0 ? K->v[b - 1] : F->last_key;
-    switch (x->m->direction) {
+    switch (dir) {
     case OUPS_ASOF_BACKWARD:
         if (x->m->has_tol && (!have_b || too_far(x, t, kb))) return -1;
         return b;
