@@ -51,7 +51,7 @@ typedef struct oups_key oups_key;
  * e.g. "quantity:str,city:str/frequency:str" (2 levels: path `<quantity>-<city>/<frequency>`).
  * @param[out] out   The schema; free with oups_key_schema_free().
  * @param field_sep  Separator between fields of a level inside a path part ('-' usually);
- *                   must not be '/', '.' or NUL.
+ *                   must not be '/' or NUL ('.' is allowed, as upstream).
  * @return 0, OUPS_EINVAL naming the bad part of `spec`, or OUPS_ENOMEM.
  */
 OUPS_API OUPS_NODISCARD int oups_key_schema_parse(oups_key_schema **out, const char *spec, char field_sep);

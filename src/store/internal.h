@@ -35,6 +35,12 @@ int oups_store__key_to_ns(int64_t *out, const oups_datatype *t, int64_t key);
 int64_t oups_store__lower(const int64_t *a, int64_t n, int64_t v);
 int64_t oups_store__upper(const int64_t *a, int64_t n, int64_t v);
 
+/* ---- keys (key.c) ---- */
+int oups_store__schema_clone(oups_key_schema **out, const oups_key_schema *s);
+
+/* iter_intersections closes these datasets (n as opened) when freed (intersect.c). */
+int oups_store__intersections_own(oups_intersections *it, oups_opd **opds);
+
 /* ---- stats and kv (meta.c) ----------------------------------------------------------- */
 
 typedef struct store_stats {
@@ -57,15 +63,18 @@ int oups_store__kv_update(store_kv *kv, const char *key, const char *value);
 int oups_store__kv_copy(store_kv *dst, const store_kv *src);
 void oups_store__kv_free(store_kv *kv);
 
-/* Pending renames of a commit (commit.c): final position k takes either old file `src[k]`
- * (>= 0) or the new staged file `new_<k>` (src[k] == -1); old ids in `drop` are deleted. */
+/* Pending renames of a commit (commit.c): final position k takes old file `src[k]` (>= 0), or
+ * staged new file number e = -src[k] - 2 (named file_<e>.parquet.new); old ids in `drop` are
+ * deleted. Phase 1 moves old files that change id aside (file_<j>.parquet -> file_<k>
+ * .parquet.mv) and deletes dropped ones; phase 2 renames staged files to file_<k>.parquet. */
 typedef struct store_journal {
-    int phase;          /* 0: none; 1: move old files aside + delete; 2: rename staged */
+    int phase;          /* 0: none, 1 or 2 */
     int64_t n_final;
     int64_t *src;       /* n_final entries */
     int64_t n_drop;
     int64_t *drop;
 } store_journal;
+#define STORE_NEW_SRC(e) (-(e)-2)
 void oups_store__journal_free(store_journal *j);
 
 /* Metadata file: parquet with columns file_ids (uint16), n_rows (uint32), ordered_on_mins,
@@ -94,26 +103,31 @@ struct oups_opd {
     bool key_type_known;
     store_stats stats;
     store_kv kv;
-    bool is_new, readonly;
+    bool is_new, readonly, broken;
 };
 
-/* "<dir>/file_%05d.parquet" and staged names; buffers of PATH_MAX. */
-void oups_store__file_path(char *buf, const char *dir, int64_t id);
-void oups_store__staged_path(char *buf, const char *dir, const char *kind, int64_t k);
+/* "<dir>/file_%05d.parquet" plus `suffix` ("" or ".new" / ".mv"); buffers of PATH_MAX. */
+void oups_store__file_path(char *buf, const char *dir, int64_t id, const char *suffix);
+/* Reload stats/kv/ordered_on from the metadata file (after a failed commit). */
+int oups_store__reload(oups_opd *opd);
 /* Read the given row groups (stats indices) of the dataset, in order, as one table. */
 int oups_store__read_rgs(oups_table **out, const oups_opd *opd, const int64_t *idx, int64_t n,
                          const char *const *columns, int n_cols);
 
 /* ---- commit protocol (commit.c) ------------------------------------------------------- */
 
-/* Commit a write whose new row groups are already durable as staged files `new_<k>` (k =
- * final position): `final` (n entries) gives each final position's stats, its file_id field
- * holding the old file id it comes from or -1 for a staged new file; `drop` lists old ids to
- * delete. Updates opd->stats/kv on success. */
+/* Commit a write whose new row groups are already durable as staged files: `final` gives each
+ * final row group's stats, its file_id holding the journal source (old id, or STORE_NEW_SRC(e));
+ * `drop` lists old ids to delete; `kv` is the new user map. On success opd->stats/kv are
+ * updated (file ids 0..n-1). On failure the dataset on disk is the old or the new state and the
+ * handle is reloaded from disk (or marked broken if even that fails). */
 int oups_store__commit(oups_opd *opd, const store_stats *final, const int64_t *drop, int64_t n_drop,
                        const store_kv *kv);
-/* At open: finish a committed journal, or remove staged files of an uncommitted write. */
-int oups_store__recover(oups_opd *opd, store_journal *j);
+/* At open (lock held): finish a committed journal, else remove staged files of an
+ * uncommitted write. Consumes nothing; `j` may have phase 0. */
+int oups_store__recover(oups_opd *opd, const store_journal *j);
+/* Remove staged/temporary files (*.parquet.new, *.parquet.mv, *.tmp-*) of the dataset. */
+int oups_store__clean_staged(const oups_opd *opd);
 
 /* ---- planning (plan.c) ----------------------------------------------------------------- */
 

@@ -1,0 +1,429 @@
+/*
+ * store/dataset.c: the ordered parquet dataset handle (spec §3): open with an exclusive lock
+ * (OFD fcntl lock on <parent>/<name>.lock, deleted on release, shared by reference count with
+ * read-only views), loading the metadata file and finishing an interrupted commit (commit.c),
+ * views, accessors, reading rows (all or a key range, touching only the needed row-group
+ * files), remove_from_disk and check. Writing lives in write.c, the file format in meta.c.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/internal.h"
+
+/* ---- lock --------------------------------------------------------------------------------- */
+
+static int lock_acquire(store_lock **out, const char *path, const char *dataset, int64_t timeout_ms) {
+    *out = NULL;
+    int64_t deadline = oups_now_ns() + (timeout_ms > 0 ? timeout_ms : 0) * 1000000;
+    for (;;) {
+        int fd;
+        OUPS_TRY(oups_io_open(&fd, path, O_RDWR | O_CREAT, 0644));
+        int64_t left = timeout_ms < 0 ? -1 : (deadline - oups_now_ns()) / 1000000;
+        int rc = oups_io_lock(fd, path, timeout_ms < 0 ? -1 : left > 0 ? left : 0);
+        if (rc == OUPS_EBUSY || rc == OUPS_ETIMEOUT) {
+            oups_io_close(fd);
+            return oups_error_set(OUPS_ETIMEOUT, "failed to acquire lock for dataset '%s' within %.3f seconds. "
+                                  "Another process may be using this dataset.", dataset, (double)timeout_ms / 1000.0);
+        }
+        if (rc < 0) {
+            oups_io_close(fd);
+            return rc;
+        }
+        /* The previous holder deletes the file on release: make sure we locked the live one. */
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+            store_lock *l = oups_calloc(1, sizeof *l);
+            char *p = oups_strdup(path);
+            if (!l || !p) {
+                oups_free(l);
+                oups_free(p);
+                oups_io_close(fd);
+                return OUPS_ENOMEM;
+            }
+            atomic_init(&l->refcount, 1);
+            l->fd = fd;
+            l->path = p;
+            *out = l;
+            return 0;
+        }
+        oups_io_close(fd);
+    }
+}
+
+static void lock_release(store_lock *l) {
+    if (!l || atomic_fetch_sub(&l->refcount, 1) != 1) return;
+    (void)oups_io_unlink(l->path); /* while still holding the lock: see lock_acquire */
+    (void)oups_io_unlock(l->fd, l->path);
+    oups_io_close(l->fd);
+    oups_free(l->path);
+    oups_free(l);
+}
+
+/* ---- open / close ------------------------------------------------------------------------- */
+
+static void opd_free(oups_opd *o) {
+    if (!o) return;
+    lock_release(o->lock);
+    oups_free(o->path);
+    oups_free(o->md_path);
+    oups_free(o->ordered_on);
+    oups_store__stats_free(&o->stats);
+    oups_store__kv_free(&o->kv);
+    oups_free(o);
+}
+
+void oups_opd_close(oups_opd *opd) { opd_free(opd); }
+
+/* Absolute path without trailing slashes. */
+static int resolve(char **out, const char *path) {
+    char buf[PATH_MAX], cwd[PATH_MAX];
+    if (!path || !*path) return oups_error_set(OUPS_EINVAL, "dataset path is empty");
+    if (path[0] == '/') snprintf(buf, sizeof buf, "%s", path);
+    else if (!getcwd(cwd, sizeof cwd)) return oups_error_set(OUPS_EIO, "getcwd failed");
+    else if (snprintf(buf, sizeof buf, "%s/%s", cwd, path) >= (int)sizeof buf)
+        return oups_error_set(OUPS_EINVAL, "dataset path too long: %s", path);
+    size_t n = strlen(buf);
+    while (n > 1 && buf[n - 1] == '/') buf[--n] = '\0';
+    if (n <= 1) return oups_error_set(OUPS_EINVAL, "dataset path '%s' has no name", path);
+    *out = oups_strdup(buf);
+    return *out ? 0 : OUPS_ENOMEM;
+}
+
+int oups_store__reload(oups_opd *opd) {
+    char *oo = NULL;
+    oups_datatype kt;
+    bool kt_known;
+    store_stats st;
+    store_kv kv;
+    store_journal j;
+    int rc = oups_store__meta_read(opd->md_path, &oo, &kt, &kt_known, &st, &kv, &j);
+    if (rc == OUPS_ENOTFOUND) { /* never written: a new dataset */
+        oups_store__stats_free(&opd->stats);
+        opd->is_new = true;
+        return oups_store__clean_staged(opd);
+    }
+    OUPS_TRY(rc);
+    oups_free(opd->ordered_on);
+    oups_store__stats_free(&opd->stats);
+    oups_store__kv_free(&opd->kv);
+    opd->ordered_on = oo;
+    opd->key_type = kt;
+    opd->key_type_known = kt_known;
+    opd->stats = st;
+    opd->kv = kv;
+    opd->is_new = false;
+    rc = oups_store__recover(opd, &j);
+    oups_store__journal_free(&j);
+    if (rc == 0) opd->broken = false;
+    return rc;
+}
+
+int oups_opd_open(oups_opd **out, const char *path, const oups_opd_options *opts) {
+    *out = NULL;
+    oups_opd_options def = OUPS_OPD_OPTIONS_INIT;
+    if (!opts) opts = &def;
+    oups_opd *o = oups_calloc(1, sizeof *o);
+    if (!o) return OUPS_ENOMEM;
+    o->is_new = true;
+    char parent[PATH_MAX], lock_path[PATH_MAX + 8];
+    int rc = resolve(&o->path, path);
+    if (rc == 0) {
+        size_t n = strlen(o->path);
+        o->md_path = oups_malloc(n + 8);
+        if (!o->md_path) rc = OUPS_ENOMEM;
+        else snprintf(o->md_path, n + 8, "%s_opdmd", o->path);
+        snprintf(parent, sizeof parent, "%s", o->path);
+        *strrchr(parent, '/') = '\0';
+        snprintf(lock_path, sizeof lock_path, "%s.lock", o->path);
+    }
+    if (rc == 0 && parent[0]) rc = oups_io_mkdir_p(parent);
+    if (rc == 0) rc = lock_acquire(&o->lock, lock_path, o->path, opts->lock_timeout_ms);
+    if (rc == 0) rc = oups_store__reload(o);
+    if (rc == 0 && opts->ordered_on && *opts->ordered_on) {
+        if (!o->ordered_on) {
+            o->ordered_on = oups_strdup(opts->ordered_on);
+            if (!o->ordered_on) rc = OUPS_ENOMEM;
+        } else if (strcmp(o->ordered_on, opts->ordered_on) != 0) {
+            rc = oups_error_set(OUPS_EINVAL, "'ordered_on' parameter value '%s' does not match '%s' in record dataset.",
+                                opts->ordered_on, o->ordered_on);
+        }
+    }
+    if (rc < 0) {
+        opd_free(o); /* releases the lock too */
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+int oups_opd_view(oups_opd **out, oups_opd *opd, int64_t start, int64_t stop, int64_t step) {
+    *out = NULL;
+    if (step < 1 || start < 0 || stop < 0)
+        return oups_error_set(OUPS_EINVAL, "view [%lld:%lld:%lld]: bounds must be >= 0 and step >= 1", (long long)start,
+                              (long long)stop, (long long)step);
+    oups_opd *v = oups_calloc(1, sizeof *v);
+    if (!v) return OUPS_ENOMEM;
+    *v = *opd;
+    v->path = oups_strdup(opd->path);
+    v->md_path = oups_strdup(opd->md_path);
+    v->ordered_on = opd->ordered_on ? oups_strdup(opd->ordered_on) : NULL;
+    memset(&v->stats, 0, sizeof v->stats);
+    memset(&v->kv, 0, sizeof v->kv);
+    v->readonly = true;
+    v->lock = opd->lock;
+    atomic_fetch_add(&v->lock->refcount, 1);
+    int rc = (!v->path || !v->md_path || (opd->ordered_on && !v->ordered_on)) ? OUPS_ENOMEM : 0;
+    if (rc == 0) rc = oups_store__kv_copy(&v->kv, &opd->kv);
+    if (stop > opd->stats.n) stop = opd->stats.n;
+    for (int64_t i = start; rc == 0 && i < stop; i += step)
+        rc = oups_store__stats_push(&v->stats, opd->stats.file_ids[i], opd->stats.n_rows[i], opd->stats.mins[i],
+                                    opd->stats.maxs[i]);
+    if (rc < 0) {
+        opd_free(v);
+        return rc;
+    }
+    *out = v;
+    return 0;
+}
+
+/* ---- accessors ---------------------------------------------------------------------------- */
+
+int64_t oups_opd_len(const oups_opd *opd) { return opd->stats.n; }
+const char *oups_opd_ordered_on(const oups_opd *opd) { return opd->ordered_on; }
+const char *oups_opd_path(const oups_opd *opd) { return opd->path; }
+bool oups_opd_is_new(const oups_opd *opd) { return opd->is_new; }
+bool oups_opd_is_readonly(const oups_opd *opd) { return opd->readonly; }
+
+int64_t oups_opd_max_file_id(const oups_opd *opd) {
+    int64_t m = -1;
+    if (!opd->readonly) {
+        for (int64_t i = 0; i < opd->stats.n; i++)
+            if (opd->stats.file_ids[i] > m) m = opd->stats.file_ids[i];
+        return m;
+    }
+    DIR *d = opendir(opd->path); /* views scan the directory (spec §3.8) */
+    if (!d) return -1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (strncmp(n, "file_", 5) != 0) continue;
+        char *end;
+        long long id = strtoll(n + 5, &end, 10);
+        if (end != n + 5 && strcmp(end, ".parquet") == 0 && id > m) m = id;
+    }
+    closedir(d);
+    return m;
+}
+
+int oups_opd_stats(oups_opd_rg_stats *out, const oups_opd *opd, int64_t i) {
+    if (i < 0 || i >= opd->stats.n)
+        return oups_error_set(OUPS_EINVAL, "%s: row group %lld out of range (%lld row groups)", opd->path, (long long)i,
+                              (long long)opd->stats.n);
+    out->file_id = opd->stats.file_ids[i];
+    out->n_rows = opd->stats.n_rows[i];
+    oups_store__key_to_scalar(&out->min, &opd->key_type, opd->stats.mins[i]);
+    oups_store__key_to_scalar(&out->max, &opd->key_type, opd->stats.maxs[i]);
+    return 0;
+}
+
+int oups_opd_kv_count(const oups_opd *opd) { return opd->kv.n; }
+const char *oups_opd_kv_key(const oups_opd *opd, int i) { return i >= 0 && i < opd->kv.n ? opd->kv.keys[i] : NULL; }
+const char *oups_opd_kv_value(const oups_opd *opd, int i) {
+    return i >= 0 && i < opd->kv.n ? opd->kv.values[i] : NULL;
+}
+const char *oups_opd_kv_get(const oups_opd *opd, const char *key) { return oups_store__kv_get(&opd->kv, key); }
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+static int read_file(oups_table **out, const char *path, const char *const *columns, int n_cols, bool schema_only) {
+    oups_parquet_reader *r;
+    OUPS_TRY(oups_parquet_reader_open(&r, path));
+    oups_table *t = NULL;
+    int rc = oups_parquet_reader_schema(&t, r);
+    if (rc == 0 && !schema_only) {
+        oups_table_free(t);
+        t = NULL;
+        rc = oups_parquet_reader_read(&t, r, NULL, 0, columns, columns ? n_cols : 0);
+    } else if (rc == 0 && columns) {
+        oups_table *s;
+        rc = oups_table_select(&s, t, columns, n_cols);
+        oups_table_free(t);
+        t = rc == 0 ? s : NULL;
+    }
+    oups_parquet_reader_free(r);
+    *out = t;
+    return rc;
+}
+
+int oups_store__read_rgs(oups_table **out, const oups_opd *opd, const int64_t *idx, int64_t n,
+                         const char *const *columns, int n_cols) {
+    *out = NULL;
+    char path[PATH_MAX];
+    if (n == 0) {
+        if (opd->stats.n == 0) return oups_table_new_empty(out, 0, NULL, NULL);
+        oups_store__file_path(path, opd->path, opd->stats.file_ids[0], "");
+        return read_file(out, path, columns, n_cols, true);
+    }
+    oups_table **parts = oups_calloc((size_t)n, sizeof *parts);
+    if (!parts) return OUPS_ENOMEM;
+    int rc = 0;
+    for (int64_t i = 0; i < n && rc == 0; i++) {
+        oups_store__file_path(path, opd->path, opd->stats.file_ids[idx[i]], "");
+        rc = read_file(&parts[i], path, columns, n_cols, false);
+    }
+    if (rc == 0) rc = oups_table_concat(out, parts, (int)n);
+    for (int64_t i = 0; i < n; i++) oups_table_free(parts[i]);
+    oups_free(parts);
+    return rc;
+}
+
+int oups_opd_read(oups_table **out, oups_opd *opd, const char *const *columns, int n_cols) {
+    return oups_opd_read_range(out, opd, NULL, NULL, columns, n_cols);
+}
+
+int oups_opd_read_range(oups_table **out, oups_opd *opd, const oups_scalar *start, const oups_scalar *end_excl,
+                        const char *const *columns, int n_cols) {
+    *out = NULL;
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    bool bounded = start || end_excl;
+    if (bounded && opd->stats.n > 0) {
+        if (start) OUPS_TRY(oups_store__key_from_scalar(&lo, &opd->key_type, start));
+        if (end_excl) OUPS_TRY(oups_store__key_from_scalar(&hi, &opd->key_type, end_excl));
+    }
+    int64_t *idx = oups_malloc_array((size_t)(opd->stats.n + 1), 8), n = 0;
+    if (!idx) return OUPS_ENOMEM;
+    for (int64_t i = 0; i < opd->stats.n; i++)
+        if (!bounded || (opd->stats.maxs[i] >= lo && (!end_excl || opd->stats.mins[i] < hi))) idx[n++] = i;
+    /* the key column is needed to trim: read it too, then select the requested columns */
+    const char **cols = NULL;
+    int nc = n_cols;
+    int rc = 0;
+    if (bounded && columns && opd->ordered_on) {
+        cols = oups_malloc_array((size_t)n_cols + 1, sizeof *cols);
+        if (!cols) rc = OUPS_ENOMEM;
+        bool has = false;
+        for (int i = 0; rc == 0 && i < n_cols; i++) {
+            cols[i] = columns[i];
+            has |= strcmp(columns[i], opd->ordered_on) == 0;
+        }
+        if (rc == 0 && !has) cols[nc++] = opd->ordered_on;
+    }
+    oups_table *t = NULL;
+    if (rc == 0) rc = oups_store__read_rgs(&t, opd, idx, n, cols ? cols : columns, cols ? nc : n_cols);
+    oups_free(idx);
+    if (rc == 0 && bounded && n > 0) {
+        int kc = oups_table_column_index(t, opd->ordered_on);
+        int64_t rows = oups_table_num_rows(t);
+        int64_t *keys = oups_malloc_array((size_t)rows + 1, 8);
+        if (!keys) rc = OUPS_ENOMEM;
+        if (rc == 0) rc = oups_store__key_extract(keys, oups_table_column(t, kc), opd->ordered_on);
+        if (rc == 0) {
+            int64_t a = start ? oups_store__lower(keys, rows, lo) : 0;
+            int64_t b = end_excl ? oups_store__lower(keys, rows, hi) : rows;
+            if (b < a) b = a;
+            oups_table *s;
+            rc = oups_table_slice(&s, t, a, b - a);
+            if (rc == 0) {
+                oups_table_free(t);
+                t = s;
+            }
+        }
+        oups_free(keys);
+    }
+    if (rc == 0 && cols && nc > n_cols) {
+        oups_table *s;
+        rc = oups_table_select(&s, t, columns, n_cols);
+        if (rc == 0) {
+            oups_table_free(t);
+            t = s;
+        }
+    }
+    oups_free(cols);
+    if (rc < 0) {
+        oups_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+/* ---- maintenance -------------------------------------------------------------------------- */
+
+static int remove_tree(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    struct dirent *e;
+    char path[PATH_MAX];
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (e->d_type == DT_DIR) rc = remove_tree(path);
+        else rc = oups_io_unlink(path);
+    }
+    closedir(d);
+    if (rc == 0 && rmdir(dir) != 0) rc = oups_error_set(OUPS_EIO, "%s: rmdir failed", dir);
+    return rc;
+}
+
+int oups_opd_remove_from_disk(oups_opd *opd, bool preserve_metadata) {
+    if (opd->readonly)
+        return oups_error_set(OUPS_EREADONLY, "cannot call 'remove_from_disk' on a read-only dataset.");
+    oups_store__stats_free(&opd->stats);
+    if (!preserve_metadata) oups_store__kv_free(&opd->kv);
+    if (!opd->is_new) {
+        int rc = oups_io_unlink(opd->md_path); /* the dataset is gone from here on */
+        if (rc < 0 && rc != OUPS_ENOTFOUND) return rc;
+        OUPS_TRY(remove_tree(opd->path));
+        opd->is_new = true;
+    }
+    return 0;
+}
+
+int oups_opd_check(oups_opd *opd) {
+    char path[PATH_MAX];
+    const store_stats *s = &opd->stats;
+    for (int64_t i = 0; i < s->n; i++) {
+        if (s->file_ids[i] != i)
+            return oups_error_set(OUPS_ECORRUPT, "%s: row group %lld has file id %lld", opd->path, (long long)i,
+                                  (long long)s->file_ids[i]);
+        if (i > 0 && s->maxs[i - 1] > s->mins[i])
+            return oups_error_set(OUPS_ECORRUPT, "%s: row group %lld max > row group %lld min", opd->path,
+                                  (long long)i - 1, (long long)i);
+        oups_store__file_path(path, opd->path, i, "");
+        const char *cols[] = {opd->ordered_on};
+        oups_table *t;
+        OUPS_TRY(read_file(&t, path, cols, 1, false));
+        int64_t n = oups_table_num_rows(t);
+        int64_t *keys = oups_malloc_array((size_t)n + 1, 8);
+        int rc = keys ? oups_store__key_extract(keys, oups_table_column(t, 0), opd->ordered_on) : OUPS_ENOMEM;
+        for (int64_t r = 1; rc == 0 && r < n; r++)
+            if (keys[r] < keys[r - 1])
+                rc = oups_error_set(OUPS_ECORRUPT, "%s: row %lld out of order", path, (long long)r);
+        if (rc == 0 && (n != s->n_rows[i] || n == 0 || keys[0] != s->mins[i] || keys[n - 1] != s->maxs[i]))
+            rc = oups_error_set(OUPS_ECORRUPT, "%s: %lld rows or min/max differ from the metadata (%lld rows)", path,
+                                (long long)n, (long long)s->n_rows[i]);
+        oups_free(keys);
+        oups_table_free(t);
+        OUPS_TRY(rc);
+    }
+    DIR *d = opendir(opd->path);
+    if (!d) return 0;
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0) continue;
+        char *end;
+        long long id = strncmp(n, "file_", 5) == 0 ? strtoll(n + 5, &end, 10) : -1;
+        if (id < 0 || id >= s->n || strcmp(end, ".parquet") != 0)
+            rc = oups_error_set(OUPS_ECORRUPT, "%s: unexpected file '%s'", opd->path, n);
+    }
+    closedir(d);
+    return rc;
+}
