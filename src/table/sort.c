@@ -171,6 +171,15 @@ static int radix_sort(int64_t *idx, uint64_t *key, int64_t n) {
 /* Nulls first (in row order), then the valid rows radix sorted. */
 static int sort_one_numeric(int64_t *idx, const oups_column_view *v) {
     int64_t n = v->length, nulls = 0;
+    if (!v->validity && (v->type.id == OUPS_TYPE_INT64 || v->type.id == OUPS_TYPE_TIMESTAMP)) {
+        const int64_t *a = (const int64_t *)v->data + v->offset; /* ordered_on columns usually are */
+        int64_t i = 1;
+        while (i < n && a[i - 1] <= a[i]) i++;
+        if (i >= n) {
+            for (int64_t j = 0; j < n; j++) idx[j] = j;
+            return 0;
+        }
+    }
     uint64_t *key = oups_malloc_array((size_t)n + 1, sizeof *key);
     if (!key) return OUPS_ENOMEM;
     for (int64_t i = 0; i < n; i++)
