@@ -31,12 +31,21 @@ typedef struct lp_entry {
     int n_bound;
 } lp_entry;
 
-/* One memory-capped buffer: `n` lists of retained tables and their accumulated size. */
+/* One list of a buffer (see buffer.c): nothing pending, one table `first` kept as is, or rows
+ * appended into growable per-column buffers `cols` with the names/types of `schema`. */
+typedef struct lp_acc {
+    oups_buffer *validity, *offsets, *data;
+    int64_t null_count;
+} lp_acc;
+
 typedef struct lp_list {
-    oups_table **items;
-    int len, cap;
+    oups_table *first;
+    oups_table *schema; /* 0-row table, only while accumulating */
+    lp_acc *cols;
+    int64_t rows;
 } lp_list;
 
+/* One memory-capped buffer: `n` lists and the memory size pushed since the last flush. */
 typedef struct lp_buffer {
     int n; /* 0: never used */
     int64_t bytes;

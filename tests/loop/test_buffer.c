@@ -184,5 +184,62 @@ TEST(buffer_errors) {
     close_run(loop); /* pending tables are released with the loop */
 }
 
+/* Random table of n rows: int32 and string with nulls, bool, float64, timestamp; then sliced. */
+static oups_table *mixed_table(uint64_t *rng, int64_t n, bool nulls) {
+    oups_datatype types[5] = {oups_type(OUPS_TYPE_INT32), oups_type(OUPS_TYPE_STRING), oups_type(OUPS_TYPE_BOOL),
+                              oups_type(OUPS_TYPE_FLOAT64), oups_type_timestamp(OUPS_UNIT_NS, "UTC")};
+    const char *names[5] = {"i", "s", "b", "f", "ts"};
+    oups_column *cols[5] = {0};
+    oups_table *t = NULL, *sl = NULL;
+    int rc = 0;
+    for (int c = 0; c < 5 && rc == 0; c++) {
+        oups_builder *b = NULL;
+        rc = oups_builder_new(&b, &types[c], n);
+        for (int64_t r = 0; r < n + 5 && rc == 0; r++) {
+            uint64_t x = test_rand(rng);
+            if (nulls && c < 2 && x % 5 == 0) rc = oups_builder_append_null(b);
+            else if (c == 0 || c == 4) rc = oups_builder_append_int(b, (int32_t)(x >> 33));
+            else if (c == 1) {
+                char buf[16];
+                int len = (int)(x % 12);
+                for (int k = 0; k < len; k++) buf[k] = (char)('a' + (x >> (k * 3)) % 26);
+                rc = oups_builder_append_bytes(b, buf, len);
+            } else if (c == 2) rc = oups_builder_append_bool(b, x & 1);
+            else rc = oups_builder_append_double(b, (double)(int64_t)x / 7.0);
+        }
+        if (rc == 0) rc = oups_builder_finish(&cols[c], b);
+        oups_builder_free(b);
+    }
+    if (rc == 0) rc = oups_table_new(&t, 5, names, cols);
+    if (rc == 0) rc = oups_table_slice(&sl, t, (int64_t)(test_rand(rng) % 6), n); /* odd bit offsets */
+    for (int c = 0; c < 5; c++) oups_column_release(cols[c]);
+    oups_table_free(t);
+    return sl;
+}
+
+TEST(accumulated_equals_concat) {
+    uint64_t rng = tests_seed();
+    lt_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/acc.loopstate", dir);
+    for (int round = 0; round < 20; round++) {
+        oups_loop *loop;
+        CHECK_OK(oups_loop_open(&loop, path, NULL));
+        int k = 1 + (int)(test_rand(&rng) % 6);
+        oups_table *parts[6], *out = NULL, *want = NULL;
+        for (int i = 0; i < k; i++) parts[i] = mixed_table(&rng, (int64_t)(test_rand(&rng) % 40), round % 3 != 0);
+        int rc = 0;
+        for (int i = 0; i < k && rc >= 0; i++) rc = oups_loop_buffer(&out, loop, 3, &parts[i], 1, i == k - 1 ? 0 : INT64_MAX);
+        int crc = oups_table_concat(&want, parts, k);
+        bool same = rc == 0 && crc == 0 && out && oups_table_equal(out, want, NULL, 0) == 1 &&
+                    oups_table_memory_size(out) == oups_table_memory_size(want);
+        for (int i = 0; i < k; i++) oups_table_free(parts[i]);
+        oups_table_free(out);
+        oups_table_free(want);
+        oups_loop_free(loop);
+        CHECK(same);
+    }
+    lt_rmdir(dir);
+}
+
 RUN_TESTS("loop.buffer", worked_example_single, worked_example_chained, flush_points_and_parity_over_limits,
-          default_limit_and_several_tables, independent_buffers_same_key, buffer_errors)
+          default_limit_and_several_tables, independent_buffers_same_key, buffer_errors, accumulated_equals_concat)
