@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -24,6 +25,35 @@ static inline void su_rmrf(const char *dir) {
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "rm -rf failed\n");
+}
+
+#define SU_NS INT64_C(1000000000)
+
+/* "YYYY-MM-DD HH:MM" (UTC, naive) to ns since the epoch. */
+static inline int64_t su_ts(const char *iso) {
+    struct tm tm = {0};
+    int y = 1970, mo = 1, d = 1, h = 0, mi = 0;
+    sscanf(iso, "%d-%d-%d %d:%d", &y, &mo, &d, &h, &mi);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    return (int64_t)timegm(&tm) * SU_NS;
+}
+
+/* Table `key` (timestamp[ns]) + v (int64). */
+static inline oups_table *su_ts_table(const char *key, const int64_t *t, const int64_t *v, int64_t n) {
+    oups_datatype tt = oups_type_timestamp(OUPS_UNIT_NS, NULL), it = oups_type(OUPS_TYPE_INT64);
+    oups_column *c[2] = {0};
+    oups_table *out = NULL;
+    if (oups_column_from_values(&c[0], &tt, t, n, NULL) == 0 && oups_column_from_values(&c[1], &it, v, n, NULL) == 0) {
+        const char *names[] = {key, "v"};
+        if (oups_table_new(&out, 2, names, c) != 0) out = NULL;
+    }
+    oups_column_release(c[0]);
+    oups_column_release(c[1]);
+    return out;
 }
 
 /* A table with int64 columns a and b. */
