@@ -1,13 +1,396 @@
 /*
- * tools/oups/cmd_parquet.c: the `oups parquet` subcommands (placeholder until implemented).
+ * tools/oups/cmd_parquet.c: the `oups parquet` subcommands: schema, meta, cat, copy, from-csv.
+ * Each parses its own options with getopt_long (options and positionals in any order) and
+ * prints "oups: ..." on failure. Table text formats come from csv.h; the Parquet work is the
+ * public reader/writer API. `cat` and `copy` stream one row group at a time, so files larger
+ * than memory work. Documented in docs/parquet-cli.md.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "csv.h"
+
+enum { OPT_COLUMNS = 256, OPT_ROW_GROUPS, OPT_LIMIT, OPT_FORMAT, OPT_COMPRESSION, OPT_RG_SIZE, OPT_PAGE_VERSION,
+       OPT_SCHEMA };
+
+static const char *const usage_text =
+    "usage: oups parquet <command> [<args>]\n"
+    "\n"
+    "commands:\n"
+    "  schema FILE [-o OUT]             columns, physical/logical types, nullability\n"
+    "  meta FILE [-o OUT]               file metadata as JSON (row groups, stats, encodings)\n"
+    "  cat FILE [--columns a,b] [--row-groups 0,2] [--limit N] [--format csv|jsonl] [-o OUT]\n"
+    "                                   print rows as CSV (header row) or JSON lines\n"
+    "  copy IN OUT [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
+    "                                   rewrite a file with other writer options\n"
+    "  from-csv IN.csv OUT.parquet [--schema 'name:type,...'] [--compression C[:level]]\n"
+    "           [--row-group-size N] [--page-version 1|2]\n"
+    "                                   convert CSV (types inferred unless given)\n"
+    "\n"
+    "compression: none, snappy, gzip, zstd (default), lz4_raw, brotli; e.g. zstd:9\n"
+    "Run 'oups parquet <command> --help' for details.\n";
+
+static int usage_error(const char *cmd, const char *msg) {
+    fprintf(stderr, "oups: parquet %s: %s (see 'oups parquet %s --help')\n", cmd, msg, cmd);
+    return 2;
+}
+
+/* Strict non-negative integer option value. */
+static int parse_count(int64_t *out, const char *opt, const char *text) {
+    char *e;
+    errno = 0;
+    long long v = strtoll(text, &e, 10);
+    if (!*text || *e || errno || v < 0) return cli_fail(OUPS_EINVAL, "%s: '%s' is not a non-negative integer", opt, text);
+    *out = v;
+    return 0;
+}
+
+/* Split "a,b,c" into a malloc'ed array of pointers into a malloc'ed copy. */
+static int split_list(char ***items, int *n, char **copy, const char *text) {
+    *copy = strdup(text);
+    int cap = 1;
+    for (const char *p = text; *p; p++) cap += *p == ',';
+    *items = calloc((size_t)cap, sizeof **items);
+    if (!*copy || !*items) return cli_fail(OUPS_ENOMEM, "out of memory");
+    *n = 0;
+    for (char *tok = strtok(*copy, ","); tok; tok = strtok(NULL, ",")) (*items)[(*n)++] = tok;
+    return 0;
+}
+
+/* Writer options shared by copy and from-csv. */
+static int write_option(oups_parquet_write_options *o, int opt, const char *arg) {
+    int64_t v;
+    switch (opt) {
+    case OPT_COMPRESSION:
+        if (oups_codec_parse(&o->codec, &o->codec_level, arg)) return cli_fail_lib(OUPS_EINVAL, "--compression");
+        return 0;
+    case OPT_RG_SIZE:
+        if (parse_count(&v, "--row-group-size", arg)) return OUPS_EINVAL;
+        if (v == 0) return cli_fail(OUPS_EINVAL, "--row-group-size must be at least 1");
+        o->row_group_size = v;
+        return 0;
+    case OPT_PAGE_VERSION:
+        if (strcmp(arg, "1") && strcmp(arg, "2")) return cli_fail(OUPS_EINVAL, "--page-version must be 1 or 2");
+        o->data_page_version = atoi(arg);
+        return 0;
+    }
+    return OUPS_EINVAL;
+}
+
+#define WRITE_LONG_OPTIONS                                                                                       \
+    {"compression", required_argument, NULL, OPT_COMPRESSION}, {"row-group-size", required_argument, NULL, OPT_RG_SIZE}, \
+        {"page-version", required_argument, NULL, OPT_PAGE_VERSION}
+
+/* ---- schema / meta ------------------------------------------------------------------------- */
+
+static int cmd_describe(int argc, char **argv, bool json) {
+    const char *cmd = argv[0], *out_path = NULL;
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {"output", required_argument, NULL, 'o'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            printf("usage: oups parquet %s FILE [-o OUT]\n\n%s\n", cmd,
+                   json ? "Print the file metadata as JSON: row count, schema, row groups with per-column statistics,\n"
+                          "encodings, codecs and sizes, key-value metadata."
+                        : "Print the schema, one line per column: name, physical and logical type, nullability.");
+            return 0;
+        }
+        if (c == 'o') out_path = optarg;
+        else return usage_error(cmd, "bad option");
+    }
+    if (argc - optind != 1) return usage_error(cmd, "expected one FILE");
+    oups_parquet_reader *r = NULL;
+    char *text = NULL;
+    int rc = oups_parquet_reader_open(&r, argv[optind]);
+    if (rc == 0) rc = json ? oups_parquet_reader_meta_json(&text, r) : oups_parquet_reader_schema_text(&text, r);
+    if (rc) cli_fail_lib(rc, NULL);
+    FILE *f = NULL;
+    if (rc == 0 && (rc = cli_open_output(&f, out_path)) == 0) {
+        size_t n = strlen(text);
+        fputs(text, f);
+        if (n && text[n - 1] != '\n') putc('\n', f);
+        rc = cli_close_output(f, out_path);
+    }
+    oups_mem_free(text);
+    oups_parquet_reader_free(r);
+    return rc ? 1 : 0;
+}
+
+/* ---- cat --------------------------------------------------------------------------------- */
+
+static int cmd_cat(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},         {"output", required_argument, NULL, 'o'},
+        {"columns", required_argument, NULL, OPT_COLUMNS}, {"row-groups", required_argument, NULL, OPT_ROW_GROUPS},
+        {"limit", required_argument, NULL, OPT_LIMIT},    {"format", required_argument, NULL, OPT_FORMAT},
+        {NULL, 0, NULL, 0}};
+    const char *out_path = NULL, *format = "csv", *columns = NULL, *row_groups = NULL;
+    int64_t limit = -1;
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            printf("usage: oups parquet cat FILE [--columns a,b] [--row-groups 0,2] [--limit N]\n"
+                   "                          [--format csv|jsonl] [-o OUT]\n\n"
+                   "Print rows. CSV has a header row (RFC 4180 quoting); nulls are empty fields, empty strings\n"
+                   "are \"\"; floats in shortest round-trip form; timestamps ISO 8601 with the unit's digits\n"
+                   "(Z when the column has a timezone); dates YYYY-MM-DD; binary as hex; decimals exact.\n"
+                   "JSONL: one object per row, numbers as numbers, null for nulls (and NaN/inf).\n");
+            return 0;
+        case 'o': out_path = optarg; break;
+        case OPT_COLUMNS: columns = optarg; break;
+        case OPT_ROW_GROUPS: row_groups = optarg; break;
+        case OPT_LIMIT:
+            if (parse_count(&limit, "--limit", optarg)) return 2;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl")) return usage_error("cat", "--format is csv or jsonl");
+            format = optarg;
+            break;
+        default: return usage_error("cat", "bad option");
+        }
+    }
+    if (argc - optind != 1) return usage_error("cat", "expected one FILE");
+    const char *path = argv[optind];
+    oups_parquet_reader *r = NULL;
+    char **cols = NULL, *cols_copy = NULL, **rgs = NULL, *rgs_copy = NULL;
+    int n_cols = 0, n_rg = 0, *rg_list = NULL;
+    FILE *f = NULL;
+    oups_table *schema = NULL;
+    int rc = oups_parquet_reader_open(&r, path);
+    if (rc) {
+        cli_fail_lib(rc, NULL);
+        goto out;
+    }
+    const int total_rg = oups_parquet_reader_num_row_groups(r);
+    if (columns && (rc = split_list(&cols, &n_cols, &cols_copy, columns))) goto out;
+    if (row_groups) {
+        if ((rc = split_list(&rgs, &n_rg, &rgs_copy, row_groups))) goto out;
+    } else {
+        n_rg = total_rg;
+    }
+    rg_list = calloc((size_t)n_rg + 1, sizeof *rg_list);
+    if (!rg_list) {
+        rc = cli_fail(OUPS_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < n_rg; i++) {
+        int64_t v = i;
+        if (rgs && (rc = parse_count(&v, "--row-groups", rgs[i]))) goto out;
+        if (v >= total_rg) {
+            rc = cli_fail(OUPS_EINVAL, "%s: row group %lld does not exist (the file has %d)", path, (long long)v,
+                          total_rg);
+            goto out;
+        }
+        rg_list[i] = (int)v;
+    }
+    if ((rc = cli_open_output(&f, out_path))) goto out;
+    /* The header comes from the schema, so an empty selection still prints it. */
+    oups_table *all = NULL;
+    rc = oups_parquet_reader_schema(&all, r);
+    if (rc == 0 && cols) rc = oups_table_select(&schema, all, (const char *const *)cols, n_cols);
+    else if (rc == 0) schema = oups_table_retain(all);
+    oups_table_free(all);
+    if (rc) {
+        cli_fail_lib(rc, NULL);
+        goto out;
+    }
+    if ((rc = cli_write_header(f, schema, format))) goto out;
+    for (int i = 0; i < n_rg && limit != 0; i++) {
+        oups_table *t = NULL, *part = NULL;
+        rc = oups_parquet_reader_read(&t, r, &rg_list[i], 1, (const char *const *)cols, cols ? n_cols : 0);
+        if (rc) {
+            cli_fail_lib(rc, NULL);
+            goto out;
+        }
+        int64_t n = oups_table_num_rows(t);
+        if (limit >= 0 && n > limit) {
+            rc = oups_table_slice(&part, t, 0, limit);
+            if (rc) cli_fail_lib(rc, NULL);
+            n = limit;
+        }
+        if (rc == 0) rc = cli_write_rows(f, part ? part : t, format);
+        oups_table_free(part);
+        oups_table_free(t);
+        if (rc) goto out;
+        if (limit >= 0) limit -= n;
+    }
+out:
+    if (f) {
+        int crc = cli_close_output(f, out_path);
+        if (rc == 0) rc = crc;
+    }
+    oups_table_free(schema);
+    oups_parquet_reader_free(r);
+    free(cols);
+    free(cols_copy);
+    free(rgs);
+    free(rgs_copy);
+    free(rg_list);
+    return rc ? 1 : 0;
+}
+
+/* ---- copy -------------------------------------------------------------------------------- */
+
+/* Rows waiting to reach a full row group (copy with --row-group-size). */
+static int flush_rows(oups_parquet_writer *w, oups_table **pending, int64_t rg_size, bool final) {
+    while (*pending && (oups_table_num_rows(*pending) >= rg_size || final)) {
+        int64_t n = oups_table_num_rows(*pending), take = n < rg_size ? n : rg_size;
+        oups_table *head = NULL, *rest = NULL;
+        int rc = oups_table_slice(&head, *pending, 0, take);
+        if (rc == 0) rc = oups_parquet_writer_write_row_group(w, head);
+        if (rc == 0 && take < n) rc = oups_table_slice(&rest, *pending, take, n - take);
+        oups_table_free(head);
+        if (rc) {
+            oups_table_free(rest);
+            return cli_fail_lib(rc, NULL);
+        }
+        oups_table_free(*pending);
+        *pending = rest;
+    }
+    return 0;
+}
+
+static int cmd_copy(int argc, char **argv) {
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, WRITE_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+    oups_parquet_write_options w = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+    bool regroup = false;
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            printf("usage: oups parquet copy IN OUT [--compression C[:level]] [--row-group-size N]\n"
+                   "                            [--page-version 1|2]\n\n"
+                   "Rewrite IN as OUT with the given writer options (compression default zstd). Row groups are\n"
+                   "kept as they are unless --row-group-size is given; key-value metadata is copied. OUT\n"
+                   "appears only when complete.\n");
+            return 0;
+        }
+        if (c == '?' || write_option(&w, c, optarg)) return 2;
+        regroup |= c == OPT_RG_SIZE;
+    }
+    if (argc - optind != 2) return usage_error("copy", "expected IN and OUT");
+    const char *in = argv[optind], *out = argv[optind + 1];
+    oups_parquet_reader *r = NULL;
+    oups_parquet_writer *wr = NULL;
+    oups_table *schema = NULL, *pending = NULL;
+    const char **keys = NULL, **vals = NULL;
+    int rc = oups_parquet_reader_open(&r, in);
+    if (rc == 0) rc = oups_parquet_reader_schema(&schema, r);
+    if (rc) {
+        cli_fail_lib(rc, NULL);
+        goto out;
+    }
+    int nkv = oups_parquet_reader_kv_count(r);
+    keys = calloc((size_t)nkv + 1, sizeof *keys);
+    vals = calloc((size_t)nkv + 1, sizeof *vals);
+    if (!keys || !vals) {
+        rc = cli_fail(OUPS_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < nkv; i++) keys[i] = oups_parquet_reader_kv_key(r, i), vals[i] = oups_parquet_reader_kv_value(r, i);
+    w.n_kv = nkv;
+    w.kv_keys = keys;
+    w.kv_values = vals;
+    if ((rc = oups_parquet_writer_open(&wr, out, schema, &w))) {
+        cli_fail_lib(rc, NULL);
+        goto out;
+    }
+    for (int g = 0; g < oups_parquet_reader_num_row_groups(r); g++) {
+        oups_table *t = NULL;
+        if ((rc = oups_parquet_reader_read(&t, r, &g, 1, NULL, 0))) {
+            cli_fail_lib(rc, NULL);
+            goto out;
+        }
+        if (!regroup) {
+            rc = oups_parquet_writer_write_row_group(wr, t);
+            oups_table_free(t);
+            if (rc) {
+                cli_fail_lib(rc, NULL);
+                goto out;
+            }
+            continue;
+        }
+        oups_table *parts[2] = {pending, t}, *joined = t;
+        if (pending && (rc = oups_table_concat(&joined, parts, 2))) {
+            oups_table_free(t);
+            cli_fail_lib(rc, NULL);
+            goto out;
+        }
+        if (pending) oups_table_free(t), oups_table_free(pending);
+        pending = joined;
+        if ((rc = flush_rows(wr, &pending, w.row_group_size, false))) goto out;
+    }
+    if ((rc = flush_rows(wr, &pending, w.row_group_size, true))) goto out;
+    if ((rc = oups_parquet_writer_finish(wr))) cli_fail_lib(rc, NULL);
+out:
+    oups_table_free(pending);
+    oups_table_free(schema);
+    oups_parquet_writer_free(wr);
+    oups_parquet_reader_free(r);
+    free(keys);
+    free(vals);
+    return rc ? 1 : 0;
+}
+
+/* ---- from-csv ---------------------------------------------------------------------------- */
+
+static int cmd_from_csv(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'}, {"schema", required_argument, NULL, OPT_SCHEMA}, WRITE_LONG_OPTIONS,
+        {NULL, 0, NULL, 0}};
+    oups_parquet_write_options w = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+    const char *schema = NULL;
+    int c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            printf("usage: oups parquet from-csv IN.csv OUT.parquet [--schema 'name:type,...']\n"
+                   "       [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n\n"
+                   "Convert a CSV file with a header row (IN '-' reads stdin). Columns not named in --schema are\n"
+                   "inferred: integers -> int64, decimals/exponents -> float64, true/false -> bool, ISO 8601\n"
+                   "timestamps -> timestamp[ns] (timestamp[ns,UTC] if all carry Z or an offset), else string.\n"
+                   "Types: bool, int8..int64, uint8..uint64, float32, float64, string, binary (hex), date32,\n"
+                   "timestamp[s|ms|us|ns] or timestamp[ns,UTC], decimal(p,s). Timestamps are ISO 8601 (date,\n"
+                   "'T' or space, up to 9 fraction digits, optional Z or +HH:MM) or integers in the unit.\n"
+                   "An empty unquoted field is null.\n");
+            return 0;
+        }
+        if (c == OPT_SCHEMA) schema = optarg;
+        else if (c == '?' || write_option(&w, c, optarg)) return 2;
+    }
+    if (argc - optind != 2) return usage_error("from-csv", "expected IN.csv and OUT.parquet");
+    const char *in = argv[optind], *out = argv[optind + 1];
+    oups_table *t = NULL;
+    int rc = cli_read_table(&t, in, schema);
+    if (rc == 0 && (rc = oups_parquet_write(out, t, &w))) cli_fail_lib(rc, NULL);
+    oups_table_free(t);
+    return rc ? 1 : 0;
+}
 
 int oups_cli_parquet(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "oups: 'parquet' is not implemented yet\n");
-    return 1;
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "schema")) return cmd_describe(argc - 1, argv + 1, false);
+    if (!strcmp(cmd, "meta")) return cmd_describe(argc - 1, argv + 1, true);
+    if (!strcmp(cmd, "cat")) return cmd_cat(argc - 1, argv + 1);
+    if (!strcmp(cmd, "copy")) return cmd_copy(argc - 1, argv + 1);
+    if (!strcmp(cmd, "from-csv")) return cmd_from_csv(argc - 1, argv + 1);
+    fprintf(stderr, "oups: parquet: unknown command '%s' (schema, meta, cat, copy, from-csv)\n", cmd);
+    return 2;
 }

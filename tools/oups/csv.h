@@ -81,4 +81,8 @@ int cli_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 /** Print "oups: " + oups_error_last() (or `context: ` + it) on stderr; returns rc. */
 int cli_fail_lib(int rc, const char *context);
 
+/* Proleptic Gregorian calendar <-> days since 1970-01-01 (shared by csv.c and csv_write.c). */
+int64_t cli_days_from_civil(int64_t y, unsigned m, unsigned d);
+void cli_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+
 #endif

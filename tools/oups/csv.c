@@ -1,0 +1,701 @@
+/*
+ * tools/oups/csv.c: the reading half of csv.h: RFC 4180 CSV tokenizing, type inference, the
+ * --schema syntax, and parsing of single values (ints, floats, bool, ISO 8601 timestamps and
+ * dates, decimals, hex binary), shared by CSV cells and --start/--end-excl style options.
+ * CSV is read in two passes over the text held in memory: the first checks row widths and
+ * infers types, the second appends to one builder per column. Writing lives in csv_write.c.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "csv.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+int cli_fail(int rc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("oups: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return rc;
+}
+
+int cli_fail_lib(int rc, const char *context) {
+    const char *m = oups_error_last();
+    if (!*m) m = oups_strerror(rc);
+    if (context) fprintf(stderr, "oups: %s: %s\n", context, m);
+    else fprintf(stderr, "oups: %s\n", m);
+    return rc;
+}
+
+/* ---- civil dates (proleptic Gregorian, days since 1970-01-01) ---------------------------- */
+
+int64_t cli_days_from_civil(int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void cli_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static bool leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static int digits(const char **p, const char *end, int n, int64_t *out) {
+    int64_t v = 0;
+    for (int i = 0; i < n; i++) {
+        if (*p >= end || !isdigit((unsigned char)**p)) return -1;
+        v = v * 10 + (*(*p)++ - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* YYYY-MM-DD at *p; advances. */
+static int parse_date_part(const char **p, const char *end, int64_t *days) {
+    int64_t y, mo, d;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (digits(p, end, 4, &y) || *p >= end || **p != '-') return -1;
+    (*p)++;
+    if (digits(p, end, 2, &mo) || *p >= end || **p != '-') return -1;
+    (*p)++;
+    if (digits(p, end, 2, &d)) return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap(y))) return -1;
+    *days = cli_days_from_civil(y, (unsigned)mo, (unsigned)d);
+    return 0;
+}
+
+/* ISO 8601: date, optional [T ]HH:MM[:SS[.f{1,9}]], optional Z / +HH:MM / +HHMM / +HH.
+ * Gives UTC seconds, nanoseconds and whether a zone was given. */
+static int parse_iso(const char *s, size_t len, int64_t *secs, int64_t *nanos, bool *has_tz) {
+    const char *p = s, *end = s + len;
+    int64_t days, h = 0, mi = 0, sec = 0, ns = 0, off = 0;
+    if (parse_date_part(&p, end, &days)) return -1;
+    *has_tz = false;
+    if (p < end && (*p == 'T' || *p == ' ')) {
+        p++;
+        if (digits(&p, end, 2, &h) || p >= end || *p++ != ':' || digits(&p, end, 2, &mi)) return -1;
+        if (p < end && *p == ':') {
+            p++;
+            if (digits(&p, end, 2, &sec)) return -1;
+            if (p < end && (*p == '.' || *p == ',')) {
+                p++;
+                int nd = 0;
+                while (p < end && isdigit((unsigned char)*p) && nd < 9) ns = ns * 10 + (*p++ - '0'), nd++;
+                if (nd == 0 || (p < end && isdigit((unsigned char)*p))) return -1;
+                for (; nd < 9; nd++) ns *= 10;
+            }
+        }
+        if (h > 23 || mi > 59 || sec > 59) return -1;
+    }
+    if (p < end && (*p == 'Z' || *p == 'z')) {
+        p++;
+        *has_tz = true;
+    } else if (p < end && (*p == '+' || *p == '-')) {
+        int sign = *p++ == '-' ? -1 : 1;
+        int64_t oh, om = 0;
+        if (digits(&p, end, 2, &oh)) return -1;
+        if (p < end && *p == ':') p++;
+        if (p < end && digits(&p, end, 2, &om)) return -1;
+        if (oh > 23 || om > 59) return -1;
+        off = sign * (oh * 3600 + om * 60);
+        *has_tz = true;
+    }
+    if (p != end) return -1;
+    *secs = days * 86400 + h * 3600 + mi * 60 + sec - off;
+    *nanos = ns;
+    return 0;
+}
+
+static int64_t unit_per_sec(oups_time_unit u) {
+    return u == OUPS_UNIT_S ? 1 : u == OUPS_UNIT_MS ? 1000 : u == OUPS_UNIT_US ? 1000000 : 1000000000;
+}
+
+static int parse_int(const char *s, size_t len, int64_t *out) {
+    const char *p = s, *end = s + len;
+    bool neg = false;
+    if (p < end && (*p == '+' || *p == '-')) neg = *p++ == '-';
+    if (p == end) return -1;
+    uint64_t v = 0;
+    for (; p < end; p++) {
+        if (!isdigit((unsigned char)*p)) return -1;
+        unsigned dgt = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - dgt) / 10) return -1;
+        v = v * 10 + dgt;
+    }
+    if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX) return -1;
+    *out = neg ? (int64_t)(~v + 1) : (int64_t)v;
+    return 0;
+}
+
+static int parse_uint(const char *s, size_t len, uint64_t *out) {
+    const char *p = s, *end = s + len;
+    if (p < end && *p == '+') p++;
+    if (p == end) return -1;
+    uint64_t v = 0;
+    for (; p < end; p++) {
+        if (!isdigit((unsigned char)*p)) return -1;
+        unsigned dgt = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - dgt) / 10) return -1;
+        v = v * 10 + dgt;
+    }
+    *out = v;
+    return 0;
+}
+
+/* s is NUL-terminated at s[len]. Numbers (digits, one exponent) or nan/inf/infinity. */
+static int parse_float(const char *s, size_t len, double *out) {
+    const char *q = s + (len && (*s == '+' || *s == '-'));
+    bool special = !strcasecmp(q, "nan") || !strcasecmp(q, "inf") || !strcasecmp(q, "infinity");
+    if (!special) {
+        bool digit = false;
+        for (size_t i = 0; i < len; i++) {
+            char c = s[i];
+            if (isdigit((unsigned char)c)) digit = true;
+            else if (!strchr(".eE+-", c)) return -1;
+        }
+        if (!digit) return -1;
+    }
+    char *e;
+    errno = 0;
+    double v = strtod(s, &e);
+    if (e != s + len || len == 0) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_bool(const char *s, bool *out) {
+    if (!strcasecmp(s, "true")) *out = true;
+    else if (!strcasecmp(s, "false")) *out = false;
+    else return -1;
+    return 0;
+}
+
+/* [+-]digits[.digits] into a 16-byte two's complement unscaled value. */
+static int parse_decimal(const char *s, size_t len, int32_t precision, int32_t scale, uint8_t out[16]) {
+    const char *p = s, *end = s + len;
+    bool neg = false;
+    if (p < end && (*p == '+' || *p == '-')) neg = *p++ == '-';
+    u128 v = 0;
+    int sig = 0, frac = -1;
+    bool any = false;
+    for (; p < end; p++) {
+        if (*p == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (!isdigit((unsigned char)*p)) return -1;
+        any = true;
+        if (frac >= 0 && frac >= scale) { /* digits past the scale must be zeros */
+            if (*p != '0') return -1;
+            continue;
+        }
+        if (frac >= 0) frac++;
+        if (v || *p != '0') sig++;
+        if (sig > 38) return -1;
+        v = v * 10 + (unsigned)(*p - '0');
+    }
+    if (!any) return -1;
+    for (int k = frac < 0 ? 0 : frac; k < scale; k++) {
+        if (v) sig++;
+        v *= 10;
+    }
+    if (sig > precision) return -1;
+    if (neg) v = ~v + 1;
+    for (int i = 0; i < 16; i++) out[i] = (uint8_t)(v >> (8 * i));
+    return 0;
+}
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = (char)tolower((unsigned char)c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Parse a NUL-terminated cell of `type` into a scalar. Binary decodes into buf (cap >= len/2).
+ * Returns 0, or -1 with *why set to a short reason. */
+static int parse_cell(oups_scalar *out, const oups_datatype *type, const char *s, size_t len, uint8_t *buf,
+                      size_t cap, const char **why) {
+    memset(out, 0, sizeof *out);
+    out->type = *type;
+    *why = NULL;
+    switch (type->id) {
+    case OUPS_TYPE_BOOL: return parse_bool(s, &out->v.b);
+    case OUPS_TYPE_INT8: case OUPS_TYPE_INT16: case OUPS_TYPE_INT32: case OUPS_TYPE_INT64: {
+        if (parse_int(s, len, &out->v.i)) return -1;
+        int bits = oups_datatype_width(type->id) * 8;
+        if (bits < 64 && (out->v.i < -((int64_t)1 << (bits - 1)) || out->v.i >= ((int64_t)1 << (bits - 1)))) {
+            *why = "out of range";
+            return -1;
+        }
+        return 0;
+    }
+    case OUPS_TYPE_UINT8: case OUPS_TYPE_UINT16: case OUPS_TYPE_UINT32: case OUPS_TYPE_UINT64: {
+        if (parse_uint(s, len, &out->v.u)) return -1;
+        int bits = oups_datatype_width(type->id) * 8;
+        if (bits < 64 && out->v.u >> bits) {
+            *why = "out of range";
+            return -1;
+        }
+        return 0;
+    }
+    case OUPS_TYPE_FLOAT32: case OUPS_TYPE_FLOAT64: return parse_float(s, len, &out->v.f);
+    case OUPS_TYPE_TIMESTAMP: {
+        if (parse_int(s, len, &out->v.i) == 0) return 0;
+        int64_t secs, ns;
+        bool tz;
+        if (parse_iso(s, len, &secs, &ns, &tz)) return -1;
+        int64_t ups = unit_per_sec(type->unit), div = 1000000000 / ups;
+        if (ns % div) {
+            *why = "has more fraction digits than the unit";
+            return -1;
+        }
+        if (__builtin_mul_overflow(secs, ups, &out->v.i) || __builtin_add_overflow(out->v.i, ns / div, &out->v.i)) {
+            *why = "out of range for the unit";
+            return -1;
+        }
+        return 0;
+    }
+    case OUPS_TYPE_DATE32: {
+        if (parse_int(s, len, &out->v.i) == 0) {
+        } else {
+            const char *p = s;
+            if (parse_date_part(&p, s + len, &out->v.i) || p != s + len) return -1;
+        }
+        if (out->v.i < INT32_MIN || out->v.i > INT32_MAX) {
+            *why = "out of range";
+            return -1;
+        }
+        return 0;
+    }
+    case OUPS_TYPE_STRING:
+        out->v.bytes.ptr = s;
+        out->v.bytes.len = (int64_t)len;
+        return 0;
+    case OUPS_TYPE_BINARY: {
+        if (len % 2 || len / 2 > cap) {
+            *why = len % 2 ? "odd number of hex digits" : "too long";
+            return -1;
+        }
+        for (size_t i = 0; i < len / 2; i++) {
+            int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+            if (hi < 0 || lo < 0) {
+                *why = "not hex";
+                return -1;
+            }
+            buf[i] = (uint8_t)(hi << 4 | lo);
+        }
+        out->v.bytes.ptr = buf;
+        out->v.bytes.len = (int64_t)(len / 2);
+        return 0;
+    }
+    case OUPS_TYPE_DECIMAL128: return parse_decimal(s, len, type->precision, type->scale, out->v.dec);
+    }
+    return -1;
+}
+
+int cli_parse_value(oups_scalar *out, const oups_datatype *type, const char *text, uint8_t *buf, size_t cap,
+                    const char *what) {
+    const char *why;
+    char tname[96];
+    if (parse_cell(out, type, text, strlen(text), buf, cap, &why))
+        return cli_fail(OUPS_EINVAL, "%s: cannot parse '%s' as %s%s%s", what ? what : "value", text,
+                        oups_datatype_format(type, tname, sizeof tname), why ? ": " : "", why ? why : "");
+    return 0;
+}
+
+/* ---- schema spec -------------------------------------------------------------------------- */
+
+void cli_schema_free(cli_schema *s) {
+    for (int i = 0; i < s->n; i++) free(s->names[i]);
+    free(s->names);
+    free(s->types);
+    memset(s, 0, sizeof *s);
+}
+
+static char *trim_dup(const char *a, const char *b) {
+    while (a < b && isspace((unsigned char)*a)) a++;
+    while (b > a && isspace((unsigned char)b[-1])) b--;
+    return strndup(a, (size_t)(b - a));
+}
+
+int cli_parse_schema(cli_schema *out, const char *spec) {
+    memset(out, 0, sizeof *out);
+    const char *p = spec;
+    while (*p) {
+        const char *start = p;
+        int depth = 0;
+        while (*p && (depth > 0 || *p != ',')) {
+            if (*p == '[' || *p == '(') depth++;
+            if (*p == ']' || *p == ')') depth--;
+            p++;
+        }
+        const char *colon = memchr(start, ':', (size_t)(p - start));
+        char *entry = trim_dup(start, p);
+        if (!colon || !entry) {
+            int rc = cli_fail(OUPS_EINVAL, "--schema: entry '%s' is not name:type", entry ? entry : "");
+            free(entry);
+            cli_schema_free(out);
+            return rc;
+        }
+        free(entry);
+        char *name = trim_dup(start, colon), *tname = trim_dup(colon + 1, p);
+        oups_datatype t;
+        int rc = 0;
+        if (!name || !*name) rc = cli_fail(OUPS_EINVAL, "--schema: empty column name before '%s'", colon);
+        else if (oups_datatype_parse(&t, tname) != 0)
+            rc = cli_fail(OUPS_EINVAL, "--schema: column '%s': unknown type '%s' (e.g. int64, float64, bool, string, "
+                                       "timestamp[ns], timestamp[us,UTC], date32, decimal(10,2))", name, tname);
+        for (int i = 0; rc == 0 && i < out->n; i++)
+            if (!strcmp(out->names[i], name)) rc = cli_fail(OUPS_EINVAL, "--schema: column '%s' given twice", name);
+        free(tname);
+        if (rc == 0) {
+            char **nn = realloc(out->names, sizeof *nn * (size_t)(out->n + 1));
+            if (nn) out->names = nn;
+            oups_datatype *nt = realloc(out->types, sizeof *nt * (size_t)(out->n + 1));
+            if (nt) out->types = nt;
+            if (!nn || !nt) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+        }
+        if (rc) {
+            free(name);
+            cli_schema_free(out);
+            return rc;
+        }
+        out->names[out->n] = name;
+        out->types[out->n++] = t;
+        if (*p == ',') p++;
+    }
+    if (out->n == 0) return cli_fail(OUPS_EINVAL, "--schema: no columns in '%s'", spec);
+    return 0;
+}
+
+/* ---- CSV tokenizer ------------------------------------------------------------------------ */
+
+typedef struct csv_reader {
+    const char *p, *end, *name;
+    int64_t line;  /* line of the current position (1-based) */
+    int64_t rec_line; /* line where the current record started */
+    char *buf;     /* current field, NUL-terminated */
+    size_t len, cap;
+    bool quoted;
+} csv_reader;
+
+static int put(csv_reader *r, char c) {
+    if (r->len + 1 >= r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 256;
+        char *b = realloc(r->buf, cap);
+        if (!b) return cli_fail(OUPS_ENOMEM, "out of memory");
+        r->buf = b;
+        r->cap = cap;
+    }
+    r->buf[r->len++] = c;
+    return 0;
+}
+
+/* Next field: 1 = more fields follow in this record, 2 = last field of the record,
+ * 0 = end of input, < 0 = error (printed). */
+static int csv_next(csv_reader *r, bool record_start) {
+    if (record_start) {
+        if (r->p >= r->end) return 0;
+        r->rec_line = r->line;
+    }
+    r->len = 0;
+    r->quoted = false;
+    if (r->p < r->end && *r->p == '"') {
+        r->quoted = true;
+        int64_t open_line = r->line;
+        r->p++;
+        for (;;) {
+            if (r->p >= r->end)
+                return cli_fail(OUPS_EINVAL, "%s: line %lld: quoted field never closed", r->name, (long long)open_line);
+            char c = *r->p++;
+            if (c == '"') {
+                if (r->p < r->end && *r->p == '"') r->p++;
+                else break;
+            }
+            if (c == '\n') r->line++;
+            if (put(r, c)) return OUPS_ENOMEM;
+        }
+        if (r->p < r->end && *r->p != ',' && *r->p != '\n' && *r->p != '\r')
+            return cli_fail(OUPS_EINVAL, "%s: line %lld: unexpected '%c' after a closing quote", r->name,
+                            (long long)r->line, *r->p);
+    } else {
+        while (r->p < r->end && *r->p != ',' && *r->p != '\n' && *r->p != '\r')
+            if (put(r, *r->p++)) return OUPS_ENOMEM;
+    }
+    if (put(r, '\0')) return OUPS_ENOMEM;
+    r->len--;
+    if (r->p < r->end && *r->p == ',') {
+        r->p++;
+        return 1;
+    }
+    if (r->p < r->end && *r->p == '\r') r->p++;
+    if (r->p < r->end && *r->p == '\n') r->p++;
+    r->line++;
+    return 2;
+}
+
+/* Read one record's fields, calling back per field; returns field count or < 0. A blank line
+ * gives 0 fields when skip_blank (with one column it is a null, so the file round-trips). */
+typedef int (*field_fn)(void *ctx, csv_reader *r, int col);
+static int csv_record(csv_reader *r, field_fn fn, void *ctx, bool skip_blank) {
+    int col = 0, rc;
+    if ((rc = csv_next(r, true)) <= 0) return rc;
+    if (skip_blank && rc == 2 && r->len == 0 && !r->quoted) return 0;
+    for (;;) {
+        if (fn) {
+            int frc = fn(ctx, r, col);
+            if (frc) return frc;
+        }
+        col++;
+        if (rc == 2) return col;
+        if ((rc = csv_next(r, false)) < 0) return rc;
+    }
+}
+
+/* ---- inference and building --------------------------------------------------------------- */
+
+enum { CAN_BOOL = 1, CAN_INT = 2, CAN_FLOAT = 4, CAN_TS = 8, ALL_TZ = 16 };
+
+typedef struct csv_ctx {
+    int ncols;
+    char **names;
+    oups_datatype *types;
+    bool *given;      /* type from --schema */
+    int *can;         /* inference masks */
+    int64_t *nonnull; /* inferred columns: non-null cells seen */
+    oups_builder **builders;
+    uint8_t *bin;     /* scratch for hex binary */
+    size_t bin_cap;
+} csv_ctx;
+
+static int header_field(void *vctx, csv_reader *r, int col) {
+    csv_ctx *c = vctx;
+    char **nn = realloc(c->names, sizeof *nn * (size_t)(col + 1));
+    if (!nn) return cli_fail(OUPS_ENOMEM, "out of memory");
+    c->names = nn;
+    c->names[col] = strdup(r->buf);
+    c->ncols = col + 1;
+    if (!c->names[col]) return cli_fail(OUPS_ENOMEM, "out of memory");
+    if (!*r->buf) return cli_fail(OUPS_EINVAL, "%s: line 1: column %d has an empty name", r->name, col + 1);
+    for (int i = 0; i < col; i++)
+        if (!strcmp(c->names[i], r->buf))
+            return cli_fail(OUPS_EINVAL, "%s: line 1: column '%s' appears twice", r->name, r->buf);
+    return 0;
+}
+
+static int infer_field(void *vctx, csv_reader *r, int col) {
+    csv_ctx *c = vctx;
+    if (col >= c->ncols || c->given[col] || (r->len == 0 && !r->quoted)) return 0;
+    int m = 0;
+    int64_t i64, secs, ns;
+    double f;
+    bool b, tz;
+    if (parse_bool(r->buf, &b) == 0) m |= CAN_BOOL;
+    if (parse_int(r->buf, r->len, &i64) == 0) m |= CAN_INT | CAN_FLOAT;
+    else if (parse_float(r->buf, r->len, &f) == 0) m |= CAN_FLOAT;
+    if (parse_iso(r->buf, r->len, &secs, &ns, &tz) == 0) m |= CAN_TS | (tz ? ALL_TZ : 0);
+    c->can[col] &= m;
+    c->nonnull[col]++;
+    return 0;
+}
+
+static int append_scalar(oups_builder *b, const oups_scalar *s) {
+    switch (s->type.id) {
+    case OUPS_TYPE_BOOL: return oups_builder_append_bool(b, s->v.b);
+    case OUPS_TYPE_UINT8: case OUPS_TYPE_UINT16: case OUPS_TYPE_UINT32: case OUPS_TYPE_UINT64:
+        return oups_builder_append_uint(b, s->v.u);
+    case OUPS_TYPE_FLOAT32: case OUPS_TYPE_FLOAT64: return oups_builder_append_double(b, s->v.f);
+    case OUPS_TYPE_STRING: case OUPS_TYPE_BINARY: return oups_builder_append_bytes(b, s->v.bytes.ptr, s->v.bytes.len);
+    case OUPS_TYPE_DECIMAL128: return oups_builder_append_decimal(b, s->v.dec);
+    default: return oups_builder_append_int(b, s->v.i);
+    }
+}
+
+static int build_field(void *vctx, csv_reader *r, int col) {
+    csv_ctx *c = vctx;
+    if (r->len == 0 && !r->quoted) {
+        if (oups_builder_append_null(c->builders[col])) return cli_fail_lib(OUPS_ENOMEM, r->name);
+        return 0;
+    }
+    if (c->types[col].id == OUPS_TYPE_BINARY && r->len / 2 > c->bin_cap) {
+        uint8_t *nb = realloc(c->bin, r->len / 2 + 1);
+        if (!nb) return cli_fail(OUPS_ENOMEM, "out of memory");
+        c->bin = nb;
+        c->bin_cap = r->len / 2 + 1;
+    }
+    oups_scalar s;
+    const char *why;
+    char tname[96];
+    if (parse_cell(&s, &c->types[col], r->buf, r->len, c->bin, c->bin_cap, &why))
+        return cli_fail(OUPS_EINVAL, "%s: line %lld, column '%s': cannot parse '%s' as %s%s%s", r->name,
+                        (long long)r->rec_line, c->names[col], r->buf,
+                        oups_datatype_format(&c->types[col], tname, sizeof tname), why ? ": " : "", why ? why : "");
+    int rc = append_scalar(c->builders[col], &s);
+    if (rc) {
+        char ctx[512];
+        snprintf(ctx, sizeof ctx, "%s: line %lld, column '%s'", r->name, (long long)r->rec_line, c->names[col]);
+        return cli_fail_lib(rc, ctx);
+    }
+    return 0;
+}
+
+static oups_datatype inferred_type(const csv_ctx *c, int col) {
+    int m = c->can[col];
+    if (c->nonnull[col] == 0) return oups_type(OUPS_TYPE_STRING);
+    if (m & CAN_BOOL) return oups_type(OUPS_TYPE_BOOL);
+    if (m & CAN_INT) return oups_type(OUPS_TYPE_INT64);
+    if (m & CAN_FLOAT) return oups_type(OUPS_TYPE_FLOAT64);
+    if (m & CAN_TS) return oups_type_timestamp(OUPS_UNIT_NS, (m & ALL_TZ) ? "UTC" : NULL);
+    return oups_type(OUPS_TYPE_STRING);
+}
+
+/* Every record has exactly ncols fields (blank lines skipped); pass fn over each. */
+static int csv_pass(csv_ctx *c, const char *text, size_t len, const char *name, field_fn fn) {
+    csv_reader r = {.p = text, .end = text + len, .name = name, .line = 1};
+    int rc;
+    do rc = csv_record(&r, NULL, NULL, true); /* skip the header */
+    while (rc == 0 && r.p < r.end);
+    while (rc >= 0) {
+        rc = csv_record(&r, fn, c, c->ncols > 1);
+        if (rc == 0 && r.p >= r.end) break;
+        if (rc > 0 && rc != c->ncols)
+            rc = cli_fail(OUPS_EINVAL, "%s: line %lld: %d fields, the header has %d", name, (long long)r.rec_line, rc,
+                          c->ncols);
+    }
+    free(r.buf);
+    return rc < 0 ? rc : 0;
+}
+
+static void ctx_free(csv_ctx *c) {
+    for (int i = 0; i < c->ncols; i++) {
+        if (c->names) free(c->names[i]);
+        if (c->builders) oups_builder_free(c->builders[i]);
+    }
+    free(c->names);
+    free(c->types);
+    free(c->given);
+    free(c->can);
+    free(c->nonnull);
+    free(c->builders);
+    free(c->bin);
+}
+
+int cli_read_csv(oups_table **out, const char *text, size_t len, const char *name, const char *schema_spec) {
+    *out = NULL;
+    csv_ctx c = {0};
+    cli_schema sch = {0};
+    oups_column **cols = NULL;
+    int rc = schema_spec ? cli_parse_schema(&sch, schema_spec) : 0;
+    if (rc) return rc;
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) text += 3, len -= 3; /* UTF-8 byte order mark */
+    csv_reader hr = {.p = text, .end = text + len, .name = name, .line = 1};
+    do rc = csv_record(&hr, header_field, &c, true);
+    while (rc == 0 && hr.p < hr.end);
+    free(hr.buf);
+    if (rc == 0 && c.ncols == 0) rc = cli_fail(OUPS_EINVAL, "%s: no header row", name);
+    if (rc < 0) goto out;
+    c.types = calloc((size_t)c.ncols, sizeof *c.types);
+    c.given = calloc((size_t)c.ncols, sizeof *c.given);
+    c.can = calloc((size_t)c.ncols, sizeof *c.can);
+    c.nonnull = calloc((size_t)c.ncols, sizeof *c.nonnull);
+    c.builders = calloc((size_t)c.ncols, sizeof *c.builders);
+    cols = calloc((size_t)c.ncols, sizeof *cols);
+    if (!c.types || !c.given || !c.can || !c.nonnull || !c.builders || !cols) {
+        rc = cli_fail(OUPS_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < c.ncols; i++) c.can[i] = CAN_BOOL | CAN_INT | CAN_FLOAT | CAN_TS | ALL_TZ;
+    for (int k = 0; k < sch.n; k++) {
+        int i = 0;
+        while (i < c.ncols && strcmp(c.names[i], sch.names[k])) i++;
+        if (i == c.ncols) {
+            rc = cli_fail(OUPS_ENOTFOUND, "--schema: column '%s' is not in the header of %s", sch.names[k], name);
+            goto out;
+        }
+        c.types[i] = sch.types[k];
+        c.given[i] = true;
+    }
+    if ((rc = csv_pass(&c, text, len, name, infer_field)) < 0) goto out;
+    for (int i = 0; i < c.ncols; i++) {
+        if (!c.given[i]) c.types[i] = inferred_type(&c, i);
+        if ((rc = oups_builder_new(&c.builders[i], &c.types[i], 0)) != 0) {
+            rc = cli_fail_lib(rc, name);
+            goto out;
+        }
+    }
+    if ((rc = csv_pass(&c, text, len, name, build_field)) < 0) goto out;
+    for (int i = 0; i < c.ncols; i++)
+        if ((rc = oups_builder_finish(&cols[i], c.builders[i])) != 0) {
+            rc = cli_fail_lib(rc, name);
+            goto out;
+        }
+    if ((rc = oups_table_new(out, c.ncols, (const char *const *)c.names, cols)) != 0) rc = cli_fail_lib(rc, name);
+out:
+    if (cols)
+        for (int i = 0; i < c.ncols; i++) oups_column_release(cols[i]);
+    free(cols);
+    ctx_free(&c);
+    cli_schema_free(&sch);
+    return rc;
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcasecmp(s + a - b, suffix);
+}
+
+int cli_read_table(oups_table **out, const char *path, const char *schema_spec) {
+    *out = NULL;
+    if (ends_with(path, ".parquet") || ends_with(path, ".pq")) {
+        if (schema_spec) return cli_fail(OUPS_EINVAL, "%s: --schema applies to CSV input only", path);
+        int rc = oups_parquet_read(out, path);
+        return rc ? cli_fail_lib(rc, NULL) : 0;
+    }
+    bool is_stdin = !strcmp(path, "-");
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) return cli_fail(errno == ENOENT ? OUPS_ENOTFOUND : OUPS_EIO, "%s: %s", path, strerror(errno));
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    int rc = 0;
+    for (;;) {
+        if (cap - len < 65536) {
+            char *t = realloc(text, cap = cap ? cap * 2 : 1 << 20);
+            if (!t) {
+                rc = cli_fail(OUPS_ENOMEM, "%s: out of memory", path);
+                break;
+            }
+            text = t;
+        }
+        size_t n = fread(text + len, 1, cap - len, f);
+        len += n;
+        if (n == 0) {
+            if (ferror(f)) rc = cli_fail(OUPS_EIO, "%s: read failed", path);
+            break;
+        }
+    }
+    if (!is_stdin) fclose(f);
+    if (rc == 0) rc = cli_read_csv(out, text, len, is_stdin ? "<stdin>" : path, schema_spec);
+    free(text);
+    return rc;
+}
