@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oups/store.h"
 #include "oups/table.h"
 
 #ifdef __cplusplus
@@ -79,6 +80,14 @@ OUPS_API OUPS_NODISCARD int oups_source_tables(oups_source *out, oups_table *con
  * Cost: one row group in memory at a time (plus the loop's one-item look-ahead).
  */
 OUPS_API OUPS_NODISCARD int oups_source_parquet(oups_source *out, const char *path);
+
+/**
+ * Source over a store dataset, one item per row group, in order (read through a one-row-group
+ * view). Ownership: `opd` is borrowed and must stay open until the loop is freed.
+ * Errors: OUPS_EINVAL; read errors surface from `next`, naming the row group.
+ * Cost: one row group in memory at a time (plus the look-ahead).
+ */
+OUPS_API OUPS_NODISCARD int oups_source_opd(oups_source *out, oups_opd *opd);
 
 /* ------------------------------------------------------------------------------------------ */
 /** @name Loop */

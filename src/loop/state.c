@@ -366,20 +366,20 @@ static int get(rd *r, const uint8_t **out, size_t n, const char *what) {
     return 0;
 }
 static int get_u32(rd *r, uint32_t *v, const char *what) {
-    const uint8_t *p;
+    const uint8_t *p = NULL;
     OUPS_TRY(get(r, &p, 4, what));
     *v = oups_load_u32le(p);
     return 0;
 }
 static int get_u64(rd *r, uint64_t *v, const char *what) {
-    const uint8_t *p;
+    const uint8_t *p = NULL;
     OUPS_TRY(get(r, &p, 8, what));
     *v = oups_load_u64le(p);
     return 0;
 }
 static int get_str(rd *r, char **out, const char *what) {
     uint32_t n;
-    const uint8_t *p;
+    const uint8_t *p = NULL;
     *out = NULL;
     OUPS_TRY(get_u32(r, &n, what));
     OUPS_TRY(get(r, &p, n, what));
@@ -403,7 +403,7 @@ static int decode_entry(rd *r, oups_loop *loop) {
     if (n && !(e->fields = oups_calloc(n, sizeof *e->fields))) return OUPS_ENOMEM;
     while ((uint32_t)e->n_fields < n) {
         lp_field *f = &e->fields[e->n_fields]; /* counted once named, so entry_clear frees it */
-        const uint8_t *p;
+        const uint8_t *p = NULL;
         uint64_t len;
         OUPS_TRY(get_str(r, &f->name, "field name"));
         int dup = entry_field(e, f->name);
