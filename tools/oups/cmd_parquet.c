@@ -40,6 +40,14 @@ static int usage_error(const char *cmd, const char *msg) {
     return 2;
 }
 
+/* getopt_long returned '?': an unknown option or one missing its value (getopt itself stays
+ * quiet: opterr = 0, so the user sees a single "oups: ..." line). */
+static int bad_option(const char *cmd, char **argv) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "unknown option or missing value in '%s'", argv[optind - 1]);
+    return usage_error(cmd, msg);
+}
+
 /* Strict non-negative integer option value. */
 static int parse_count(int64_t *out, const char *opt, const char *text) {
     char *e;
@@ -94,6 +102,7 @@ static int cmd_describe(int argc, char **argv, bool json) {
                                              {NULL, 0, NULL, 0}};
     int c;
     optind = 0;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
         if (c == 'h') {
             printf("usage: oups parquet %s FILE [-o OUT]\n\n%s\n", cmd,
@@ -103,7 +112,7 @@ static int cmd_describe(int argc, char **argv, bool json) {
             return 0;
         }
         if (c == 'o') out_path = optarg;
-        else return usage_error(cmd, "bad option");
+        else return bad_option(cmd, argv);
     }
     if (argc - optind != 1) return usage_error(cmd, "expected one FILE");
     oups_parquet_reader *r = NULL;
@@ -135,6 +144,7 @@ static int cmd_cat(int argc, char **argv) {
     int64_t limit = -1;
     int c;
     optind = 0;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
@@ -155,7 +165,7 @@ static int cmd_cat(int argc, char **argv) {
             if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl")) return usage_error("cat", "--format is csv or jsonl");
             format = optarg;
             break;
-        default: return usage_error("cat", "bad option");
+        default: return bad_option("cat", argv);
         }
     }
     if (argc - optind != 1) return usage_error("cat", "expected one FILE");
@@ -265,6 +275,7 @@ static int cmd_copy(int argc, char **argv) {
     bool regroup = false;
     int c;
     optind = 0;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') {
             printf("usage: oups parquet copy IN OUT [--compression C[:level]] [--row-group-size N]\n"
@@ -274,7 +285,8 @@ static int cmd_copy(int argc, char **argv) {
                    "appears only when complete.\n");
             return 0;
         }
-        if (c == '?' || write_option(&w, c, optarg)) return 2;
+        if (c == '?') return bad_option("copy", argv);
+        if (write_option(&w, c, optarg)) return 2;
         regroup |= c == OPT_RG_SIZE;
     }
     if (argc - optind != 2) return usage_error("copy", "expected IN and OUT");
@@ -351,6 +363,7 @@ static int cmd_from_csv(int argc, char **argv) {
     const char *schema = NULL;
     int c;
     optind = 0;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') {
             printf("usage: oups parquet from-csv IN.csv OUT.parquet [--schema 'name:type,...']\n"
@@ -365,7 +378,8 @@ static int cmd_from_csv(int argc, char **argv) {
             return 0;
         }
         if (c == OPT_SCHEMA) schema = optarg;
-        else if (c == '?' || write_option(&w, c, optarg)) return 2;
+        else if (c == '?') return bad_option("from-csv", argv);
+        else if (write_option(&w, c, optarg)) return 2;
     }
     if (argc - optind != 2) return usage_error("from-csv", "expected IN.csv and OUT.parquet");
     const char *in = argv[optind], *out = argv[optind + 1];
