@@ -168,7 +168,7 @@ static int fixed_values(const void **out, chunk *k, int64_t r0, int64_t r1, int6
     oups_type_id id = v->type.id;
     int in_w = id == OUPS_TYPE_DECIMAL128 ? 16 : oups_datatype_width(id), w = c->width;
     bool to_ms = id == OUPS_TYPE_TIMESTAMP && v->type.unit == OUPS_UNIT_S;
-    if (nulls == 0 && in_w == w && !to_ms) {
+    if (nulls == 0 && in_w == w && !to_ms && c->physical != OUPS_PQ_FLBA) {
         *out = (const uint8_t *)v->data + (v->offset + r0) * w;
         return 0;
     }

@@ -255,6 +255,7 @@ static int out_write(oups_parquet_writer *w, const void *p, size_t n) {
 int oups_parquet_writer_open(oups_parquet_writer **out, const char *path, const oups_table *schema,
                              const oups_parquet_write_options *opts) {
     if (!out || !path) return oups_error_set(OUPS_EINVAL, "parquet writer: NULL argument");
+    *out = NULL;
     oups_parquet_writer *w;
     OUPS_TRY(writer_new(&w, schema, opts));
     int rc = OUPS_ENOMEM;
@@ -282,6 +283,7 @@ fail:
 int oups_parquet_writer_open_memory(oups_parquet_writer **out, const oups_table *schema,
                                     const oups_parquet_write_options *opts) {
     if (!out) return oups_error_set(OUPS_EINVAL, "parquet writer: NULL argument");
+    *out = NULL;
     oups_parquet_writer *w;
     OUPS_TRY(writer_new(&w, schema, opts));
     int rc = out_write(w, "PAR1", 4);
