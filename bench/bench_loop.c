@@ -4,7 +4,7 @@
  *   2. persisting 100 bound slots including a 1M-row table: <= writing that table as Parquet
  *      + 10 ms;
  *   3. a buffered pipeline over generated chunks with a 256 MiB cap: peak RSS <= cap + one chunk
- *      + 64 MiB. The total defaults to 4 GiB of chunks (not 20 GB, to keep the run short);
+ *      + 64 MiB. The total defaults to 2 GiB of chunks (not 20 GB, to keep the run short);
  *      argv[1] sets it in MiB. Runs in a child process so earlier parts do not inflate VmHWM.
  * Prints one line per measure; exit status 1 if a target is missed.
  */
@@ -207,13 +207,17 @@ static int pipeline_child(int64_t total_mib) {
 static bool bench_pipeline(int64_t total_mib) {
     fflush(NULL);
     pid_t pid = fork();
-    if (pid == 0) _exit(pipeline_child(total_mib));
+    if (pid == 0) {
+        int rc = pipeline_child(total_mib);
+        fflush(stdout);
+        _exit(rc);
+    }
     int status;
     return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 int main(int argc, char **argv) {
-    int64_t total_mib = argc > 1 ? strtoll(argv[1], NULL, 10) : 4096;
+    int64_t total_mib = argc > 1 ? strtoll(argv[1], NULL, 10) : 2048;
     snprintf(dir, sizeof dir, "/tmp/oups_bench_loop_XXXXXX");
     if (!mkdtemp(dir)) return 2;
     bool ok = bench_pipeline(total_mib);
