@@ -90,7 +90,8 @@ int oups_parquet_reader_stats(oups_parquet_stats *out, const oups_parquet_reader
         out->has_null_count = true;
         out->null_count = s->null_count;
     }
-    bool type_order = !r->meta.column_orders || col >= r->meta.n_column_orders || r->meta.column_orders[col] == 1;
+    bool type_order = !r->meta.column_orders || col >= r->meta.n_column_orders || r->meta.column_orders[col] == 1 ||
+                      r->meta.column_orders[col] == 2; /* IEEE 754 total order: same bounds, NaN dropped */
     oups_pq_str mn = {0}, mx = {0};
     if (s->min_value.ptr && s->max_value.ptr && type_order) {
         mn = s->min_value;

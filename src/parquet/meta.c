@@ -398,7 +398,7 @@ static int parse_column_orders(rd *r, int t, oups_pq_arena *a, oups_pq_file_meta
     for (int32_t i = 0; i < m->n_column_orders; i++) {
         int32_t *o = &m->column_orders[i];
         FOR_FIELDS(r, {
-            if (id == 1 && t == OUPS_TT_STRUCT) *o = 1;
+            if (t == OUPS_TT_STRUCT && *o == 0) *o = id;
             rc = oups_thrift__skip(r, t);
         });
     }
@@ -776,7 +776,7 @@ int oups_parquet__write_file_meta(oups_bytes *out, const oups_pq_file_meta *m) {
         oups_thrift__write_list(w, OUPS_TT_STRUCT, m->n_column_orders);
         for (int32_t i = 0; i < m->n_column_orders; i++) {
             oups_thrift__struct_begin(w);
-            w_begin(w, 1); /* TYPE_ORDER: empty struct */
+            w_begin(w, (int16_t)(m->column_orders[i] > 0 ? m->column_orders[i] : 1)); /* empty struct */
             oups_thrift__struct_end(w);
             oups_thrift__struct_end(w);
         }

@@ -215,7 +215,7 @@ typedef struct oups_pq_file_meta {
     oups_pq_kv *kv;
     oups_pq_str created_by;
     int32_t n_column_orders;
-    int32_t *column_orders; /* per leaf: 1 = TYPE_ORDER, 0 = unknown member; NULL when absent */
+    int32_t *column_orders; /* per leaf: ColumnOrder member id (1 TYPE_ORDER, 2 IEEE_754_TOTAL_ORDER); NULL when absent */
     bool encrypted;         /* encryption_algorithm present (read only) */
 } oups_pq_file_meta;
 
