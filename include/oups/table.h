@@ -171,26 +171,51 @@ OUPS_API OUPS_NODISCARD int oups_column_slice(oups_column **out, const oups_colu
 
 typedef struct oups_builder oups_builder;
 
-/** New builder for `type`; `capacity_hint` rows pre-allocated (0 is fine). */
+/*
+ * Every append either adds exactly one row or fails and adds nothing. Errors common to all
+ * appends: OUPS_ESCHEMA when the kind of value does not fit the builder's type (append_int on
+ * a float64 builder), OUPS_ENOMEM. Cost: amortised O(1) (buffers double when full); the
+ * validity bitmap is only allocated at the first null.
+ */
+
+/**
+ * New builder for `type`; `capacity_hint` rows pre-allocated (0 is fine).
+ * @param[out] out  The builder; free with oups_builder_free().
+ * @return 0, OUPS_EINVAL (invalid type or hint), or OUPS_ENOMEM.
+ */
 OUPS_API OUPS_NODISCARD int oups_builder_new(oups_builder **out, const oups_datatype *type, int64_t capacity_hint);
+/** Free a builder and any rows not finished. NULL is a no-op. */
 OUPS_API void oups_builder_free(oups_builder *b);
+/** Rows appended since creation or the last finish. */
 OUPS_API int64_t oups_builder_length(const oups_builder *b);
+/** A null row (any type). Fixed-width values under nulls are written as zeros. */
 OUPS_API OUPS_NODISCARD int oups_builder_append_null(oups_builder *b);
 /** For bool. */
 OUPS_API OUPS_NODISCARD int oups_builder_append_bool(oups_builder *b, bool v);
-/** For all signed ints, timestamp and date32 (range-checked: OUPS_EOVERFLOW). */
+/**
+ * For any integer type, timestamp and date32. Range-checked against the column type:
+ * OUPS_EOVERFLOW naming the type and value (e.g. 128 into int8, -1 into uint64).
+ */
 OUPS_API OUPS_NODISCARD int oups_builder_append_int(oups_builder *b, int64_t v);
-/** For unsigned ints (range-checked). */
+/** For any integer type (range-checked like append_int: OUPS_EOVERFLOW). */
 OUPS_API OUPS_NODISCARD int oups_builder_append_uint(oups_builder *b, uint64_t v);
-/** For float32/float64. */
+/** For float32/float64 (float32 rounds to nearest). */
 OUPS_API OUPS_NODISCARD int oups_builder_append_double(oups_builder *b, double v);
-/** For string/binary (string bytes are not UTF-8 validated here). */
+/** For string/binary: `n` bytes copied from `p` (string bytes are not UTF-8 validated here). */
 OUPS_API OUPS_NODISCARD int oups_builder_append_bytes(oups_builder *b, const void *p, int64_t n);
 /** For decimal128: 16 bytes little-endian two's complement (unscaled value). */
 OUPS_API OUPS_NODISCARD int oups_builder_append_decimal(oups_builder *b, const uint8_t v[16]);
-/** Append row i of `col` (same type). */
+/**
+ * Append row i of `col` (a copy of its value or null). Errors: OUPS_ESCHEMA if the column's type
+ * differs from the builder's, OUPS_EINVAL if i is outside the column.
+ */
 OUPS_API OUPS_NODISCARD int oups_builder_append_from(oups_builder *b, const oups_column *col, int64_t i);
-/** Make the column; the builder is reset to empty and can be reused. */
+/**
+ * Make the column from the rows appended; the builder is reset to empty and can be reused.
+ * @param[out] out  The column; caller owns it (oups_column_release).
+ * Ownership: the builder's buffers move into the column (no copy). On failure (OUPS_ENOMEM)
+ * the builder keeps its rows.
+ */
 OUPS_API OUPS_NODISCARD int oups_builder_finish(oups_column **out, oups_builder *b);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -227,11 +252,15 @@ OUPS_API bool oups_table_schema_equal(const oups_table *a, const oups_table *b);
 OUPS_API OUPS_NODISCARD int oups_table_slice(oups_table **out, const oups_table *t, int64_t off, int64_t n);
 /**
  * Rows of the tables one after the other. All must have the same schema (OUPS_ESCHEMA names
- * the first difference). n == 1 is zero-copy. n == 0 is OUPS_EINVAL.
- * Cost: one copy of the data.
+ * the first difference). n == 1 is zero-copy (returns tables[0], retained). n == 0 is
+ * OUPS_EINVAL. Ownership: the tables are borrowed. Cost: one copy of the data; the result is
+ * compact (offset 0) with a validity bitmap only for columns that have nulls.
  */
 OUPS_API OUPS_NODISCARD int oups_table_concat(oups_table **out, oups_table *const *tables, int n);
-/** Rows at `indices` (each in [0, rows)), in that order. Errors: OUPS_EINVAL for a bad index. */
+/**
+ * Rows at `indices` (each in [0, rows), repeats allowed), in that order. Errors: OUPS_EINVAL
+ * naming a bad index and its position, OUPS_ENOMEM. Cost: one gather per column (a copy).
+ */
 OUPS_API OUPS_NODISCARD int oups_table_take(oups_table **out, const oups_table *t, const int64_t *indices,
                                             int64_t n);
 /** Columns `names` in that order (zero-copy). Errors: OUPS_ENOTFOUND naming the column. */
@@ -246,12 +275,16 @@ OUPS_API OUPS_NODISCARD int oups_table_set_column(oups_table **out, const oups_t
 
 /**
  * Stable sort permutation by the columns `keys` (lexicographic, ascending; nulls first;
- * NaN after all numbers; strings by bytes). `*out` has oups_table_num_rows(t) entries;
- * free with oups_mem_free(). Cost: O(n log n), radix sort for a single integer key.
+ * NaN after all numbers and equal to NaN; -0.0 equal to 0.0; strings and binary by bytes,
+ * shorter prefix first; decimals as signed integers). `*out` has oups_table_num_rows(t) entries;
+ * free with oups_mem_free(). Errors: OUPS_EINVAL (n_keys < 1), OUPS_ENOTFOUND naming a missing
+ * key column, OUPS_ENOMEM. Cost: a single numeric key (ints, timestamp, date32, floats, bool)
+ * is checked for sorted input in O(n), else LSD radix sorted (about 24 bytes of scratch per
+ * row); other keys use a merge sort, O(n log n).
  */
 OUPS_API OUPS_NODISCARD int oups_table_sort_indices(int64_t **out, const oups_table *t, const char *const *keys,
                                                     int n_keys);
-/** Stable sort of the rows by `keys` (sort_indices then take). */
+/** Stable sort of the rows by `keys` (sort_indices then take; same errors). Cost: a copy. */
 OUPS_API OUPS_NODISCARD int oups_table_sort(oups_table **out, const oups_table *t, const char *const *keys,
                                             int n_keys);
 /**
@@ -267,8 +300,10 @@ OUPS_API OUPS_NODISCARD int oups_table_check_ordered(int64_t *first_bad, const o
  * Compare two tables: names, types, row count and every value. Floats compare by bits (so
  * NaN equals NaN of the same bits and 0.0 differs from -0.0: "bit-identical"); values under
  * nulls are ignored; slicing and buffer sharing do not matter.
- * @param desc  If not NULL, receives a description of the first difference (cap bytes).
- * @return 1 if equal, 0 if different.
+ * @param desc  If not NULL, receives a description of the first difference, truncated to
+ *              desc_cap bytes: "column 'px' row 3: 1.5 vs null", "row count 5 vs 6",
+ *              "column 'ts' type timestamp[ns] vs timestamp[us]"; "" when equal.
+ * @return 1 if equal, 0 if different. Cost: one pass, stops at the first difference.
  */
 OUPS_API int oups_table_equal(const oups_table *a, const oups_table *b, char *desc, size_t desc_cap);
 
@@ -292,16 +327,21 @@ typedef struct oups_scalar {
 /** Row i of a column as a scalar (bytes borrowed from the column). */
 OUPS_API void oups_column_get_scalar(oups_scalar *out, const oups_column *col, int64_t i);
 /**
- * Compare row i of `col` with `s` (same type family: any int with any int, float with
- * float/int, bytes with bytes). Nulls sort first. Returns <0, 0, >0.
+ * Compare row i of `col` with `s` in the sort order (same type family: any int with any int,
+ * exactly across signedness; floats with floats or ints; bytes with bytes; decimals with
+ * decimals of the same scale; bool with bool). Nulls sort first, NaN last. Returns <0, 0, >0;
+ * 0 for values of different families (use search_sorted to get an error for those).
  */
 OUPS_API int oups_column_compare_scalar(const oups_column *col, int64_t i, const oups_scalar *s);
 
 typedef enum oups_side { OUPS_SIDE_LEFT = 0, OUPS_SIDE_RIGHT = 1 } oups_side;
 /**
- * Binary search in a column sorted ascending: LEFT gives the first row >= value, RIGHT the
- * first row > value (numpy's searchsorted). Works for every orderable type (not bool).
- * Errors: OUPS_ESCHEMA if the scalar's type family does not match the column.
+ * Binary search in a column sorted ascending in the sort order (nulls first, NaN last): LEFT
+ * gives the first row >= value, RIGHT the first row > value (numpy's searchsorted). Works for
+ * every type (bool: false < true); a null value finds the block of nulls; an integer value
+ * outside a narrow column's range gives 0 or the length.
+ * Errors: OUPS_ESCHEMA if the scalar's type family does not match the column, OUPS_EINVAL for
+ * a bad side. Cost: O(log n); int and float columns without nulls search the raw array.
  */
 OUPS_API OUPS_NODISCARD int oups_column_search_sorted(int64_t *out, const oups_column *col, const oups_scalar *value,
                                                       oups_side side);
@@ -310,14 +350,18 @@ OUPS_API OUPS_NODISCARD int oups_column_search_sorted(int64_t *out, const oups_c
  * Drop duplicate rows on the columns `subset` (all columns if n == 0), keeping the LAST
  * occurrence of each distinct combination; the kept rows stay in their original order
  * (pandas drop_duplicates(keep="last")). Nulls equal nulls; floats compare by bits.
+ * When nothing is dropped, `*out` is `t` itself (retained). Errors: OUPS_ENOTFOUND naming a
+ * missing column, OUPS_ENOMEM. Cost: O(n) expected (hash table, about 24 bytes per row of
+ * scratch) plus one take of the kept rows.
  */
 OUPS_API OUPS_NODISCARD int oups_table_dedup_last(oups_table **out, const oups_table *t, const char *const *subset,
                                                   int n);
 
 /**
  * Exact memory size of the table's rows in bytes, independent of slicing and sharing:
- * per column, validity ceil(n/8) if it has a validity bitmap, values n*width (bool ceil(n/8)),
- * string/binary (n+1)*8 offset bytes plus the bytes of the n values. Used by memory caps.
+ * per column, validity ceil(n/8) if the column has nulls (null_count > 0), values n*width
+ * (bool ceil(n/8), decimal 16), string/binary (n+1)*8 offset bytes plus the bytes of the n
+ * values. Used by memory caps. Cost: O(columns).
  */
 OUPS_API int64_t oups_table_memory_size(const oups_table *t);
 
@@ -359,19 +403,26 @@ struct ArrowArray {
 #endif /* ARROW_C_DATA_INTERFACE */
 
 /**
- * Export a table as a struct array ("+s") with one child per column, zero-copy.
+ * Export a table as a struct array ("+s", no nulls) with one child per column, zero-copy.
+ * Formats: b c C s S i I l L f g tdD ts{s,m,u,n}:tz U Z d:p,s (strings/binary as large_utf8/
+ * large_binary). A child's validity buffer is NULL when the column has no nulls.
  * Ownership: the caller owns `*out_array` and `*out_schema` and must call their release
- * callbacks; the exported memory stays valid after `t` is freed. Strings/binary export as
- * large_utf8/large_binary ("U"/"Z"), timestamps as "ts{s,m,u,n}:tz".
+ * callbacks; the exported memory stays valid after `t` is freed. Each child has its own
+ * private data: children may be moved out and released in any order, before or after the
+ * parent (whose release releases only the children still in place). On failure both
+ * structures are zeroed (release NULL). Errors: OUPS_EINVAL (NULL argument), OUPS_ENOMEM.
  */
 OUPS_API OUPS_NODISCARD int oups_table_export(struct ArrowArray *out_array, struct ArrowSchema *out_schema,
                                               const oups_table *t);
 /**
  * Import a struct array of supported columns, zero-copy where layouts match ("u"/"z" offsets
- * are widened to int64, "b" kept bit-packed). Ownership: MOVES both structures in on success
- * (their release is set to NULL and called by oups when the table's last reference goes);
- * on failure the caller still owns them. Errors: OUPS_EUNSUPPORTED naming the column and
- * format, OUPS_EINVAL for a released or malformed input.
+ * are widened to int64, "b" kept bit-packed). Formats: those of oups_table_export plus u, z
+ * and d:p,s,128; parent and child offsets are honoured. Ownership: MOVES both structures in on
+ * success: their release is set to NULL; the array's release is called by oups when the last
+ * column using its memory goes, the schema's before this function returns. On failure the
+ * caller still owns them. Errors: OUPS_EUNSUPPORTED naming the column and format (also for a
+ * non-struct top level, dictionaries, nested children, null struct rows), OUPS_EINVAL for a
+ * released or malformed input (buffer counts, lengths, empty or duplicate names), OUPS_ENOMEM.
  */
 OUPS_API OUPS_NODISCARD int oups_table_import(oups_table **out, struct ArrowArray *array, struct ArrowSchema *schema);
 
