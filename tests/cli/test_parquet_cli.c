@@ -195,6 +195,30 @@ TEST(errors) {
     CHECK(run("parquet cat --bogus x") == 2);
 }
 
+/* Random bytes, quotes, commas and newlines as CSV: exit 0 or 1 with a message, never a crash. */
+TEST(garbage_csv) {
+    CHECK(setup() == 0);
+    uint64_t st = tests_seed();
+    const char alphabet[] = "a1,\"\n\r.-:eT Z0\x01\xff";
+    for (int t = 0; t < 40; t++) {
+        char text[200];
+        size_t n = test_rand(&st) % (sizeof text - 1);
+        for (size_t i = 0; i < n; i++) text[i] = alphabet[test_rand(&st) % (sizeof alphabet - 1)];
+        text[n] = '\0';
+        write_text("g.csv", text);
+        int rc = run("parquet from-csv g.csv g.parquet");
+        CHECK(rc == 0 || rc == 1);
+        if (rc == 1) CHECK(strncmp(read_text("err.txt"), "oups: ", 6) == 0);
+        if (rc == 0) CHECK(run("parquet cat g.parquet --format jsonl") == 0);
+    }
+    /* pre-epoch instants and negative decimals */
+    write_text("p.csv", "t,d\n1969-12-31T23:59:59.999999999,-1234.5\n1900-01-01T00:00:00,0\n");
+    CHECK(run("parquet from-csv p.csv p.parquet --schema 'd:decimal(9,3)'") == 0);
+    CHECK(run("parquet cat p.parquet") == 0);
+    CHECK(strcmp(read_text("out.txt"),
+                 "t,d\n1969-12-31T23:59:59.999999999,-1234.500\n1900-01-01T00:00:00.000000000,0.000\n") == 0);
+}
+
 TEST(help) {
     CHECK(setup() == 0);
     const char *cmds[] = {"", "schema", "meta", "cat", "copy", "from-csv"};
@@ -212,4 +236,5 @@ TEST(cleanup) {
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
 }
 
-RUN_TESTS("cli.parquet_cli", from_csv_cat_roundtrip, schema_types, cat_selections, copy_options, errors, help, cleanup)
+RUN_TESTS("cli.parquet_cli", from_csv_cat_roundtrip, schema_types, cat_selections, copy_options, errors, garbage_csv, help,
+          cleanup)
