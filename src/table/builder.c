@@ -145,19 +145,6 @@ static int put_int(oups_builder *b, int64_t v, uint64_t u, bool is_unsigned) {
     return 0;
 }
 
-static void int_range(oups_type_id id, int64_t *lo, uint64_t *hi) {
-    switch (id) {
-    case OUPS_TYPE_INT8: *lo = INT8_MIN; *hi = INT8_MAX; return;
-    case OUPS_TYPE_INT16: *lo = INT16_MIN; *hi = INT16_MAX; return;
-    case OUPS_TYPE_INT32: case OUPS_TYPE_DATE32: *lo = INT32_MIN; *hi = INT32_MAX; return;
-    case OUPS_TYPE_UINT8: *lo = 0; *hi = UINT8_MAX; return;
-    case OUPS_TYPE_UINT16: *lo = 0; *hi = UINT16_MAX; return;
-    case OUPS_TYPE_UINT32: *lo = 0; *hi = UINT32_MAX; return;
-    case OUPS_TYPE_UINT64: *lo = 0; *hi = UINT64_MAX; return;
-    default: *lo = INT64_MIN; *hi = INT64_MAX; return;
-    }
-}
-
 static bool is_int_like(oups_type_id id) { return oups_type_is_signed(id) || oups_type_is_unsigned(id); }
 
 static int overflow(const oups_builder *b, const char *value) {
@@ -170,7 +157,7 @@ int oups_builder_append_int(oups_builder *b, int64_t v) {
     if (!is_int_like(b->type.id)) return wrong_type(b, "append_int");
     int64_t lo;
     uint64_t hi;
-    int_range(b->type.id, &lo, &hi);
+    oups_datatype__int_range(b->type.id, &lo, &hi);
     if (v < lo || (v > 0 && (uint64_t)v > hi)) {
         char s[32];
         snprintf(s, sizeof s, "%lld", (long long)v);
@@ -183,7 +170,7 @@ int oups_builder_append_uint(oups_builder *b, uint64_t v) {
     if (!is_int_like(b->type.id)) return wrong_type(b, "append_uint");
     int64_t lo;
     uint64_t hi;
-    int_range(b->type.id, &lo, &hi);
+    oups_datatype__int_range(b->type.id, &lo, &hi);
     if (v > hi) {
         char s[32];
         snprintf(s, sizeof s, "%llu", (unsigned long long)v);

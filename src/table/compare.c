@@ -13,7 +13,7 @@
 
 #include "table/table.h"
 
-static int cmp_double(double a, double b) {
+int oups_column__cmp_double(double a, double b) {
     bool na = isnan(a), nb = isnan(b);
     if (na || nb) return na - nb;
     return (a > b) - (a < b);
@@ -50,7 +50,8 @@ int oups_column__compare(const oups_column_view *a, int64_t i, const oups_column
         return cmp_bytes((const uint8_t *)a->data + oa[0], oa[1] - oa[0], (const uint8_t *)b->data + ob[0],
                          ob[1] - ob[0]);
     }
-    if (oups_type_is_float(id)) return cmp_double(oups_column__get_double(a, i), oups_column__get_double(b, j));
+    if (oups_type_is_float(id))
+        return oups_column__cmp_double(oups_column__get_double(a, i), oups_column__get_double(b, j));
     if (id == OUPS_TYPE_DECIMAL128)
         return oups_column__cmp_decimal((const uint8_t *)a->data + (a->offset + i) * 16,
                                         (const uint8_t *)b->data + (b->offset + j) * 16);

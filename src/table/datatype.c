@@ -67,6 +67,19 @@ int oups_datatype_width(oups_type_id id) {
     }
 }
 
+void oups_datatype__int_range(oups_type_id id, int64_t *lo, uint64_t *hi) {
+    switch (id) {
+    case OUPS_TYPE_INT8: *lo = INT8_MIN; *hi = INT8_MAX; return;
+    case OUPS_TYPE_INT16: *lo = INT16_MIN; *hi = INT16_MAX; return;
+    case OUPS_TYPE_INT32: case OUPS_TYPE_DATE32: *lo = INT32_MIN; *hi = INT32_MAX; return;
+    case OUPS_TYPE_UINT8: *lo = 0; *hi = UINT8_MAX; return;
+    case OUPS_TYPE_UINT16: *lo = 0; *hi = UINT16_MAX; return;
+    case OUPS_TYPE_UINT32: *lo = 0; *hi = UINT32_MAX; return;
+    case OUPS_TYPE_UINT64: *lo = 0; *hi = UINT64_MAX; return;
+    default: *lo = INT64_MIN; *hi = INT64_MAX; return;
+    }
+}
+
 char *oups_datatype_format(const oups_datatype *t, char *buf, size_t cap) {
     if (t->id == OUPS_TYPE_TIMESTAMP && t->unit <= OUPS_UNIT_NS) {
         if (t->tz[0]) snprintf(buf, cap, "timestamp[%s,%s]", unit_names[t->unit], t->tz);

@@ -63,12 +63,6 @@ static int cmp_int(bool ua, uint64_t a, bool ub, uint64_t b) {
     return (a > b) - (a < b);
 }
 
-static int cmp_double(double a, double b) {
-    bool na = isnan(a), nb = isnan(b);
-    if (na || nb) return na - nb;
-    return (a > b) - (a < b);
-}
-
 static double scalar_double(const oups_scalar *s) {
     if (oups_type_is_float(s->type.id)) return s->v.f;
     return oups_type_is_unsigned(s->type.id) ? (double)s->v.u : (double)s->v.i;
@@ -93,9 +87,10 @@ int oups_column_compare_scalar(const oups_column *col, int64_t i, const oups_sca
     case FAM_BOOL: return family_of(sid) == FAM_BOOL ? (int)oups_bit_get(v.data, k) - (int)s->v.b : 0;
     case FAM_DECIMAL:
         return family_of(sid) == FAM_DECIMAL ? oups_column__cmp_decimal((const uint8_t *)v.data + k * 16, s->v.dec) : 0;
-    case FAM_FLOAT: return compatible(id, sid) ? cmp_double(oups_column__get_double(&v, i), scalar_double(s)) : 0;
+    case FAM_FLOAT:
+        return compatible(id, sid) ? oups_column__cmp_double(oups_column__get_double(&v, i), scalar_double(s)) : 0;
     case FAM_INT:
-        if (family_of(sid) == FAM_FLOAT) return cmp_double(oups_column__get_double(&v, i), s->v.f);
+        if (family_of(sid) == FAM_FLOAT) return oups_column__cmp_double(oups_column__get_double(&v, i), s->v.f);
         if (family_of(sid) != FAM_INT) return 0;
         bool cu = oups_type_is_unsigned(id), su = oups_type_is_unsigned(sid);
         return cmp_int(cu, cu ? oups_column__get_uint(&v, i) : (uint64_t)oups_column__get_int(&v, i), su,
@@ -158,17 +153,10 @@ static int64_t search_int_column(const oups_column_view *v, const oups_scalar *s
         if (!su && s->v.i < 0) return 0;
         return search_uint64(v, su ? s->v.u : (uint64_t)s->v.i, side);
     }
-    int64_t lo, hi;
-    switch (id) {
-    case OUPS_TYPE_INT8: lo = INT8_MIN; hi = INT8_MAX; break;
-    case OUPS_TYPE_INT16: lo = INT16_MIN; hi = INT16_MAX; break;
-    case OUPS_TYPE_INT32: case OUPS_TYPE_DATE32: lo = INT32_MIN; hi = INT32_MAX; break;
-    case OUPS_TYPE_UINT8: lo = 0; hi = UINT8_MAX; break;
-    case OUPS_TYPE_UINT16: lo = 0; hi = UINT16_MAX; break;
-    case OUPS_TYPE_UINT32: lo = 0; hi = UINT32_MAX; break;
-    default: lo = INT64_MIN; hi = INT64_MAX; break;
-    }
-    if (su ? s->v.u > (uint64_t)hi : s->v.i > hi) return v->length;
+    int64_t lo;
+    uint64_t hi;
+    oups_datatype__int_range(id, &lo, &hi); /* hi <= INT64_MAX here: uint64 was handled above */
+    if (su ? s->v.u > hi : s->v.i > (int64_t)hi) return v->length;
     if (!su && s->v.i < lo) return 0;
     return search_int(v, su ? (int64_t)s->v.u : s->v.i, side);
 }

@@ -68,6 +68,7 @@ double oups_column__get_double(const oups_column_view *v, int64_t i);
 int oups_column__compare(const oups_column_view *a, int64_t i, const oups_column_view *b, int64_t j);
 bool oups_column__same(const oups_column_view *a, int64_t i, const oups_column_view *b, int64_t j);
 int oups_column__cmp_decimal(const uint8_t *a, const uint8_t *b);
+int oups_column__cmp_double(double a, double b); /* NaN last, NaN == NaN */
 /* Row i as text for messages ("null", 12, 1.5, "abc", 12.34); returns buf. */
 char *oups_column__format(char *buf, size_t cap, const oups_column_view *v, int64_t i);
 
@@ -77,6 +78,9 @@ int oups_column__take(oups_column **out, const oups_column *c, const int64_t *id
 /* A new table taking over `names` (oups_malloc'ed strings) and `cols` references on success
  * and on failure (it frees them). n_rows given explicitly so 0-column tables keep a count. */
 int oups_table__adopt(oups_table **out, int n_cols, int64_t n_rows, char **names, oups_column **cols);
+
+/* Smallest and largest value of an integer-like type (ints, timestamp, date32) (datatype.c). */
+void oups_datatype__int_range(oups_type_id id, int64_t *lo, uint64_t *hi);
 
 /* Arrow C Data format string of a type ("l", "tsn:UTC", "d:10,2", "U") (arrow_export.c). */
 void oups_arrow__format(char *buf, size_t cap, const oups_datatype *t);
