@@ -131,26 +131,11 @@ static int64_t unit_per_sec(oups_time_unit u) {
     return u == OUPS_UNIT_S ? 1 : u == OUPS_UNIT_MS ? 1000 : u == OUPS_UNIT_US ? 1000000 : 1000000000;
 }
 
-static int parse_int(const char *s, size_t len, int64_t *out) {
+/* [+-]digits into a sign and a 64-bit magnitude (-1 on overflow or a non-digit). */
+static int parse_magnitude(const char *s, size_t len, bool *neg, uint64_t *out) {
     const char *p = s, *end = s + len;
-    bool neg = false;
-    if (p < end && (*p == '+' || *p == '-')) neg = *p++ == '-';
-    if (p == end) return -1;
-    uint64_t v = 0;
-    for (; p < end; p++) {
-        if (!isdigit((unsigned char)*p)) return -1;
-        unsigned dgt = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - dgt) / 10) return -1;
-        v = v * 10 + dgt;
-    }
-    if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX) return -1;
-    *out = neg ? (int64_t)(~v + 1) : (int64_t)v;
-    return 0;
-}
-
-static int parse_uint(const char *s, size_t len, uint64_t *out) {
-    const char *p = s, *end = s + len;
-    if (p < end && *p == '+') p++;
+    *neg = false;
+    if (p < end && (*p == '+' || *p == '-')) *neg = *p++ == '-';
     if (p == end) return -1;
     uint64_t v = 0;
     for (; p < end; p++) {
@@ -161,6 +146,19 @@ static int parse_uint(const char *s, size_t len, uint64_t *out) {
     }
     *out = v;
     return 0;
+}
+
+static int parse_int(const char *s, size_t len, int64_t *out) {
+    bool neg;
+    uint64_t v;
+    if (parse_magnitude(s, len, &neg, &v) || v > (uint64_t)INT64_MAX + neg) return -1;
+    *out = neg ? (int64_t)(~v + 1) : (int64_t)v;
+    return 0;
+}
+
+static int parse_uint(const char *s, size_t len, uint64_t *out) {
+    bool neg;
+    return parse_magnitude(s, len, &neg, out) || (neg && *out) ? -1 : 0;
 }
 
 /* s is NUL-terminated at s[len]. Numbers (digits, one exponent) or nan/inf/infinity. */
