@@ -169,7 +169,8 @@ typedef struct oups_state_field {
  * Errors: OUPS_EINVAL (empty base, empty or duplicate field name, NULL ptr, bad type, binding
  * after oups_loop_begin), OUPS_ESCHEMA (stored field of another type), OUPS_ENOTFOUND (stored
  * entry lacks a field), OUPS_ECORRUPT (stored blob unreadable), or the code of ops->load.
- * Nothing is registered on failure (but fields restored before the failure keep their values).
+ * Nothing is registered and no variable is changed on failure (except objects whose load ran
+ * before a failing object).
  */
 OUPS_API OUPS_NODISCARD int oups_loop_bind(oups_loop *loop, const char **key_out, oups_state_ns ns, const char *base,
                                            const oups_state_field *fields, int n_fields);

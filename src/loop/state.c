@@ -83,49 +83,89 @@ static int value_save(uint8_t **out, size_t *len, const oups_state_field *f) {
     return 0;
 }
 
-/* Restore a stored value into the caller's variable (spec §9: the stored value wins). */
-static int value_load(const oups_state_field *f, const lp_field *s, const char *path, const char *key) {
+/* A restored value before it is handed to the caller's variable. */
+typedef union lp_value {
+    int64_t i;
+    double d;
+    bool b;
+    char *s;
+    oups_state_bytes y;
+    oups_table *t;
+} lp_value;
+
+/* Decode a stored value of a non-object field (types already checked equal). */
+static int value_decode(lp_value *v, const oups_state_field *f, const lp_field *s, const char *path, const char *key) {
+    memset(v, 0, sizeof *v);
     size_t need = f->type == OUPS_STATE_BOOL ? 1 : 8;
     if ((f->type == OUPS_STATE_INT64 || f->type == OUPS_STATE_DOUBLE || f->type == OUPS_STATE_BOOL) &&
         (s->len != need || (f->type == OUPS_STATE_BOOL && s->blob[0] > 1)))
         return oups_error_set(OUPS_ECORRUPT, "%s: state '%s' field '%s': bad %s value (%zu bytes)", path, key,
                               f->name, type_name(f->type), s->len);
     switch (f->type) {
-    case OUPS_STATE_INT64: memcpy(f->ptr, s->blob, 8); return 0;
-    case OUPS_STATE_DOUBLE: memcpy(f->ptr, s->blob, 8); return 0;
-    case OUPS_STATE_BOOL: *(bool *)f->ptr = s->blob[0] == 1; return 0;
-    case OUPS_STATE_STRING: {
-        char *p = oups_malloc(s->len + 1);
-        if (!p) return OUPS_ENOMEM;
-        if (s->len) memcpy(p, s->blob, s->len);
-        p[s->len] = '\0';
-        *(char **)f->ptr = p;
+    case OUPS_STATE_INT64: memcpy(&v->i, s->blob, 8); return 0;
+    case OUPS_STATE_DOUBLE: memcpy(&v->d, s->blob, 8); return 0;
+    case OUPS_STATE_BOOL: v->b = s->blob[0] == 1; return 0;
+    case OUPS_STATE_STRING:
+        if (!(v->s = oups_malloc(s->len + 1))) return OUPS_ENOMEM;
+        if (s->len) memcpy(v->s, s->blob, s->len);
+        v->s[s->len] = '\0';
         return 0;
-    }
-    case OUPS_STATE_BYTES: {
-        oups_state_bytes *b = f->ptr;
-        void *p = NULL;
-        if (s->len && !(p = oups_malloc(s->len))) return OUPS_ENOMEM;
-        if (s->len) memcpy(p, s->blob, s->len);
-        b->data = p;
-        b->len = s->len;
+    case OUPS_STATE_BYTES:
+        if (s->len && !(v->y.data = oups_malloc(s->len))) return OUPS_ENOMEM;
+        if (s->len) memcpy(v->y.data, s->blob, s->len);
+        v->y.len = s->len;
         return 0;
-    }
     case OUPS_STATE_TABLE: {
-        oups_table *t = NULL;
-        if (s->len) {
-            int rc = table_from_blob(&t, s->blob, s->len, key);
-            if (rc < 0) return oups_error_prefix(rc, "%s: state '%s' field '%s': ", path, key, f->name);
-        }
-        *(oups_table **)f->ptr = t;
-        return 0;
-    }
-    case OUPS_STATE_OBJECT: {
-        int rc = f->ops->load(f->ptr, s->blob, s->len);
+        int rc = s->len ? table_from_blob(&v->t, s->blob, s->len, key) : 0;
         return rc < 0 ? oups_error_prefix(rc, "%s: state '%s' field '%s': ", path, key, f->name) : 0;
     }
+    case OUPS_STATE_OBJECT: break;
     }
-    return OUPS_EINVAL;
+    return 0;
+}
+
+static void value_drop(lp_value *v, oups_state_type type) {
+    if (type == OUPS_STATE_STRING) oups_free(v->s);
+    if (type == OUPS_STATE_BYTES) oups_free(v->y.data);
+    if (type == OUPS_STATE_TABLE) oups_table_free(v->t);
+}
+
+static void value_assign(const oups_state_field *f, const lp_value *v) {
+    switch (f->type) {
+    case OUPS_STATE_INT64: *(int64_t *)f->ptr = v->i; break;
+    case OUPS_STATE_DOUBLE: *(double *)f->ptr = v->d; break;
+    case OUPS_STATE_BOOL: *(bool *)f->ptr = v->b; break;
+    case OUPS_STATE_STRING: *(char **)f->ptr = v->s; break;
+    case OUPS_STATE_BYTES: *(oups_state_bytes *)f->ptr = v->y; break;
+    case OUPS_STATE_TABLE: *(oups_table **)f->ptr = v->t; break;
+    case OUPS_STATE_OBJECT: break;
+    }
+}
+
+static int entry_field(const lp_entry *e, const char *name);
+
+/* Restore every field of `fields` from entry `e` (spec §9: the stored value wins). All
+ * values are decoded first, then objects loaded, then variables assigned: a failure leaves
+ * the caller's variables untouched (except objects loaded before a failing object). */
+static int restore(const lp_entry *e, const oups_state_field *fields, int n, const char *path) {
+    lp_value *vals = oups_calloc((size_t)n + 1, sizeof *vals);
+    if (!vals) return OUPS_ENOMEM;
+    int rc = 0, done = 0;
+    for (; done < n && rc == 0; done++)
+        if (fields[done].type != OUPS_STATE_OBJECT)
+            rc = value_decode(&vals[done], &fields[done], &e->fields[entry_field(e, fields[done].name)], path, e->key);
+    for (int i = 0; i < n && rc == 0; i++) {
+        const oups_state_field *f = &fields[i];
+        const lp_field *s = &e->fields[entry_field(e, f->name)];
+        if (f->type == OUPS_STATE_OBJECT && (rc = f->ops->load(f->ptr, s->blob, s->len)) < 0)
+            rc = oups_error_prefix(rc, "%s: state '%s' field '%s': ", path, e->key, f->name);
+    }
+    for (int i = 0; i < done; i++) {
+        if (rc == 0) value_assign(&fields[i], &vals[i]);
+        else value_drop(&vals[i], fields[i].type);
+    }
+    oups_free(vals);
+    return rc;
 }
 
 /* ---- store ----------------------------------------------------------------------------- */
@@ -221,12 +261,14 @@ int oups_loop_bind(oups_loop *loop, const char **key_out, oups_state_ns ns, cons
     if (loop->phase != LP_IDLE)
         return oups_error_set(OUPS_ESTATE, "loop bind '%s': bindings must be made before oups_loop_begin", base);
     OUPS_TRY(check_fields(fields, n_fields));
+    /* Allocate first, so that once values are restored nothing can fail any more. */
     char *key = next_key(loop, ns, base);
-    if (!key) return OUPS_ENOMEM;
-    lp_entry *e = entry_find(loop, key);
-    bool created = !e;
-    int rc = 0;
-    if (e) { /* restore: every bound field must be stored with the same type */
+    oups_state_field *bound = oups_malloc_array((size_t)n_fields + 1, sizeof *bound);
+    int *slot = oups_malloc_array((size_t)n_fields + 1, sizeof *slot);
+    lp_entry *e = NULL;
+    bool created = false;
+    int rc = key && bound && slot ? 0 : OUPS_ENOMEM;
+    if (rc == 0 && (e = entry_find(loop, key))) { /* restore: same fields, same types */
         for (int i = 0; i < n_fields && rc == 0; i++) {
             int k = entry_field(e, fields[i].name);
             if (k < 0)
@@ -235,26 +277,29 @@ int oups_loop_bind(oups_loop *loop, const char **key_out, oups_state_ns ns, cons
                 rc = oups_error_set(OUPS_ESCHEMA, "%s: state '%s' field '%s' is stored as %s, bound as %s", loop->path,
                                     key, fields[i].name, type_name(e->fields[k].type), type_name(fields[i].type));
         }
-        for (int i = 0; i < n_fields && rc == 0; i++)
-            rc = value_load(&fields[i], &e->fields[entry_field(e, fields[i].name)], loop->path, key);
+        if (rc == 0) rc = restore(e, fields, n_fields, loop->path);
         oups_free(key);
-        if (rc < 0) return rc;
-    } else {
-        if (!(e = entry_add(loop, key))) return OUPS_ENOMEM;
+    } else if (rc == 0) {
+        created = (e = entry_add(loop, key)) != NULL; /* takes over key */
+        rc = created ? 0 : OUPS_ENOMEM;
         /* New entry: fields get names now, values at persist time. */
-        if (n_fields && !(e->fields = oups_calloc((size_t)n_fields, sizeof *e->fields))) goto oom;
-        for (; e->n_fields < n_fields; e->n_fields++) {
+        if (rc == 0 && n_fields && !(e->fields = oups_calloc((size_t)n_fields, sizeof *e->fields))) rc = OUPS_ENOMEM;
+        for (; rc == 0 && e->n_fields < n_fields; e->n_fields++) {
             lp_field *s = &e->fields[e->n_fields];
             s->type = (uint8_t)fields[e->n_fields].type;
-            if (!(s->name = oups_strdup(fields[e->n_fields].name))) goto oom;
+            if (!(s->name = oups_strdup(fields[e->n_fields].name))) rc = OUPS_ENOMEM;
         }
+    } else {
+        oups_free(key);
     }
-    oups_state_field *bound = oups_malloc_array((size_t)n_fields + 1, sizeof *bound);
-    int *slot = oups_malloc_array((size_t)n_fields + 1, sizeof *slot);
-    if (!bound || !slot) {
+    if (rc < 0) {
+        if (created) { /* the new entry is the last one: drop it */
+            entry_clear(e);
+            loop->n_entries--;
+        }
         oups_free(bound);
         oups_free(slot);
-        goto oom;
+        return rc;
     }
     for (int i = 0; i < n_fields; i++) {
         slot[i] = entry_field(e, fields[i].name);
@@ -266,12 +311,6 @@ int oups_loop_bind(oups_loop *loop, const char **key_out, oups_state_ns ns, cons
     e->n_bound = n_fields;
     if (key_out) *key_out = e->key;
     return 0;
-oom:
-    if (created) { /* the new entry is the last one: drop it */
-        entry_clear(e);
-        loop->n_entries--;
-    }
-    return OUPS_ENOMEM;
 }
 
 int oups_loop_bind_object(oups_loop *loop, const char **key_out, const char *base, void *obj,
