@@ -5,8 +5,9 @@
  * bool) takes the fast path: already-sorted input is detected in one pass; otherwise nulls are
  * partitioned first and the rest is LSD radix sorted on an order-preserving unsigned key,
  * minus the minimum, 11 bits per pass, skipping passes whose digit is constant (ns timestamps
- * spanning a day need 5 passes). Everything else uses a bottom-up merge sort of the indices
- * (insertion sort on runs of 32 first). Both are stable.
+ * spanning a day need 5 passes); row ids ride along as uint32 inside the output array.
+ * Everything else uses a bottom-up merge sort of the indices
+ * (insertion sort on runs of 32 first), also for tables of more than 2^32 rows. Both are stable.
  */
 #include <math.h>
 #include <stdio.h>
@@ -141,38 +142,10 @@ static void make_keys(uint64_t *key, const oups_column_view *v) {
 
 enum { RADIX_BITS = 11, RADIX = 1 << RADIX_BITS };
 
-/* The LSD passes over keys ks/kd and row ids is/id (of type T), ping-ponging; passes whose
- * digit is the same for every key are skipped. Leaves the sorted row ids in `is`. */
-#define RADIX_PASSES(T)                                                                        \
-    for (int p = 0; p < passes; p++) {                                                         \
-        int64_t sum = 0, *pos = count[p];                                                      \
-        bool trivial = false;                                                                  \
-        for (int d = 0; d < RADIX; d++) {                                                      \
-            int64_t c = pos[d];                                                                \
-            trivial |= c == n;                                                                 \
-            pos[d] = sum;                                                                      \
-            sum += c;                                                                          \
-        }                                                                                      \
-        if (trivial) continue;                                                                 \
-        int shift = p * RADIX_BITS;                                                            \
-        for (int64_t i = 0; i < n; i++) {                                                      \
-            uint64_t k = ks[i];                                                                \
-            int64_t at = pos[(k >> shift) & (RADIX - 1)]++;                                    \
-            kd[at] = k;                                                                        \
-            id[at] = is[i];                                                                    \
-        }                                                                                      \
-        uint64_t *kt = ks;                                                                     \
-        ks = kd;                                                                               \
-        kd = kt;                                                                               \
-        T *it = is;                                                                            \
-        is = id;                                                                               \
-        id = it;                                                                               \
-    }
-
 /* Sort idx[0..n) (row ids whose keys are key[0..n)) stably by key, LSD radix on key - min.
- * `narrow`: row ids fit 32 bits, so both ping-pong id arrays live inside idx itself (two
- * uint32 halves), which saves 8 bytes per row of scratch and of memory traffic per pass. */
-static int radix_sort(int64_t *idx, uint64_t *key, int64_t n, bool narrow) {
+ * Row ids fit 32 bits (the caller checks), so both ping-pong id arrays live inside idx itself
+ * (two uint32 halves): 8 bytes per row less scratch and less memory traffic per pass. */
+static int radix_sort(int64_t *idx, uint64_t *key, int64_t n) {
     uint64_t lo = UINT64_MAX, hi = 0;
     for (int64_t i = 0; i < n; i++) {
         if (key[i] < lo) lo = key[i];
@@ -183,11 +156,9 @@ static int radix_sort(int64_t *idx, uint64_t *key, int64_t n, bool narrow) {
     if (passes == 0) return 0;
     int64_t (*count)[RADIX] = oups_calloc((size_t)passes, sizeof *count);
     uint64_t *key2 = oups_malloc_array((size_t)n, sizeof *key2);
-    int64_t *idx2 = narrow ? NULL : oups_malloc_array((size_t)n, sizeof *idx2);
-    if (!count || !key2 || (!narrow && !idx2)) {
+    if (!count || !key2) {
         oups_free(count);
         oups_free(key2);
-        oups_free(idx2);
         return OUPS_ENOMEM;
     }
     for (int64_t i = 0; i < n; i++) {
@@ -195,28 +166,44 @@ static int radix_sort(int64_t *idx, uint64_t *key, int64_t n, bool narrow) {
         for (int p = 0; p < passes; p++) count[p][(k >> (p * RADIX_BITS)) & (RADIX - 1)]++;
     }
     uint64_t *ks = key, *kd = key2;
-    if (narrow) {
-        uint32_t *a = (uint32_t *)idx, *b = a + n;
-        for (int64_t i = 0; i < n; i++) a[i] = (uint32_t)idx[i]; /* a[i] only overwrites idx[<= i/2] */
-        uint32_t *is = a, *id = b;
-        RADIX_PASSES(uint32_t)
-        if (is == a) /* widen in place: backwards, idx[i] covers a[2i..2i+1], not yet needed */
-            for (int64_t i = n - 1; i >= 0; i--) idx[i] = a[i];
-        else /* forwards: idx[i] covers b[2i-n..2i+1-n], all <= i, already read */
-            for (int64_t i = 0; i < n; i++) idx[i] = b[i];
-    } else {
-        int64_t *is = idx, *id = idx2;
-        RADIX_PASSES(int64_t)
-        if (is != idx) memcpy(idx, is, (size_t)n * sizeof *idx);
+    uint32_t *a = (uint32_t *)idx, *b = a + n;
+    for (int64_t i = 0; i < n; i++) a[i] = (uint32_t)idx[i]; /* a[i] only overwrites idx[<= i/2] */
+    uint32_t *is = a, *id = b;
+    for (int p = 0; p < passes; p++) {
+        int64_t sum = 0, *pos = count[p];
+        bool trivial = false;
+        for (int d = 0; d < RADIX; d++) {
+            int64_t c = pos[d];
+            trivial |= c == n;
+            pos[d] = sum;
+            sum += c;
+        }
+        if (trivial) continue; /* every key has the same digit here: the pass would move nothing */
+        int shift = p * RADIX_BITS;
+        for (int64_t i = 0; i < n; i++) {
+            uint64_t k = ks[i];
+            int64_t at = pos[(k >> shift) & (RADIX - 1)]++;
+            kd[at] = k;
+            id[at] = is[i];
+        }
+        uint64_t *kt = ks;
+        ks = kd;
+        kd = kt;
+        uint32_t *it = is;
+        is = id;
+        id = it;
     }
+    if (is == a) /* widen in place: backwards, idx[i] covers a[2i..2i+1], not yet needed */
+        for (int64_t i = n - 1; i >= 0; i--) idx[i] = a[i];
+    else /* forwards: idx[i] covers b[2i-n..2i+1-n], all <= i, already read */
+        for (int64_t i = 0; i < n; i++) idx[i] = b[i];
     oups_free(count);
     oups_free(key2);
-    oups_free(idx2);
     return 0;
 }
 
 /* Nulls first (in row order), then the valid rows radix sorted. */
-static int sort_one_numeric(int64_t *idx, const oups_column_view *v, bool narrow) {
+static int sort_one_numeric(int64_t *idx, const oups_column_view *v) {
     int64_t n = v->length, nulls = v->validity ? v->null_count : 0;
     if (!nulls && (v->type.id == OUPS_TYPE_INT64 || v->type.id == OUPS_TYPE_TIMESTAMP)) {
         const int64_t *a = (const int64_t *)v->data + v->offset; /* ordered_on columns usually are */
@@ -246,7 +233,7 @@ static int sort_one_numeric(int64_t *idx, const oups_column_view *v, bool narrow
     }
     int64_t i = 1;
     while (i < m && key[i - 1] <= key[i]) i++;
-    int rc = i >= m ? 0 : radix_sort(idx + nulls, key, m, narrow);
+    int rc = i >= m ? 0 : radix_sort(idx + nulls, key, m);
     oups_free(key);
     return rc;
 }
@@ -259,8 +246,8 @@ int oups_table_sort_indices(int64_t **out, const oups_table *t, const char *cons
     int64_t n = t->n_rows;
     int64_t *idx = oups_malloc_array((size_t)n + 1, sizeof *idx);
     int rc = idx ? 0 : OUPS_ENOMEM;
-    if (rc == 0 && n_keys == 1 && radix_type(ks.v[0].type.id)) {
-        rc = sort_one_numeric(idx, &ks.v[0], n <= (int64_t)UINT32_MAX);
+    if (rc == 0 && n_keys == 1 && radix_type(ks.v[0].type.id) && n <= (int64_t)UINT32_MAX) {
+        rc = sort_one_numeric(idx, &ks.v[0]);
     } else if (rc == 0) {
         for (int64_t i = 0; i < n; i++) idx[i] = i;
         rc = merge_sort(idx, n, &ks);
