@@ -189,7 +189,8 @@ static int walk(walk_ctx *w, int n_children, int depth, int max_def, int max_rep
             l->max_def = def;
             l->max_rep = rep;
             map_type(l);
-            if (rep > 0) leaf_unsupported(l, "nested column (repeated field)");
+            if (!name[0]) leaf_unsupported(l, "empty column name");
+            else if (rep > 0) leaf_unsupported(l, "nested column (repeated field)");
             else if (in_group) leaf_unsupported(l, "nested column (inside a group)");
             else if (def > 1) leaf_unsupported(l, "nested column (definition levels above 1)");
         }
@@ -454,6 +455,12 @@ int oups_parquet_reader_read(oups_table **out, oups_parquet_reader *r, const int
             }
         }
         if ((rc = leaf_check(r, sel[i])) < 0) goto out;
+        for (int j = 0; j < i; j++)
+            if (strcmp(r->leaves[sel[j]].name, r->leaves[sel[i]].name) == 0) {
+                rc = oups_error_set(OUPS_EUNSUPPORTED, "%s: column '%s' appears twice", r->name,
+                                    r->leaves[sel[i]].name);
+                goto out;
+            }
     }
     for (int i = 0; i < n_cols; i++) {
         names[i] = oups_strdup(r->leaves[sel[i]].name);
