@@ -99,6 +99,9 @@ static int import_column(oups_column **out, holder *h, const struct ArrowArray *
     oups_buffer *validity = NULL, *offsets = NULL, *data = NULL;
     int64_t null_count = 0;
     int rc = 0;
+    if (a->null_count > 0 && !a->buffers[0])
+        return oups_error_set(OUPS_EINVAL, "import: column '%s': %lld nulls but no validity buffer", col,
+                              (long long)a->null_count);
     if (a->null_count != 0 && a->buffers[0]) {
         rc = wrap(&validity, h, a->buffers[0], (total + 7) / 8, col);
         null_count = parent_off == 0 && rows == a->length ? a->null_count : -1; /* counts of slices recomputed */

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "table/table.h"
 
@@ -115,6 +116,32 @@ static void format_decimal(char *buf, size_t cap, const uint8_t *v, int scale) {
     snprintf(buf, cap, "%s", text);
 }
 
+/* Timestamps and dates as ISO 8601 in UTC ("2024-01-02T03:04:05.000000006Z"; "Z" only when the
+ * type has a timezone, naive values are printed as they are), so order errors are readable. */
+static void format_time(char *buf, size_t cap, const oups_datatype *t, int64_t v) {
+    static const int64_t per_sec[] = {1, 1000, 1000000, 1000000000};
+    static const int digits[] = {0, 3, 6, 9};
+    int64_t den = t->id == OUPS_TYPE_DATE32 ? 1 : per_sec[t->unit];
+    int64_t secs = v / den, frac = v % den;
+    if (frac < 0) {
+        secs--;
+        frac += den;
+    }
+    if (t->id == OUPS_TYPE_DATE32) secs = v * 86400;
+    time_t tt = (time_t)secs;
+    struct tm tm;
+    char date[64];
+    if (!gmtime_r(&tt, &tm) || !strftime(date, sizeof date, t->id == OUPS_TYPE_DATE32 ? "%Y-%m-%d" : "%Y-%m-%dT%H:%M:%S", &tm)) {
+        snprintf(buf, cap, "%lld", (long long)v);
+        return;
+    }
+    const char *z = t->id == OUPS_TYPE_TIMESTAMP && t->tz[0] ? "Z" : "";
+    if (t->id == OUPS_TYPE_TIMESTAMP && t->unit != OUPS_UNIT_S)
+        snprintf(buf, cap, "%s.%0*lld%s", date, digits[t->unit], (long long)frac, z);
+    else
+        snprintf(buf, cap, "%s%s", date, z);
+}
+
 char *oups_column__format(char *buf, size_t cap, const oups_column_view *v, int64_t i) {
     if (cap == 0) return buf;
     if (is_null(v, i)) {
@@ -144,6 +171,8 @@ char *oups_column__format(char *buf, size_t cap, const oups_column_view *v, int6
         snprintf(buf, cap, "%.17g", oups_column__get_double(v, i));
     } else if (id == OUPS_TYPE_DECIMAL128) {
         format_decimal(buf, cap, (const uint8_t *)v->data + (v->offset + i) * 16, v->type.scale);
+    } else if (id == OUPS_TYPE_TIMESTAMP || id == OUPS_TYPE_DATE32) {
+        format_time(buf, cap, &v->type, oups_column__get_int(v, i));
     } else if (oups_type_is_unsigned(id)) {
         snprintf(buf, cap, "%" PRIu64, oups_column__get_uint(v, i));
     } else {

@@ -308,6 +308,10 @@ TEST(import_errors_leave_input_owned) {
     CHECK_RC(oups_table_import(&t, &p.parent, &p.sparent), OUPS_EUNSUPPORTED);
     CHECK(strstr(oups_error_last(), "struct") != NULL);
     p.sparent.format = "+s";
+    p.child[0].null_count = 2; /* nulls claimed, no bitmap */
+    CHECK_RC(oups_table_import(&t, &p.parent, &p.sparent), OUPS_EINVAL);
+    CHECK(strstr(oups_error_last(), "no validity buffer") != NULL);
+    p.child[0].null_count = 0;
     CHECK(p.array_releases == 0 && p.parent.release != NULL);
     /* now it works; then the released input is refused */
     oups_table *ok;

@@ -244,5 +244,71 @@ TEST(search_sorted_examples) {
     oups_table_free(t);
 }
 
-RUN_TESTS("table.compare", equal_floats_by_bits, equal_ignores_values_under_nulls_and_slicing,
+/* Values as messages show them. */
+TEST(format_values) {
+    static const struct {
+        oups_datatype t;
+        int64_t v;
+        const char *want;
+    } cases[] = {
+        {{.id = OUPS_TYPE_TIMESTAMP, .unit = OUPS_UNIT_NS, .tz = "UTC"}, INT64_C(1704164645000000006),
+         "2024-01-02T03:04:05.000000006Z"},
+        {{.id = OUPS_TYPE_TIMESTAMP, .unit = OUPS_UNIT_S}, INT64_C(1704164645), "2024-01-02T03:04:05"},
+        {{.id = OUPS_TYPE_TIMESTAMP, .unit = OUPS_UNIT_MS}, -1, "1969-12-31T23:59:59.999"},
+        {{.id = OUPS_TYPE_TIMESTAMP, .unit = OUPS_UNIT_US}, INT64_MIN, "-290308-12-21T19:59:05.224192"},
+        {{.id = OUPS_TYPE_TIMESTAMP, .unit = OUPS_UNIT_S}, INT64_MIN, "-9223372036854775808"}, /* beyond gmtime */
+        {{.id = OUPS_TYPE_DATE32}, 19000, "2022-01-08"},
+        {{.id = OUPS_TYPE_INT16}, -7, "-7"},
+        {{.id = OUPS_TYPE_UINT64}, -1, "18446744073709551615"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        oups_builder *b;
+        CHECK_OK(oups_builder_new(&b, &cases[k].t, 1));
+        if (cases[k].t.id == OUPS_TYPE_UINT64) CHECK_OK(oups_builder_append_uint(b, (uint64_t)cases[k].v));
+        else CHECK_OK(oups_builder_append_int(b, cases[k].v));
+        CHECK_OK(oups_builder_append_null(b));
+        oups_column *c;
+        CHECK_OK(oups_builder_finish(&c, b));
+        oups_builder_free(b);
+        oups_column_view v;
+        oups_column_view_get(&v, c);
+        char buf[64];
+        oups_column__format(buf, sizeof buf, &v, 0);
+        if (strcmp(buf, cases[k].want) != 0) fprintf(stderr, "  got %s, want %s\n", buf, cases[k].want);
+        CHECK(strcmp(buf, cases[k].want) == 0);
+        CHECK(strcmp(oups_column__format(buf, sizeof buf, &v, 1), "null") == 0);
+        oups_column_release(c);
+    }
+    /* decimals keep their scale; long strings are cut */
+    oups_datatype d = oups_type_decimal(12, 3), s = oups_type(OUPS_TYPE_STRING);
+    oups_builder *bd, *bs;
+    CHECK_OK(oups_builder_new(&bd, &d, 0));
+    CHECK_OK(oups_builder_new(&bs, &s, 0));
+    uint8_t v[16] = {0};
+    int64_t x = -1234567;
+    memcpy(v, &x, 8);
+    memset(v + 8, 0xff, 8);
+    CHECK_OK(oups_builder_append_decimal(bd, v));
+    char longs[200];
+    memset(longs, 'a', sizeof longs);
+    CHECK_OK(oups_builder_append_bytes(bs, longs, 200));
+    oups_column *cd, *cs;
+    CHECK_OK(oups_builder_finish(&cd, bd));
+    CHECK_OK(oups_builder_finish(&cs, bs));
+    oups_column_view vd, vs;
+    oups_column_view_get(&vd, cd);
+    oups_column_view_get(&vs, cs);
+    char buf[128];
+    CHECK(strcmp(oups_column__format(buf, sizeof buf, &vd, 0), "-1234.567") == 0);
+    oups_column__format(buf, sizeof buf, &vs, 0);
+    CHECK(strlen(buf) == 1 + 48 + 3 + 1 && strcmp(buf + 49, "...\"") == 0);
+    char tiny[5];
+    CHECK(strlen(oups_column__format(tiny, sizeof tiny, &vs, 0)) <= 4);
+    oups_column_release(cd);
+    oups_column_release(cs);
+    oups_builder_free(bd);
+    oups_builder_free(bs);
+}
+
+RUN_TESTS("table.compare", format_values, equal_floats_by_bits, equal_ignores_values_under_nulls_and_slicing,
           equal_describes_schema_differences, scalars_and_compare, search_sorted_every_type, search_sorted_examples)
