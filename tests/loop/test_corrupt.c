@@ -39,6 +39,7 @@ static uint8_t *make_valid(size_t *len) {
 }
 
 static void write_raw(const uint8_t *p, size_t n) {
+    unlink(path); /* a fresh file: truncating one in place is slow on some file systems */
     FILE *f = fopen(path, "wb");
     if (f) {
         if (n) fwrite(p, 1, n, f);
