@@ -81,35 +81,52 @@ static int64_t days_from_civil(int64_t y, int m, int d) {
     return era * 146097 + doe - 719468;
 }
 
+/* Bins beyond the int64 nanosecond range (about 1677-09-21 .. 2262-04-11) are reported,
+ * never computed with overflowing (undefined) arithmetic. */
+static int out_of_range(void) {
+    return oups_error_set(OUPS_EOVERFLOW, "period bin outside the timestamp range (years 1677..2262)");
+}
+
+/* *out = q * len + add, or OUPS_EOVERFLOW. */
+static int mul_add(int64_t *out, int64_t q, int64_t len, int64_t add) {
+    int64_t v;
+    if (__builtin_mul_overflow(q, len, &v) || __builtin_add_overflow(v, add, out)) return out_of_range();
+    return 0;
+}
+
+/* First instant of month `months` counted from 1970-01 (may be negative). */
+static int month_start(int64_t *out, int64_t months) {
+    if (months < -INT64_C(12) * 400000 || months > INT64_C(12) * 400000) return out_of_range();
+    int64_t y = 1970 + floor_div(months, 12);
+    int m = (int)(months - floor_div(months, 12) * 12) + 1;
+    return mul_add(out, days_from_civil(y, m, 1), NS_PER_DAY, 0);
+}
+
 int oups_period_floor(int64_t *out, const oups_period *p, int64_t ts) {
     if (p->multiple < 1) return oups_error_set(OUPS_EINVAL, "period multiple must be >= 1");
     if (p->unit == OUPS_PERIOD_W) {
         int64_t len;
         OUPS_TRY(oups_period_nanos(&len, p));
         int64_t origin = 3 * NS_PER_DAY; /* Sunday 1970-01-04 */
-        *out = origin + floor_div(ts - origin, len) * len;
-        return 0;
+        if (ts < INT64_MIN + origin) return out_of_range();
+        return mul_add(out, floor_div(ts - origin, len), len, origin);
     }
     if (p->unit <= OUPS_PERIOD_D) {
         int64_t len;
         OUPS_TRY(oups_period_nanos(&len, p));
-        *out = floor_div(ts, len) * len;
-        return 0;
+        return mul_add(out, floor_div(ts, len), len, 0);
     }
     int64_t y;
     int m, d;
     civil_from_days(floor_div(ts, NS_PER_DAY), &y, &m, &d);
-    if (p->unit == OUPS_PERIOD_MONTH_START) {
-        int64_t months = (y - 1970) * 12 + (m - 1);
-        months = floor_div(months, p->multiple) * p->multiple;
-        y = 1970 + floor_div(months, 12);
-        m = (int)(months - floor_div(months, 12) * 12) + 1;
-    } else {
-        y = 1970 + floor_div(y - 1970, p->multiple) * p->multiple;
-        m = 1;
+    int64_t months = (y - 1970) * 12 + (m - 1), step = p->multiple;
+    if (p->unit == OUPS_PERIOD_YEAR_START) {
+        if (step > INT64_MAX / 12) return out_of_range();
+        step *= 12;
     }
-    *out = days_from_civil(y, m, 1) * NS_PER_DAY;
-    return 0;
+    int64_t first; /* first month of the bin: multiples of `step` months from 1970-01 */
+    if (__builtin_mul_overflow(floor_div(months, step), step, &first)) return out_of_range();
+    return month_start(out, first);
 }
 
 int oups_period_next(int64_t *out, const oups_period *p, int64_t start) {
@@ -120,13 +137,11 @@ int oups_period_next(int64_t *out, const oups_period *p, int64_t start) {
         *out = start + len;
         return 0;
     }
+    if (p->multiple < 1 || p->multiple > INT64_MAX / 12) return oups_error_set(OUPS_EINVAL, "bad period multiple");
     int64_t y;
     int m, d;
     civil_from_days(floor_div(start, NS_PER_DAY), &y, &m, &d);
-    int64_t months = (y - 1970) * 12 + (m - 1) +
-                     (p->unit == OUPS_PERIOD_MONTH_START ? p->multiple : 12 * p->multiple);
-    y = 1970 + floor_div(months, 12);
-    m = (int)(months - floor_div(months, 12) * 12) + 1;
-    *out = days_from_civil(y, m, 1) * NS_PER_DAY;
-    return 0;
+    int64_t months = (y - 1970) * 12 + (m - 1), step = p->unit == OUPS_PERIOD_MONTH_START ? p->multiple : 12 * p->multiple;
+    if (__builtin_add_overflow(months, step, &months)) return out_of_range();
+    return month_start(out, months);
 }

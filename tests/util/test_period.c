@@ -102,6 +102,19 @@ TEST(period_next_overflow) {
     CHECK_RC(oups_period_next(&out, &p, INT64_MAX - 10), OUPS_EOVERFLOW);
     p.multiple = 0;
     CHECK_RC(oups_period_floor(&out, &p, 0), OUPS_EINVAL);
+    /* bins outside the int64 ns range are errors, not overflows (UBSan checks) */
+    static const char *const freqs[] = {"D", "7D", "W", "MS", "YS", "5YS", "999999999999MS", "99999999999YS"};
+    for (size_t i = 0; i < sizeof freqs / sizeof freqs[0]; i++) {
+        CHECK_OK(oups_period_parse(&p, freqs[i]));
+        CHECK_RC(oups_period_floor(&out, &p, INT64_MIN), OUPS_EOVERFLOW);
+        CHECK(strstr(oups_error_last(), "range") != NULL);
+        int rc = oups_period_floor(&out, &p, INT64_MAX);
+        CHECK(rc == 0 || rc == OUPS_EOVERFLOW);
+        if (rc == 0) CHECK_RC(oups_period_next(&out, &p, out), OUPS_EOVERFLOW);
+    }
+    CHECK_OK(oups_period_parse(&p, "MS"));
+    CHECK_OK(oups_period_floor(&out, &p, INT64_MAX));
+    CHECK(out == at(2262, 4, 1, 0, 0));
 }
 
 RUN_TESTS("util.period", period_parse, period_nanos, period_spec_examples, period_next_overflow)
