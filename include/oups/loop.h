@@ -89,6 +89,16 @@ OUPS_API OUPS_NODISCARD int oups_source_parquet(oups_source *out, const char *pa
  */
 OUPS_API OUPS_NODISCARD int oups_source_opd(oups_source *out, oups_opd *opd);
 
+/**
+ * Source over iter_intersections (oups_intersections_open / oups_store_intersections): one
+ * item per step, of width `n_datasets` (the number of datasets the iterator was opened on):
+ * table k of an item (oups_loop_chunk(loop, k)) is dataset k's rows for the step, NULL when
+ * dataset k does not take part. Ownership: TAKES OVER `it` (freed with the source, also on
+ * failure). Errors: OUPS_EINVAL, OUPS_ENOMEM; step errors surface from `next`.
+ * Cost: what the iterator holds (one collapsed row group per dataset) plus the look-ahead.
+ */
+OUPS_API OUPS_NODISCARD int oups_source_intersections(oups_source *out, oups_intersections *it, int n_datasets);
+
 /* ------------------------------------------------------------------------------------------ */
 /** @name Loop */
 

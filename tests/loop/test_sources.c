@@ -83,6 +83,51 @@ TEST(store_dataset_by_row_group) {
     lt_rmdir(dir);
 }
 
+TEST(store_intersections) {
+    setup();
+    char q[160], t[160];
+    snprintf(q, sizeof q, "%s/store/quotes", dir);
+    snprintf(t, sizeof t, "%s/store/trades", dir);
+    oups_opd *opds[2] = {NULL, NULL};
+    CHECK_OK(oups_opd_open(&opds[0], q, NULL));
+    CHECK_OK(oups_opd_open(&opds[1], t, NULL));
+    oups_table *tq = lt_table(0, 40), *tt = lt_table(15, 12), *got[2] = {NULL, NULL};
+    oups_store_write_options wo = OUPS_STORE_WRITE_OPTIONS_INIT;
+    wo.ordered_on = "ts";
+    wo.row_group_rows = 8;
+    CHECK_OK(oups_opd_write(opds[0], tq, &wo));
+    wo.row_group_rows = 5;
+    CHECK_OK(oups_opd_write(opds[1], tt, &wo));
+    oups_intersections *it = NULL;
+    CHECK_OK(oups_intersections_open(&it, opds, 2, NULL));
+    oups_source src;
+    CHECK_OK(oups_source_intersections(&src, it, 2));
+    oups_loop *loop;
+    CHECK_OK(oups_loop_open(&loop, path, NULL));
+    CHECK_OK(oups_loop_begin(loop, &src));
+    int rc, steps = 0;
+    while ((rc = oups_loop_next(loop, NULL)) == 1) {
+        oups_table *in[2] = {oups_loop_chunk(loop, 0), oups_loop_chunk(loop, 1)};
+        steps++;
+        rc = oups_loop_buffer(got, loop, 0, in, 2, INT64_MAX);
+        if (rc == OUPS_SKIP) continue;
+        CHECK_OK(rc);
+    }
+    CHECK_RC(rc, 0);
+    CHECK(steps >= 2);
+    /* every row of each dataset comes out once, in order */
+    CHECK(got[0] && oups_table_equal(got[0], tq, NULL, 0) == 1);
+    CHECK(got[1] && oups_table_equal(got[1], tt, NULL, 0) == 1);
+    oups_loop_free(loop);
+    for (int k = 0; k < 2; k++) {
+        oups_table_free(got[k]);
+        oups_opd_close(opds[k]);
+    }
+    oups_table_free(tq);
+    oups_table_free(tt);
+    lt_rmdir(dir);
+}
+
 /* Two tables per item: quotes and trades; trades absent (NULL) in odd items. */
 typedef struct pair_src {
     int i, n;
@@ -139,4 +184,4 @@ TEST(source_errors_stop_the_pass) {
     lt_rmdir(dir);
 }
 
-RUN_TESTS("loop.sources", parquet_by_row_group, store_dataset_by_row_group, wide_items, source_errors_stop_the_pass)
+RUN_TESTS("loop.sources", parquet_by_row_group, store_dataset_by_row_group, store_intersections, wide_items, source_errors_stop_the_pass)
