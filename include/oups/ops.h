@@ -71,11 +71,15 @@ typedef struct oups_asof_merger_options {
      *  may be present and is ignored). Checked at the first merge. */
     oups_table *const *fill_values_init;
     int n_fill_groups;
+    /** The reference's `copy = false`, made safe: the merger keeps the result's buffers and the
+     *  next merge writes into them only if the caller has freed that result (nobody else holds
+     *  them), saving the allocation and the page faults of a fresh output. Default false. */
+    bool reuse_output;
 } oups_asof_merger_options;
 
 #define OUPS_ASOF_MERGER_OPTIONS_INIT                                                                             \
     { OUPS_ASOF_MERGER_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, NULL, 0, OUPS_ASOF_BACKWARD, false, 0,             \
-      OUPS_ASOF_FILL_ZEROS, NULL, 0 }
+      OUPS_ASOF_FILL_ZEROS, NULL, 0, false }
 
 typedef struct oups_asof_merger oups_asof_merger;
 

@@ -52,8 +52,16 @@ void oups_ops__asof_state_install(oups_asof_merger *m, asof_state *s) {
     m->has_state = true;
 }
 
+static void release_pool(oups_asof_merger *m) {
+    for (int i = 0; i < m->n_pool; i++) oups_buffer_release(m->pool[i]);
+    oups_free(m->pool);
+    m->pool = NULL;
+    m->n_pool = 0;
+}
+
 void oups_asof_merger_free(oups_asof_merger *m) {
     if (!m) return;
+    release_pool(m);
     oups_ops__asof_state_free(&m->st, m->n_dfs);
     oups_free(m->on);
     free_strs(m->prefixes, m->J * m->n_dfs);
@@ -113,6 +121,7 @@ int oups_asof_merger_new(oups_asof_merger **out, const oups_asof_merger_options 
     m->has_tol = o->has_tolerance;
     m->tol = o->tolerance;
     m->fill = o->fill;
+    m->reuse_output = o->reuse_output;
     m->on = oups_strdup(o->on);
     m->allow = oups_calloc((size_t)n, sizeof *m->allow);
     m->n_prev = oups_calloc((size_t)n, sizeof *m->n_prev);
@@ -491,7 +500,7 @@ static int next_fills(merge_ctx *x, asof_fill *nf) {
             for (int c = 0; rc == 0 && c < L->n_cols; c++) {
                 asof_out o;
                 const asof_src *S = &x->srcs[d][(size_t)c * x->n_groups + g];
-                rc = oups_ops__asof_out_init(&o, &L->types[c], np1, S->d.validity || S->f.validity);
+                rc = oups_ops__asof_out_init(&o, &L->types[c], np1, S->d.validity || S->f.validity, NULL);
                 if (rc == 0) rc = oups_ops__asof_gather(&o, 0, np1, S, NULL, bp, 0, np1);
                 if (rc == 0) rc = oups_ops__asof_out_finish(&N->f[c], &o);
                 else oups_ops__asof_out_free(&o);
@@ -528,6 +537,24 @@ static int check_args(const oups_asof_merger *m, const oups_column *main, oups_t
                                   "asof merger: combinations[%lld][%d] = %d is not a group index (0..%d)",
                                   (long long)(i / J), (int)(i % J), (int)comb[i], n_groups - 1);
     return 0;
+}
+
+/* reuse_output: keep references to the result's buffers for the next call. */
+static void keep_buffers(oups_asof_merger *m, const oups_table *t) {
+    int n = 2 * (t->n_cols - 1);
+    if (m->n_pool != n) {
+        release_pool(m);
+        if (!(m->pool = oups_calloc((size_t)n + 1, sizeof *m->pool))) return; /* only a missed reuse */
+        m->n_pool = n;
+    }
+    for (int c = 1; c < t->n_cols; c++) {
+        const oups_column *col = t->cols[c];
+        oups_buffer **slot = m->pool + 2 * (c - 1);
+        oups_buffer_release(slot[0]);
+        oups_buffer_release(slot[1]);
+        slot[0] = oups_type_is_binary(col->type.id) ? NULL : oups_buffer_retain(col->data);
+        slot[1] = oups_buffer_retain(col->validity);
+    }
 }
 
 int oups_asof_merger_merge(oups_table **out, oups_asof_merger *m, const oups_column *main, oups_table *const *tables,
@@ -587,8 +614,9 @@ int oups_asof_merger_merge(oups_table **out, oups_asof_merger *m, const oups_col
                     const asof_src *S = &x.srcs[d][(size_t)c * n_groups + g];
                     may_null |= S->d.validity || S->f.validity || S->miss.validity;
                 }
-                for (int s = 0; rc == 0 && s <= m->n_prev[d]; s++)
-                    rc = oups_ops__asof_out_init(&outs[o++], &x.st->layout[d].types[c], nm, may_null);
+                for (int s = 0; rc == 0 && s <= m->n_prev[d]; s++, o++)
+                    rc = oups_ops__asof_out_init(&outs[o], &x.st->layout[d].types[c], nm, may_null,
+                                                 m->n_pool == 2 * (n_out - 1) ? m->pool + 2 * o : NULL);
             }
     if (rc == 0) rc = compute(&x, outs);
     if (rc == 0) rc = next_fills(&x, nf);
@@ -611,9 +639,10 @@ int oups_asof_merger_merge(oups_table **out, oups_asof_merger *m, const oups_col
             }
         if (!m->has_state) oups_ops__asof_state_install(m, &fresh);
         x.st = &m->st;
+        if (m->reuse_output) keep_buffers(m, *out);
     }
     if (outs)
-        for (int o = 0; o < n_out; o++) oups_ops__asof_out_free(&outs[o]);
+        for (int o = 0; o < n_out - 1; o++) oups_ops__asof_out_free(&outs[o]);
     oups_free(outs);
     if (nf)
         for (int i = 0; i < n_groups * nd; i++) oups_ops__asof_fill_clear(&nf[i], x.st->layout[i % nd].n_cols);

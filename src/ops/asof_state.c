@@ -171,7 +171,7 @@ static int get_column(rd *r, oups_column **out, const oups_datatype *type, int64
     *out = NULL;
     asof_out o;
     bool bin = oups_type_is_binary(type->id);
-    OUPS_TRY(oups_ops__asof_out_init(&o, type, n, true));
+    OUPS_TRY(oups_ops__asof_out_init(&o, type, n, true, NULL));
     int rc = 0;
     for (int64_t i = 0; rc == 0 && i < n; i++) {
         uint8_t valid = 0, bit = 0;

@@ -34,7 +34,7 @@ bool oups_ops__asof_key_is_float(oups_type_id id);
 double oups_ops__asof_key_to_double(int64_t mapped);
 
 /* Counts of table keys K < m (le false) or K <= m (le true) for each m of the sorted block
- * M[0..nb): branch-free merge starting from the count `p` known for an earlier target.
+ * M[0..nb), starting from the count `p` known for an earlier target (keys taken four at a time).
  * Writes cnt[0..nb) and returns the count for M[nb-1] (the next block's start). */
 int64_t oups_ops__asof_merge_counts(int64_t *cnt, const int64_t *M, int64_t nb, const int64_t *K, int64_t nk,
                                     int64_t p, bool le);
@@ -60,8 +60,10 @@ typedef struct asof_out {
     int64_t bytes;          /* string/binary: bytes used in `data` */
 } asof_out;
 
-/* Allocate the buffers for n rows; `may_null` allocates validity. */
-int oups_ops__asof_out_init(asof_out *o, const oups_datatype *type, int64_t n, bool may_null);
+/* Allocate the buffers for n rows; `may_null` allocates validity. `pool` (NULL: none) points
+ * to two slots (data, validity) of buffers kept from an earlier call: one is reused (and its
+ * slot emptied) when nobody else references it any more. */
+int oups_ops__asof_out_init(asof_out *o, const oups_datatype *type, int64_t n, bool may_null, oups_buffer **pool);
 /* Turn into a column (validity dropped when nothing is null); the buffers move into it. */
 int oups_ops__asof_out_finish(oups_column **out, asof_out *o);
 void oups_ops__asof_out_free(asof_out *o);
@@ -120,6 +122,9 @@ struct oups_asof_merger {
     oups_asof_fill fill;
     oups_table **fill_init; /* n_fill_groups * n_dfs retained tables (VALUES only) */
     int n_fill_groups;
+    bool reuse_output;
+    oups_buffer **pool;     /* reuse_output: 2 * (n_out - 1) buffers of the last result */
+    int n_pool;
     bool has_state;
     asof_state st;
 };
