@@ -71,16 +71,23 @@ int oups_enc__pack(oups_bytes *out, const uint64_t *v, int64_t n, int w) {
     size_t nbytes = (size_t)(((uint64_t)n * (uint64_t)w + 7) / 8);
     OUPS_TRY(oups_bytes_reserve(out, nbytes));
     uint8_t *d = out->data + out->len;
-    memset(d, 0, nbytes);
-    uint64_t bit = 0;
-    for (int64_t i = 0; i < n; i++, bit += (uint64_t)w) {
-        size_t byte = (size_t)(bit >> 3);
-        unsigned sh = (unsigned)(bit & 7);
-        uint64_t x = w == 64 ? v[i] : (v[i] & (((uint64_t)1 << w) - 1));
-        uint64_t shifted = x << sh;
-        for (unsigned k = 0; k < 8 && k * 8 < sh + (unsigned)w; k++) d[byte + k] |= (uint8_t)(shifted >> (8 * k));
-        if (sh + (unsigned)w > 64) d[byte + 8] |= (uint8_t)(x >> (64 - sh));
+    const uint64_t mask = w == 64 ? ~(uint64_t)0 : (((uint64_t)1 << w) - 1);
+    uint64_t acc = 0; /* the low `nb` bits are pending output */
+    int nb = 0;
+    size_t pos = 0;
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t x = v[i] & mask;
+        acc |= x << nb;
+        if (nb + w >= 64) {
+            oups_store_u64le(d + pos, acc);
+            pos += 8;
+            acc = nb ? x >> (64 - nb) : 0;
+            nb = nb + w - 64;
+        } else {
+            nb += w;
+        }
     }
+    for (; nb > 0; nb -= 8, acc >>= 8) d[pos++] = (uint8_t)acc;
     out->len += nbytes;
     return 0;
 }
