@@ -15,10 +15,12 @@
 
 /* Decode exactly `n` values of `bit_width` (0..32) bits from [p, end) into out[0..n).
  * No length prefix here (the caller handles the 4-byte prefix of v1 levels). Running out of
- * input before n values is OUPS_ECORRUPT. `*consumed` (may be NULL) gets bytes used. */
+ * input before n values is OUPS_ECORRUPT, except that with bit_width 0 missing runs are
+ * zeros. `*consumed` (may be NULL) gets the bytes of the runs read (values past n in the last
+ * run are skipped). Cost: O(n), no allocation. */
 int oups_rle_decode_u32(const uint8_t *p, const uint8_t *end, int bit_width, uint32_t *out, int64_t n,
                         size_t *consumed);
-/* Same, for 16-bit outputs (levels). */
+/* Same, for 16-bit outputs (levels); bit_width 0..16. */
 int oups_rle_decode_u16(const uint8_t *p, const uint8_t *end, int bit_width, uint16_t *out, int64_t n,
                         size_t *consumed);
 /* Encode n values (each < 2^bit_width, else OUPS_EINVAL) with the hybrid encoding; no length
