@@ -18,8 +18,11 @@
 int oups_codec_decompress(oups_codec codec, const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len,
                           const char *what);
 
-/** Compress `src` and append the result to `out`. `level` 0 = codec default. Writable codecs:
- * UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW, BROTLI; others OUPS_EUNSUPPORTED. */
+/** Compress `src` and append the result to `out`. `level` 0 = codec default (gzip 6, zstd 3,
+ * lz4_raw fast LZ4, brotli 8); explicit levels: gzip 1..9, zstd ZSTD_minCLevel()..22, lz4_raw
+ * 1..12 (LZ4 HC), brotli 1..11; a level for snappy/uncompressed or out of range is OUPS_EINVAL.
+ * Writable codecs: UNCOMPRESSED, SNAPPY, GZIP (one member), ZSTD, LZ4_RAW, BROTLI; LZ4 (legacy)
+ * and LZO are OUPS_EUNSUPPORTED. Cost: reserves the codec's worst-case bound in `out`. */
 int oups_codec_compress(oups_codec codec, int level, const uint8_t *src, size_t src_len, oups_bytes *out);
 
 #endif
