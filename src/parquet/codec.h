@@ -11,7 +11,7 @@
 /**
  * Decompress `src` into exactly `dst_len` bytes at `dst` (the page header's uncompressed
  * size; the caller allocated dst). GZIP accepts concatenated members; LZ4 accepts the legacy
- * Hadoop framing and falls back to raw LZ4 blocks. Any mismatch in the produced size, or any
+ * Hadoop framing and falls back to an LZ4 frame, then a raw LZ4 block. Any mismatch in the produced size, or any
  * library error, is OUPS_ECORRUPT with `what` (e.g. "f.parquet: column 'x': page 3") in the
  * message. LZO: OUPS_EUNSUPPORTED.
  */
