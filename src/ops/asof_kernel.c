@@ -130,24 +130,6 @@ int64_t oups_ops__asof_merge_counts(int64_t *cnt, const int64_t *M, int64_t nb, 
     return le ? counts(cnt, M, nb, K, nk, p, true) : counts(cnt, M, nb, K, nk, p, false);
 }
 
-int64_t oups_ops__asof_advance(const int64_t *K, int64_t nk, int64_t p, int64_t m, bool le) {
-#define OK_(x) (le ? (x) <= m : (x) < m)
-    if (p >= nk || !OK_(K[p])) return p;
-    int64_t lo = p, step = 1; /* invariant: K[lo] qualifies */
-    while (lo + step < nk && OK_(K[lo + step])) {
-        lo += step;
-        step <<= 1;
-    }
-    int64_t hi = lo + step < nk ? lo + step : nk; /* K[hi] does not qualify, or hi == nk */
-    while (hi - lo > 1) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (OK_(K[mid])) lo = mid;
-        else hi = mid;
-    }
-    return hi;
-#undef OK_
-}
-
 /* ---- output columns ------------------------------------------------------------------ */
 
 /* Ask for transparent huge pages on a large fresh output buffer (a hint; errors ignored). Its
@@ -250,7 +232,17 @@ int oups_ops__asof_const_column(oups_column **out, const oups_datatype *type, in
 
 /* ---- gathers ----------------------------------------------------------------------------- */
 
-/* Where row k's value comes from: the view and its row. */
+void oups_ops__asof_src_init(asof_src *S, const oups_column *f, const oups_column *d, const oups_column *miss) {
+    oups_column_view_get(&S->f, f);
+    oups_column_view_get(&S->d, d);
+    oups_column_view_get(&S->miss, miss);
+    int w = oups_datatype_width(S->d.type.id);
+    S->fp = (const uint8_t *)S->f.data + S->f.offset * w;
+    S->dp = (const uint8_t *)S->d.data + S->d.offset * w;
+    S->mp = (const uint8_t *)S->miss.data + S->miss.offset * w;
+}
+
+/* Where slot s of row k's window comes from: the view and its row. */
 #define PICK_(S, t, b, slot, np1, V, R)                                                                             \
     do {                                                                                                          \
         if ((t) >= (np1)) {                                                                                       \
@@ -269,28 +261,35 @@ typedef struct u128_ {
     uint64_t lo, hi;
 } u128_;
 
-/* Fixed-width gather, one function per width. The single-group loop keeps the three base
- * pointers in registers; the common case (a table row) is one predicted branch and a load. */
+/* Fixed-width gather of `ns` window slots at once, one function per width: the group, base
+ * and source pointer are read once per row. A window wholly inside the table (b >= np1, the
+ * common case) is a short copy of consecutive values. */
 #define DEF_GATHER(NAME, T)                                                                                       \
-    static void NAME(T *restrict out, const asof_src *srcs, const int32_t *grp, const int64_t *base, int64_t nb,  \
-                     int slot, int64_t np1) {                                                                     \
-        if (!grp) {                                                                                               \
-            const T *f = (const T *)srcs->f.data + srcs->f.offset;                                               \
-            const T *d = (const T *)srcs->d.data + srcs->d.offset;                                               \
-            const T *ms = (const T *)srcs->miss.data + srcs->miss.offset;                                        \
+    static void NAME(T *const *out, int ns, const asof_src *srcs, const int32_t *grp, const int64_t *base,         \
+                     int64_t nb, int64_t np1) {                                                                   \
+        if (!grp && ns == 1) { /* one group, one slot: the as-of value itself */                                   \
+            const T *d = (const T *)srcs->dp, *f = (const T *)srcs->fp, *ms = (const T *)srcs->mp;                 \
+            T *o = out[0];                                                                                        \
             for (int64_t k = 0; k < nb; k++) {                                                                    \
-                int64_t b = base[k], t = b + slot;                                                                \
-                if (OUPS_LIKELY(t >= np1)) out[k] = d[t - np1];                                                   \
-                else out[k] = b >= 0 ? f[t] : ms[slot];                                                           \
+                int64_t b = base[k];                                                                              \
+                if (OUPS_LIKELY(b >= np1)) o[k] = d[b - np1];                                                     \
+                else o[k] = b >= 0 ? f[b] : ms[0];                                                                \
             }                                                                                                     \
             return;                                                                                               \
         }                                                                                                         \
         for (int64_t k = 0; k < nb; k++) {                                                                        \
-            const asof_src *S = &srcs[grp[k]];                                                                    \
-            int64_t b = base[k], t = b + slot, r;                                                                 \
-            const oups_column_view *v;                                                                            \
-            PICK_(S, t, b, slot, np1, v, r);                                                                      \
-            out[k] = ((const T *)v->data)[v->offset + r];                                                         \
+            const asof_src *S = grp ? &srcs[grp[k]] : srcs;                                                       \
+            int64_t b = base[k];                                                                                  \
+            if (OUPS_LIKELY(b >= np1)) {                                                                          \
+                const T *p = (const T *)S->dp + (b - np1);                                                        \
+                for (int s = 0; s < ns; s++) out[s][k] = p[s];                                                    \
+                continue;                                                                                         \
+            }                                                                                                     \
+            for (int s = 0; s < ns; s++) {                                                                        \
+                int64_t t = b + s;                                                                                \
+                out[s][k] = t >= np1 ? ((const T *)S->dp)[t - np1]                                                \
+                            : b >= 0 ? ((const T *)S->fp)[t] : ((const T *)S->mp)[s];                             \
+            }                                                                                                     \
         }                                                                                                         \
     }
 
@@ -304,8 +303,8 @@ static inline bool view_valid(const oups_column_view *v, int64_t r) {
     return !v->validity || oups_bit_get(v->validity, v->offset + r);
 }
 
-/* Bit-packed output (bool values or validity): 8 rows per output byte. `values` selects the
- * value bits (bool data) rather than validity bits. */
+/* Bit-packed output (bool values or validity) of one slot: 8 rows per output byte. `values`
+ * selects the value bits (bool data) rather than validity bits. */
 static void gather_bits(uint8_t *out, const asof_src *srcs, const int32_t *grp, const int64_t *base, int64_t nb,
                         int slot, int64_t np1, bool values) {
     for (int64_t k0 = 0; k0 < nb; k0 += 8) {
@@ -344,24 +343,28 @@ static int gather_bytes(asof_out *o, int64_t row0, const asof_src *srcs, const i
     return 0;
 }
 
-int oups_ops__asof_gather(asof_out *o, int64_t row0, int64_t nb, const asof_src *srcs, const int32_t *grp,
-                          const int64_t *base, int slot, int64_t np1) {
+int oups_ops__asof_gather(asof_out *outs, int ns, int64_t row0, int64_t nb, const asof_src *srcs, const int32_t *grp,
+                          const int64_t *base, int64_t np1) {
     if (nb <= 0) return 0;
-    uint8_t *data = o->data->data;
-    if (oups_type_is_binary(o->type.id)) {
-        OUPS_TRY(gather_bytes(o, row0, srcs, grp, base, nb, slot, np1));
-    } else if (o->type.id == OUPS_TYPE_BOOL) {
-        gather_bits(data + (row0 >> 3), srcs, grp, base, nb, slot, np1, true);
+    const asof_out *o0 = &outs[0];
+    if (oups_type_is_binary(o0->type.id)) {
+        for (int s = 0; s < ns; s++) OUPS_TRY(gather_bytes(&outs[s], row0, srcs, grp, base, nb, s, np1));
+    } else if (o0->type.id == OUPS_TYPE_BOOL) {
+        for (int s = 0; s < ns; s++) gather_bits(outs[s].data->data + (row0 >> 3), srcs, grp, base, nb, s, np1, true);
     } else {
-        switch (o->width) {
-        case 1: gather8(data + row0, srcs, grp, base, nb, slot, np1); break;
-        case 2: gather16((uint16_t *)data + row0, srcs, grp, base, nb, slot, np1); break;
-        case 4: gather32((uint32_t *)data + row0, srcs, grp, base, nb, slot, np1); break;
-        case 8: gather64((uint64_t *)data + row0, srcs, grp, base, nb, slot, np1); break;
-        case 16: gather128((u128_ *)data + row0, srcs, grp, base, nb, slot, np1); break;
-        default: return oups_error_set(OUPS_EUNSUPPORTED, "asof: value width %d not supported", o->width);
+        void *ptrs[64], **p = ns <= 64 ? ptrs : oups_malloc_array((size_t)ns, sizeof *p);
+        if (!p) return OUPS_ENOMEM;
+        for (int s = 0; s < ns; s++) p[s] = outs[s].data->data + row0 * o0->width;
+        switch (o0->width) {
+        case 1: gather8((uint8_t *const *)p, ns, srcs, grp, base, nb, np1); break;
+        case 2: gather16((uint16_t *const *)p, ns, srcs, grp, base, nb, np1); break;
+        case 4: gather32((uint32_t *const *)p, ns, srcs, grp, base, nb, np1); break;
+        case 8: gather64((uint64_t *const *)p, ns, srcs, grp, base, nb, np1); break;
+        default: gather128((u128_ *const *)p, ns, srcs, grp, base, nb, np1); break;
         }
+        if (p != ptrs) oups_free(p);
     }
-    if (o->validity) gather_bits(o->validity->data + (row0 >> 3), srcs, grp, base, nb, slot, np1, false);
+    for (int s = 0; s < ns; s++)
+        if (outs[s].validity) gather_bits(outs[s].validity->data + (row0 >> 3), srcs, grp, base, nb, s, np1, false);
     return 0;
 }

@@ -337,10 +337,7 @@ static int bind_table(merge_ctx *x, int g, int d, const oups_table *t) {
                                   d, L->names[c], oups_datatype_format(&t->cols[i]->type, a, sizeof a),
                                   oups_datatype_format(&L->types[c], b, sizeof b));
         }
-        asof_src *S = &x->srcs[d][c * x->n_groups + g];
-        oups_column_view_get(&S->d, t->cols[i]);
-        oups_column_view_get(&S->f, F->f[c]);
-        oups_column_view_get(&S->miss, F->miss[c]);
+        oups_ops__asof_src_init(&x->srcs[d][c * x->n_groups + g], F->f[c], t->cols[i], F->miss[c]);
     }
     char what[64];
     snprintf(what, sizeof what, "asof merger: group %d, table %d", g, d);
@@ -462,10 +459,9 @@ static int compute(merge_ctx *x, asof_out *outs) {
                 const int32_t *grp = x->n_groups == 1 ? NULL : bb.grp + (size_t)j * BLOCK;
                 const int64_t *base = bb.base + ((size_t)j * nd + d) * BLOCK;
                 int np1 = x->m->n_prev[d] + 1;
-                for (int c = 0; rc == 0 && c < x->st->layout[d].n_cols; c++)
-                    for (int s = 0; rc == 0 && s < np1; s++)
-                        rc = oups_ops__asof_gather(&outs[o++], i0, nb, x->srcs[d] + (size_t)c * x->n_groups, grp, base,
-                                                   s, np1);
+                for (int c = 0; rc == 0 && c < x->st->layout[d].n_cols; c++, o += np1)
+                    rc = oups_ops__asof_gather(&outs[o], np1, i0, nb, x->srcs[d] + (size_t)c * x->n_groups, grp, base,
+                                               np1);
             }
     }
     oups_free(bb.base);
@@ -501,7 +497,7 @@ static int next_fills(merge_ctx *x, asof_fill *nf) {
                 asof_out o;
                 const asof_src *S = &x->srcs[d][(size_t)c * x->n_groups + g];
                 rc = oups_ops__asof_out_init(&o, &L->types[c], np1, S->d.validity || S->f.validity, NULL);
-                if (rc == 0) rc = oups_ops__asof_gather(&o, 0, np1, S, NULL, bp, 0, np1);
+                if (rc == 0) rc = oups_ops__asof_gather(&o, 1, 0, np1, S, NULL, bp, np1);
                 if (rc == 0) rc = oups_ops__asof_out_finish(&N->f[c], &o);
                 else oups_ops__asof_out_free(&o);
                 if (rc == 0) N->miss[c] = oups_column_retain(F->miss[c]);

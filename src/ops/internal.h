@@ -38,16 +38,36 @@ double oups_ops__asof_key_to_double(int64_t mapped);
  * Writes cnt[0..nb) and returns the count for M[nb-1] (the next block's start). */
 int64_t oups_ops__asof_merge_counts(int64_t *cnt, const int64_t *M, int64_t nb, const int64_t *K, int64_t nk,
                                     int64_t p, bool le);
-/* The same count for one target, galloping forward from `p`. */
-int64_t oups_ops__asof_advance(const int64_t *K, int64_t nk, int64_t p, int64_t m, bool le);
+/* The same count for one target, galloping forward from `p` (inline: called per row and
+ * group when combinations are given; usually the first comparison settles it). */
+static inline int64_t oups_ops__asof_advance(const int64_t *K, int64_t nk, int64_t p, int64_t m, bool le) {
+#define OK_(x) (le ? (x) <= m : (x) < m)
+    if (p >= nk || !OK_(K[p])) return p;
+    int64_t lo = p, step = 1; /* invariant: K[lo] qualifies */
+    while (lo + step < nk && OK_(K[lo + step])) {
+        lo += step;
+        step <<= 1;
+    }
+    int64_t hi = lo + step < nk ? lo + step : nk; /* K[hi] does not qualify, or hi == nk */
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (OK_(K[mid])) lo = mid;
+        else hi = mid;
+    }
+    return hi;
+#undef OK_
+}
 
 /* ---- typed gathers (asof_kernel.c) ------------------------------------------------------ */
 
 /* Sources of one value column for one group: the fill block F (np1 rows), the table's column
  * D, and the miss block (np1 rows: what a miss gives, slot by slot). */
 typedef struct asof_src {
+    const uint8_t *dp, *fp, *mp; /* fixed width: value bytes of row 0 of d, f, miss */
     oups_column_view f, d, miss;
 } asof_src;
+
+void oups_ops__asof_src_init(asof_src *S, const oups_column *f, const oups_column *d, const oups_column *miss);
 
 /* An output column under construction (n rows, filled block by block). */
 typedef struct asof_out {
@@ -68,11 +88,12 @@ int oups_ops__asof_out_init(asof_out *o, const oups_datatype *type, int64_t n, b
 int oups_ops__asof_out_finish(oups_column **out, asof_out *o);
 void oups_ops__asof_out_free(asof_out *o);
 
-/* Rows [row0, row0 + nb) of `o`: row k takes H index base[k] + slot of group grp[k] (grp NULL:
- * group 0), or miss row `slot` when base[k] < 0. Rows must be filled in increasing order, and
- * row0 must be a multiple of 8 (bit-packed outputs are written byte by byte). */
-int oups_ops__asof_gather(asof_out *o, int64_t row0, int64_t nb, const asof_src *srcs, const int32_t *grp,
-                          const int64_t *base, int slot, int64_t np1);
+/* Rows [row0, row0 + nb) of the `ns` outputs outs[0..ns) (window slots 0..ns-1): slot s of
+ * row k takes H index base[k] + s of group grp[k] (grp NULL: group 0), or miss row s when
+ * base[k] < 0. Rows must be filled in increasing order, and row0 must be a multiple of 8
+ * (bit-packed outputs are written byte by byte). */
+int oups_ops__asof_gather(asof_out *outs, int ns, int64_t row0, int64_t nb, const asof_src *srcs, const int32_t *grp,
+                          const int64_t *base, int64_t np1);
 
 /* A column of n zeros (0, false, epoch, "", decimal 0) or n nulls of `type`. */
 int oups_ops__asof_const_column(oups_column **out, const oups_datatype *type, int64_t n, bool nulls);
