@@ -19,6 +19,12 @@
 
 #include "oups/oups.h"
 
+#ifndef OUPS_BENCH_COMPILER
+#define OUPS_BENCH_COMPILER "unknown compiler"
+#define OUPS_BENCH_FLAGS "unknown flags"
+#define OUPS_BENCH_BUILD_TYPE "unknown"
+#endif
+
 /* Public headers only (benchmarks are library clients): local clock and peak RSS. */
 static int64_t now_ns(void) {
     struct timespec ts;
@@ -133,7 +139,7 @@ static bool bench_persist(void) {
     int rc = oups_loop_open(&loop, path, NULL);
     if (rc == 0) rc = oups_loop_bind(loop, NULL, OUPS_STATE_FUNC, "slots", f, 100);
     if (rc < 0) die("persist setup", rc);
-    const int reps = 3;
+    const int reps = 5;
     int64_t best_persist = INT64_MAX, best_write = INT64_MAX;
     for (int r = 0; r < reps; r++) {
         int64_t t0 = now_ns();
@@ -218,6 +224,8 @@ static bool bench_pipeline(int64_t total_mib) {
 
 int main(int argc, char **argv) {
     int64_t total_mib = argc > 1 ? strtoll(argv[1], NULL, 10) : 2048;
+    printf("compiler: %s, %s build, flags: %s; oups %s\n", OUPS_BENCH_COMPILER, OUPS_BENCH_BUILD_TYPE, OUPS_BENCH_FLAGS,
+           oups_version());
     snprintf(dir, sizeof dir, "/tmp/oups_bench_loop_XXXXXX");
     if (!mkdtemp(dir)) return 2;
     bool ok = bench_pipeline(total_mib);

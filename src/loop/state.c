@@ -338,6 +338,13 @@ static int put_str(oups_bytes *b, const char *s) {
 }
 
 static int encode(oups_bytes *b, const oups_loop *loop, int64_t items_done) {
+    size_t total = LP_HEADER + 4 + strlen(LP_ID) + 8 + 4; /* reserve once: table blobs can be large */
+    for (int i = 0; i < loop->n_entries; i++) {
+        const lp_entry *e = &loop->entries[i];
+        total += 8 + strlen(e->key);
+        for (int k = 0; k < e->n_fields; k++) total += 4 + strlen(e->fields[k].name) + 1 + 8 + e->fields[k].len;
+    }
+    OUPS_TRY(oups_bytes_reserve(b, total));
     OUPS_TRY(oups_bytes_append(b, LP_MAGIC, 8));
     OUPS_TRY(put_u32(b, LP_VERSION));
     OUPS_TRY(put_u32(b, 0)); /* crc, filled below */
