@@ -298,8 +298,12 @@ TEST(lock_second_open_busy) {
     CHECK_OK(oups_loop_open(&a, path, NULL));
     CHECK_RC(oups_loop_open(&b, path, NULL), OUPS_EBUSY);
     CHECK(strstr(oups_error_last(), path));
+    oups_loop_options o = OUPS_LOOP_OPTIONS_INIT;
+    o.lock_timeout_ms = 30; /* waits, then gives up */
+    int rc = oups_loop_open(&b, path, &o);
+    CHECK(rc == OUPS_ETIMEOUT || rc == OUPS_EBUSY);
     oups_loop_free(a);
-    CHECK_OK(oups_loop_open(&b, path, NULL));
+    CHECK_OK(oups_loop_open(&b, path, &o));
     oups_loop_free(b);
     lt_rmdir(dir);
 }
