@@ -7,6 +7,7 @@
 #ifndef OUPS_TESTS_STORE_UTIL_H
 #define OUPS_TESTS_STORE_UTIL_H
 
+#include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -15,16 +16,24 @@
 #include "harness.h"
 #include "store/internal.h"
 
+/* A fresh temp directory under /tmp, or under `su_tmp_base` when a test sets it (the fault
+ * tests use tmpfs: thousands of simulated crashes would otherwise wait on real fsyncs). */
+static const char *su_tmp_base = "/tmp";
 static inline char *su_tmpdir(void) {
-    static char buf[64];
-    snprintf(buf, sizeof buf, "/tmp/oups_store_XXXXXX");
+    static char buf[128];
+    snprintf(buf, sizeof buf, "%s/oups_store_XXXXXX", su_tmp_base);
     return mkdtemp(buf);
 }
 
+static inline int su_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
 static inline void su_rmrf(const char *dir) {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "rm -rf failed\n");
+    if (nftw(dir, su_rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0) fprintf(stderr, "rm -rf %s failed\n", dir);
 }
 
 #define SU_NS INT64_C(1000000000)
