@@ -55,8 +55,9 @@ typedef struct oups_state_ops {
 
 /**
  * A pull-style source of items. `next` gives the next item: `width` new table references
- * written to out[0..width) (the loop takes them over), and returns 1; or returns 0 at the end
- * (out untouched); or a negative code. `free` (may be NULL) releases `self`. `width` 0 means 1.
+ * written to out[0..width) (the loop takes them over; NULL entries allowed), and returns 1; or
+ * returns 0 at the end, or a negative code with a message (out untouched in both cases).
+ * `free` (may be NULL) releases `self`. `width` 0 means 1.
  */
 typedef struct oups_source {
     int (*next)(void *self, oups_table **out);
@@ -217,9 +218,12 @@ OUPS_API bool oups_loop_is_last(const oups_loop *loop);
 OUPS_API int64_t oups_loop_items_done(const oups_loop *loop);
 
 /**
- * Persist the state now (same procedure as at the end of the pass). Used by checkpoints; a
- * caller may call it at a point where nothing is pending. Errors: OUPS_EIO, OUPS_ENOMEM, or
- * the code of an object's save.
+ * Persist the state now (same procedure as at the end of the pass): every bound variable is
+ * read back and the whole file rewritten atomically. Call it at a point where nothing is
+ * pending in buffers; also to retry after oups_loop_next failed to persist at the end.
+ * Errors: OUPS_EIO (file unchanged, or replaced if only the directory fsync failed),
+ * OUPS_ENOMEM, or the code of an object's save (file unchanged).
+ * Cost: serialises every bound value (tables through the Parquet writer), one file write.
  */
 OUPS_API OUPS_NODISCARD int oups_loop_persist(oups_loop *loop);
 

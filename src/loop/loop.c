@@ -111,8 +111,10 @@ static int fail(oups_loop *loop, int rc) {
 
 int oups_loop_persist(oups_loop *loop) {
     if (!loop) return oups_error_set(OUPS_EINVAL, "loop persist: NULL loop");
-    /* Items whose body completed in this run: those before the current one, or all at the end. */
-    int64_t done = loop->phase == LP_DONE ? loop->iteration + 1 : (loop->iteration > 0 ? loop->iteration : 0);
+    /* Items whose body completed in this run: those before the current one, or all once the
+     * last body is over (also when the final persist failed and the caller retries). */
+    bool over = loop->phase == LP_DONE || (loop->phase == LP_FAILED && loop->is_last);
+    int64_t done = over ? loop->iteration + 1 : (loop->iteration > 0 ? loop->iteration : 0);
     return oups_loop__save(loop, loop->items_base + done);
 }
 
