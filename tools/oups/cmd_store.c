@@ -1,13 +1,501 @@
 /*
- * tools/oups/cmd_store.c: the `oups store` subcommands (placeholder until implemented).
+ * tools/oups/cmd_store.c: the `oups store` subcommands: write, read, info, check, keys, rm,
+ * on ordered parquet datasets (include/oups/store.h). Options are parsed with getopt_long
+ * (options and positionals in any order); failures print one "oups: ..." line. Table text
+ * I/O comes from csv.h. `read` streams one row group at a time. Documented in docs/store.md.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "csv.h"
+
+enum { OPT_ORDERED_ON = 256, OPT_RG_SIZE, OPT_DUP_ON, OPT_DUP_ALL, OPT_MAX_OFF, OPT_KV, OPT_KV_DEL, OPT_COMPRESSION,
+       OPT_START, OPT_END, OPT_COLUMNS, OPT_FORMAT, OPT_SCHEMA, OPT_SEP };
+
+static const char *const usage_text =
+    "usage: oups store <command> [<args>]\n"
+    "\n"
+    "commands:\n"
+    "  write DATASET --ordered-on COL [--row-group-size N|PERIOD] [--duplicates-on a,b | --duplicates-on-all]\n"
+    "        [--max-n-off-target-rgs N] [--kv k=v]... [--kv-del k]... [--compression C] INPUT.parquet|INPUT.csv\n"
+    "                         merge rows into an ordered dataset (created if missing)\n"
+    "  read DATASET [--start V] [--end-excl V] [--columns a,b] [--format csv|jsonl|parquet] [-o OUT]\n"
+    "                         print rows with start <= key < end-excl\n"
+    "  info DATASET           ordered_on, row groups (file id, rows, min, max), metadata as JSON\n"
+    "  check DATASET          verify files against the metadata\n"
+    "  keys ROOT --schema SPEC [--sep C]\n"
+    "                         list the dataset keys of a store (SPEC e.g. 'quantity:str,city:str/freq:str')\n"
+    "  rm DATASET             delete a dataset\n"
+    "\n"
+    "A dataset DIR is DIR/file_NNNNN.parquet (one row group each), DIR_opdmd and, while open, DIR.lock.\n"
+    "Run 'oups store <command> --help' for details.\n";
+
+static int usage_error(const char *cmd, const char *msg) {
+    fprintf(stderr, "oups: store %s: %s (see 'oups store %s --help')\n", cmd, msg, cmd);
+    return 2;
+}
+
+static int bad_option(const char *cmd, char **argv) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "unknown option or missing value in '%s'", argv[optind - 1]);
+    return usage_error(cmd, msg);
+}
+
+/* "a,b,c" -> array of pointers into a copy (both freed by the caller with free()). */
+static int split_commas(char ***items, int *n, char **copy, const char *text) {
+    size_t cap = 1;
+    for (const char *p = text; *p; p++) cap += *p == ',';
+    *copy = strdup(text);
+    *items = calloc(cap, sizeof **items);
+    if (!*copy || !*items) return cli_fail(OUPS_ENOMEM, "out of memory");
+    *n = 0;
+    for (char *save = NULL, *tok = strtok_r(*copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        (*items)[(*n)++] = tok;
+    return 0;
+}
+
+/* Open an existing dataset (refusing to create one). */
+static int open_existing(oups_opd **out, const char *path) {
+    char md[4096];
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/') n--;
+    snprintf(md, sizeof md, "%.*s_opdmd", (int)n, path);
+    if (access(md, F_OK) != 0) return cli_fail(OUPS_ENOTFOUND, "%s: no such dataset (no metadata file %s)", path, md);
+    oups_opd_options o = OUPS_OPD_OPTIONS_INIT;
+    o.lock_timeout_ms = 10000;
+    int rc = oups_opd_open(out, path, &o);
+    return rc ? cli_fail_lib(rc, NULL) : 0;
+}
+
+/* ---- write ---------------------------------------------------------------------------------- */
+
+/* Schema spec "name:type,..." of an existing dataset, so CSV input gets the dataset's types. */
+static char *dataset_schema_spec(const char *path) {
+    char f[4096];
+    snprintf(f, sizeof f, "%s/file_00000.parquet", path);
+    oups_parquet_reader *r;
+    if (access(f, F_OK) != 0 || oups_parquet_reader_open(&r, f) != 0) return NULL;
+    oups_table *t = NULL;
+    char *spec = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&spec, &len);
+    if (m && oups_parquet_reader_schema(&t, r) == 0) {
+        for (int i = 0; i < oups_table_num_columns(t); i++) {
+            char tb[80];
+            fprintf(m, "%s%s:%s", i ? "," : "", oups_table_column_name(t, i),
+                    oups_datatype_format(oups_column_type(oups_table_column(t, i)), tb, sizeof tb));
+        }
+    }
+    if (m) fclose(m);
+    oups_table_free(t);
+    oups_parquet_reader_free(r);
+    return spec;
+}
+
+static bool is_parquet(const char *p) {
+    size_t n = strlen(p);
+    return (n > 8 && strcmp(p + n - 8, ".parquet") == 0) || (n > 3 && strcmp(p + n - 3, ".pq") == 0);
+}
+
+static int cmd_write(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"ordered-on", required_argument, NULL, OPT_ORDERED_ON},
+        {"row-group-size", required_argument, NULL, OPT_RG_SIZE},
+        {"duplicates-on", required_argument, NULL, OPT_DUP_ON},
+        {"duplicates-on-all", no_argument, NULL, OPT_DUP_ALL},
+        {"max-n-off-target-rgs", required_argument, NULL, OPT_MAX_OFF},
+        {"kv", required_argument, NULL, OPT_KV},
+        {"kv-del", required_argument, NULL, OPT_KV_DEL},
+        {"compression", required_argument, NULL, OPT_COMPRESSION},
+        {NULL, 0, NULL, 0}};
+    oups_store_write_options o = OUPS_STORE_WRITE_OPTIONS_INIT;
+    oups_parquet_write_options pq = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+    const char *dup_on = NULL;
+    int n_kv = 0, rc = 0, c;
+    char **kv_keys = calloc((size_t)argc + 1, sizeof *kv_keys), **kv_vals = calloc((size_t)argc + 1, sizeof *kv_vals);
+    if (!kv_keys || !kv_vals) {
+        free(kv_keys);
+        free(kv_vals);
+        cli_fail(OUPS_ENOMEM, "out of memory");
+        return 1;
+    }
+    optind = 0;
+    opterr = 0;
+    while (rc == 0 && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        char *e;
+        switch (c) {
+        case 'h':
+            printf("usage: oups store write DATASET --ordered-on COL [--row-group-size N|PERIOD]\n"
+                   "       [--duplicates-on a,b | --duplicates-on-all] [--max-n-off-target-rgs N]\n"
+                   "       [--kv k=v]... [--kv-del k]... [--compression C] INPUT.parquet|INPUT.csv\n\n"
+                   "Merge INPUT (sorted on COL) into the dataset; only overlapped row groups are rewritten.\n"
+                   "--row-group-size: target rows per row group (default 6345000), or a period for a\n"
+                   "  timestamp key (ns us ms s min/T h/H D W MS YS, e.g. 2h, D, MS).\n"
+                   "--duplicates-on: drop duplicates on these columns (+ COL), last occurrence wins;\n"
+                   "  --duplicates-on-all: on all columns.\n"
+                   "--max-n-off-target-rgs: coalesce runs of more than N off-target row groups.\n"
+                   "--kv k=v / --kv-del k: update the dataset's key-value metadata.\n"
+                   "The write is atomic: an interrupted write leaves the previous dataset.\n");
+            free(kv_keys);
+            free(kv_vals);
+            return 0;
+        case OPT_ORDERED_ON: o.ordered_on = optarg; break;
+        case OPT_RG_SIZE:
+            errno = 0;
+            o.row_group_rows = strtoll(optarg, &e, 10);
+            if (*optarg >= '0' && *optarg <= '9' && *e == '\0' && !errno) {
+                if (o.row_group_rows < 1) rc = cli_fail(OUPS_EINVAL, "--row-group-size must be at least 1");
+            } else {
+                oups_period p;
+                if (oups_period_parse(&p, optarg) != 0) rc = cli_fail_lib(OUPS_EINVAL, "--row-group-size");
+                o.row_group_period = optarg;
+            }
+            break;
+        case OPT_DUP_ON: dup_on = optarg; break;
+        case OPT_DUP_ALL: o.duplicates = OUPS_DUP_ALL; break;
+        case OPT_MAX_OFF:
+            errno = 0;
+            o.max_n_off_target_rgs = strtoll(optarg, &e, 10);
+            if (*e || !*optarg || errno || o.max_n_off_target_rgs < 1)
+                rc = cli_fail(OUPS_EINVAL, "--max-n-off-target-rgs: '%s' is not an integer >= 1", optarg);
+            break;
+        case OPT_KV: {
+            char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg) {
+                rc = cli_fail(OUPS_EINVAL, "--kv: expected key=value, got '%s'", optarg);
+                break;
+            }
+            *eq = '\0';
+            kv_keys[n_kv] = optarg;
+            kv_vals[n_kv++] = eq + 1;
+            break;
+        }
+        case OPT_KV_DEL:
+            kv_keys[n_kv] = optarg;
+            kv_vals[n_kv++] = NULL;
+            break;
+        case OPT_COMPRESSION:
+            if (oups_codec_parse(&pq.codec, &pq.codec_level, optarg)) rc = cli_fail_lib(OUPS_EINVAL, "--compression");
+            break;
+        default: rc = bad_option("write", argv); break;
+        }
+    }
+    if (rc == 0 && argc - optind != 2) rc = usage_error("write", "expected DATASET and INPUT");
+    if (rc == 0 && !o.ordered_on) rc = usage_error("write", "--ordered-on is required");
+    if (rc == 0 && dup_on && o.duplicates == OUPS_DUP_ALL)
+        rc = usage_error("write", "--duplicates-on and --duplicates-on-all are exclusive");
+    char **dups = NULL, *dups_copy = NULL, *spec = NULL;
+    oups_table *t = NULL;
+    oups_opd *opd = NULL;
+    if (rc == 0 && dup_on) {
+        int n;
+        rc = split_commas(&dups, &n, &dups_copy, dup_on);
+        o.duplicates = OUPS_DUP_COLUMNS;
+        o.duplicates_on = (const char *const *)dups;
+        o.n_duplicates_on = n;
+    }
+    if (rc == 0) {
+        const char *dataset = argv[optind], *input = argv[optind + 1];
+        o.n_kv = n_kv;
+        o.kv_keys = (const char *const *)kv_keys;
+        o.kv_values = (const char *const *)kv_vals;
+        o.parquet = &pq;
+        spec = is_parquet(input) ? NULL : dataset_schema_spec(dataset);
+        rc = cli_read_table(&t, input, spec);
+        oups_opd_options oo = OUPS_OPD_OPTIONS_INIT;
+        oo.lock_timeout_ms = 10000;
+        if (rc == 0 && (rc = oups_opd_open(&opd, dataset, &oo)) != 0) cli_fail_lib(rc, NULL);
+        if (rc == 0 && (rc = oups_opd_write(opd, t, &o)) != 0) cli_fail_lib(rc, NULL);
+    }
+    oups_opd_close(opd);
+    oups_table_free(t);
+    free(spec);
+    free(dups);
+    free(dups_copy);
+    free(kv_keys);
+    free(kv_vals);
+    return rc == 2 ? 2 : rc ? 1 : 0;
+}
+
+/* ---- read ----------------------------------------------------------------------------------- */
+
+static int cmd_read(int argc, char **argv) {
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"start", required_argument, NULL, OPT_START},
+                                             {"end-excl", required_argument, NULL, OPT_END},
+                                             {"columns", required_argument, NULL, OPT_COLUMNS},
+                                             {"format", required_argument, NULL, OPT_FORMAT},
+                                             {NULL, 0, NULL, 0}};
+    const char *out_path = NULL, *start = NULL, *end = NULL, *columns = NULL, *format = "csv";
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            printf("usage: oups store read DATASET [--start V] [--end-excl V] [--columns a,b]\n"
+                   "                          [--format csv|jsonl|parquet] [-o OUT]\n\n"
+                   "Print the rows with start <= key < end-excl (values parsed with the key's type: integers,\n"
+                   "floats, ISO 8601 timestamps). Only the row groups intersecting the range are read, one at\n"
+                   "a time. --format parquet needs -o.\n");
+            return 0;
+        case 'o': out_path = optarg; break;
+        case OPT_START: start = optarg; break;
+        case OPT_END: end = optarg; break;
+        case OPT_COLUMNS: columns = optarg; break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl") && strcmp(optarg, "parquet"))
+                return usage_error("read", "--format is csv, jsonl or parquet");
+            format = optarg;
+            break;
+        default: return bad_option("read", argv);
+        }
+    }
+    if (argc - optind != 1) return usage_error("read", "expected one DATASET");
+    bool pq = strcmp(format, "parquet") == 0;
+    if (pq && (!out_path || strcmp(out_path, "-") == 0)) return usage_error("read", "--format parquet needs -o FILE");
+    oups_opd *opd = NULL;
+    char **cols = NULL, *cols_copy = NULL;
+    int n_cols = 0;
+    FILE *f = NULL;
+    oups_parquet_writer *w = NULL;
+    oups_scalar s_start, s_end;
+    uint8_t b1[256], b2[256];
+    int rc = open_existing(&opd, argv[optind]);
+    if (rc == 0 && columns) rc = split_commas(&cols, &n_cols, &cols_copy, columns);
+    if (rc == 0 && (start || end) && oups_opd_len(opd) > 0) {
+        oups_opd_rg_stats st;
+        rc = oups_opd_stats(&st, opd, 0);
+        if (rc == 0 && start) rc = cli_parse_value(&s_start, &st.min.type, start, b1, sizeof b1, "--start");
+        if (rc == 0 && end) rc = cli_parse_value(&s_end, &st.min.type, end, b2, sizeof b2, "--end-excl");
+    }
+    if (rc == 0 && !pq) rc = cli_open_output(&f, out_path);
+    bool started = false;
+    int64_t n = rc == 0 ? oups_opd_len(opd) : 0;
+    for (int64_t i = 0; rc == 0 && i < n; i++) { /* one row group at a time */
+        oups_opd *v = NULL;
+        oups_table *t = NULL;
+        rc = oups_opd_view(&v, opd, i, i + 1, 1);
+        if (rc == 0) rc = oups_opd_read_range(&t, v, start ? &s_start : NULL, end ? &s_end : NULL,
+                                              (const char *const *)cols, cols ? n_cols : 0);
+        if (rc) cli_fail_lib(rc, NULL);
+        if (rc == 0 && !started) { /* the header (or file schema) even if no row matches */
+            oups_parquet_write_options po = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+            if (pq && (rc = oups_parquet_writer_open(&w, out_path, t, &po)) != 0) cli_fail_lib(rc, NULL);
+            if (!pq) rc = cli_write_header(f, t, format);
+            started = true;
+        }
+        if (rc == 0 && oups_table_num_rows(t) > 0) {
+            if (pq && (rc = oups_parquet_writer_write_row_group(w, t)) != 0) cli_fail_lib(rc, NULL);
+            if (!pq) rc = cli_write_rows(f, t, format);
+        }
+        oups_table_free(t);
+        oups_opd_close(v);
+    }
+    if (rc == 0 && w && (rc = oups_parquet_writer_finish(w)) != 0) cli_fail_lib(rc, NULL);
+    oups_parquet_writer_free(w);
+    if (f) {
+        int rc2 = cli_close_output(f, out_path);
+        if (rc == 0) rc = rc2;
+    }
+    oups_opd_close(opd);
+    free(cols);
+    free(cols_copy);
+    return rc ? 1 : 0;
+}
+
+/* ---- info / check / rm ---------------------------------------------------------------------- */
+
+static void json_string(FILE *f, const char *s) {
+    putc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
+        else putc(*p, f);
+    }
+    putc('"', f);
+}
+
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+/* A key value: a number, or an ISO 8601 string for timestamps and dates. */
+static void json_key(FILE *f, const oups_scalar *s) {
+    static const int64_t per_s[] = {1, 1000, 1000000, 1000000000};
+    static const int digits[] = {0, 3, 6, 9};
+    if (s->type.id == OUPS_TYPE_TIMESTAMP || s->type.id == OUPS_TYPE_DATE32) {
+        bool ts = s->type.id == OUPS_TYPE_TIMESTAMP;
+        int64_t unit = ts ? per_s[s->type.unit] : 1, secs = ts ? floor_div(s->v.i, unit) : s->v.i * 86400;
+        int64_t frac = ts ? s->v.i - secs * unit : 0, days = floor_div(secs, 86400), sod = secs - days * 86400, y;
+        unsigned m, d;
+        cli_civil_from_days(days, &y, &m, &d);
+        fprintf(f, "\"%04lld-%02u-%02u", (long long)y, m, d);
+        if (ts) {
+            fprintf(f, "T%02d:%02d:%02d", (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+            if (digits[s->type.unit]) fprintf(f, ".%0*lld", digits[s->type.unit], (long long)frac);
+            if (s->type.tz[0]) fputc('Z', f);
+        }
+        fputc('"', f);
+    } else if (s->type.id == OUPS_TYPE_FLOAT64 || s->type.id == OUPS_TYPE_FLOAT32) {
+        fprintf(f, "%.17g", s->v.f);
+    } else {
+        fprintf(f, "%lld", (long long)s->v.i);
+    }
+}
+
+static int one_dataset_cmd(int argc, char **argv, const char *help, char **path) {
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            printf("%s", help);
+            return 0;
+        }
+        return bad_option(argv[0], argv);
+    }
+    if (argc - optind != 1) return usage_error(argv[0], "expected one DATASET");
+    *path = argv[optind];
+    return -1; /* go on */
+}
+
+static int cmd_info(int argc, char **argv) {
+    char *path;
+    int r = one_dataset_cmd(argc, argv,
+                            "usage: oups store info DATASET\n\nPrint {\"ordered_on\": NAME, \"row_groups\": [{\"file_id\", "
+                            "\"n_rows\", \"min\", \"max\"}...],\n\"key_value_metadata\": {...}} (timestamps as ISO 8601).\n",
+                            &path);
+    if (r >= 0) return r;
+    oups_opd *opd;
+    if (open_existing(&opd, path)) return 1;
+    printf("{\"ordered_on\": ");
+    if (oups_opd_ordered_on(opd)) json_string(stdout, oups_opd_ordered_on(opd));
+    else printf("null");
+    printf(", \"row_groups\": [");
+    for (int64_t i = 0; i < oups_opd_len(opd); i++) {
+        oups_opd_rg_stats s;
+        if (oups_opd_stats(&s, opd, i)) break;
+        printf("%s{\"file_id\": %lld, \"n_rows\": %lld, \"min\": ", i ? ", " : "", (long long)s.file_id, (long long)s.n_rows);
+        json_key(stdout, &s.min);
+        printf(", \"max\": ");
+        json_key(stdout, &s.max);
+        printf("}");
+    }
+    printf("], \"key_value_metadata\": {");
+    for (int i = 0; i < oups_opd_kv_count(opd); i++) {
+        if (i) printf(", ");
+        json_string(stdout, oups_opd_kv_key(opd, i));
+        printf(": ");
+        json_string(stdout, oups_opd_kv_value(opd, i));
+    }
+    printf("}}\n");
+    oups_opd_close(opd);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int cmd_check(int argc, char **argv) {
+    char *path;
+    int r = one_dataset_cmd(argc, argv,
+                            "usage: oups store check DATASET\n\nVerify every row-group file against the metadata (rows, "
+                            "key order, min/max,\nmax[i] <= min[i+1], file ids 0..n-1, no stray files). Finishes an "
+                            "interrupted write first.\n",
+                            &path);
+    if (r >= 0) return r;
+    oups_opd *opd;
+    if (open_existing(&opd, path)) return 1;
+    int rc = oups_opd_check(opd);
+    if (rc) cli_fail_lib(rc, NULL);
+    else printf("ok: %lld row groups\n", (long long)oups_opd_len(opd));
+    oups_opd_close(opd);
+    return rc ? 1 : 0;
+}
+
+static int cmd_rm(int argc, char **argv) {
+    char *path;
+    int r = one_dataset_cmd(argc, argv, "usage: oups store rm DATASET\n\nDelete the dataset's files, metadata and lock.\n",
+                            &path);
+    if (r >= 0) return r;
+    oups_opd *opd;
+    if (open_existing(&opd, path)) return 1;
+    int rc = oups_opd_remove_from_disk(opd, false);
+    if (rc) cli_fail_lib(rc, NULL);
+    oups_opd_close(opd);
+    return rc ? 1 : 0;
+}
+
+/* ---- keys ----------------------------------------------------------------------------------- */
+
+static int cmd_keys(int argc, char **argv) {
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+                                             {"schema", required_argument, NULL, OPT_SCHEMA},
+                                             {"sep", required_argument, NULL, OPT_SEP},
+                                             {NULL, 0, NULL, 0}};
+    const char *schema = NULL;
+    char sep = '-';
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            printf("usage: oups store keys ROOT --schema SPEC [--sep C]\n\n"
+                   "List the keys of the datasets under ROOT, sorted, one per line (fields joined by the\n"
+                   "separator, default '-'). SPEC: levels separated by '/', fields 'name:int|str' by ',',\n"
+                   "e.g. 'quantity:str,city:str/frequency:str' for paths <quantity>-<city>/<frequency>.\n");
+            return 0;
+        case OPT_SCHEMA: schema = optarg; break;
+        case OPT_SEP:
+            if (strlen(optarg) != 1) return usage_error("keys", "--sep is one character");
+            sep = optarg[0];
+            break;
+        default: return bad_option("keys", argv);
+        }
+    }
+    if (argc - optind != 1) return usage_error("keys", "expected one ROOT");
+    if (!schema) return usage_error("keys", "--schema is required");
+    oups_key_schema *s = NULL;
+    oups_store *st = NULL;
+    const oups_key *const *keys;
+    int64_t n = 0;
+    int rc = oups_key_schema_parse(&s, schema, sep);
+    if (rc == 0) rc = oups_store_open(&st, argv[optind], s);
+    if (rc == 0) rc = oups_store_keys(&keys, &n, st);
+    for (int64_t i = 0; rc == 0 && i < n; i++) {
+        char *k;
+        rc = oups_key_to_str(&k, keys[i]);
+        if (rc == 0) puts(k);
+        oups_mem_free(k);
+    }
+    if (rc) cli_fail_lib(rc, NULL);
+    oups_store_free(st);
+    oups_key_schema_free(s);
+    return rc ? 1 : 0;
+}
 
 int oups_cli_store(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "oups: 'store' is not implemented yet\n");
-    return 1;
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "write") == 0) return cmd_write(argc - 1, argv + 1);
+    if (strcmp(cmd, "read") == 0) return cmd_read(argc - 1, argv + 1);
+    if (strcmp(cmd, "info") == 0) return cmd_info(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "keys") == 0) return cmd_keys(argc - 1, argv + 1);
+    if (strcmp(cmd, "rm") == 0) return cmd_rm(argc - 1, argv + 1);
+    fprintf(stderr, "oups: store: unknown command '%s' (see 'oups store --help')\n", cmd);
+    return 2;
 }
