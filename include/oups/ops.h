@@ -154,6 +154,12 @@ OUPS_API bool oups_asof_merger_has_state(const oups_asof_merger *m);
 OUPS_API OUPS_NODISCARD int oups_asof_merger_fill_block(oups_table **out, const oups_asof_merger *m, int g, int d);
 
 /**
+ * Type of the key column, fixed at the first merge (or by a loaded state).
+ * @return 0, or OUPS_ESTATE before the first merge.
+ */
+OUPS_API OUPS_NODISCARD int oups_asof_merger_key_type(oups_datatype *out, const oups_asof_merger *m);
+
+/**
  * Serialise the merger's state (layout and fill blocks) into a versioned, checksummed blob.
  * @param[out] out  New buffer; free with oups_mem_free().
  * @param[out] len  Its size in bytes.

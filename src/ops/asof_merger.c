@@ -273,6 +273,12 @@ static int new_state(asof_state *s, const oups_asof_merger *m, oups_table *const
     return 0;
 }
 
+int oups_asof_merger_key_type(oups_datatype *out, const oups_asof_merger *m) {
+    if (!m || !m->has_state) return oups_error_set(OUPS_ESTATE, "asof merger: no state yet (merge or load first)");
+    *out = m->st.key_type;
+    return 0;
+}
+
 int oups_asof_merger_fill_block(oups_table **out, const oups_asof_merger *m, int g, int d) {
     *out = NULL;
     if (!m || !m->has_state) return oups_error_set(OUPS_ESTATE, "asof merger: no state yet (merge or load first)");

@@ -1,0 +1,157 @@
+// labels: quick
+/*
+ * tests/ops/test_asof_cli.c: the `oups asof` command (built binary OUPS_BINARY_DIR/oups):
+ * consecutive chunks with --state (zero-row chunks included) print exactly the one-shot
+ * output, parquet output, and errors (usage: exit 2; bad state or unsorted input: exit 1).
+ */
+#include <sys/wait.h>
+
+#include "asof_fixtures.h"
+
+static char dir[64];
+
+static void write_text(const char *name, const char *text) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* Run `oups asof ARGS` in dir; stdout to OUT (a file in dir); returns the exit status. */
+static int run(const char *args, const char *out) {
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd %s && %s/oups asof %s > %s 2> err.txt", dir, OUPS_BINARY_DIR, args, out);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *slurp(const char *name) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (oups_io_read_file(&data, &len, path) < 0) return NULL;
+    char *s = malloc(len + 1);
+    memcpy(s, data, len);
+    s[len] = 0;
+    oups_free(data);
+    return s;
+}
+
+/* CSV of keys (one column "ts") or keys and two value columns. */
+static void csv_rows(char *buf, size_t cap, const int64_t *k, int64_t n, bool values, int64_t first_row) {
+    size_t len = (size_t)snprintf(buf, cap, values ? "ts,x,name\n" : "ts\n");
+    for (int64_t i = 0; i < n; i++) {
+        int64_t r = first_row + i;
+        if (values)
+            len += (size_t)snprintf(buf + len, cap - len, "%lld,%lld.5,%s%lld\n", (long long)k[i], (long long)r,
+                                    r % 3 ? "n" : "", (long long)r);
+        else len += (size_t)snprintf(buf + len, cap - len, "%lld\n", (long long)k[i]);
+    }
+}
+
+TEST(chunks_with_state_equal_one_shot) {
+    CHECK(access(OUPS_BINARY_DIR "/oups", X_OK) == 0);
+    CHECK(tmpdir_make(dir, sizeof dir));
+    uint64_t rng = tests_seed();
+    enum { NM = 60, NA = 50, NB = 40 };
+    int64_t M[NM], A[NA], B[NB], v;
+    v = 0;
+    for (int i = 0; i < NM; i++) M[i] = v += (int64_t)(test_rand(&rng) % 4);
+    v = -3;
+    for (int i = 0; i < NA; i++) A[i] = v += (int64_t)(test_rand(&rng) % 5);
+    v = 0;
+    for (int i = 0; i < NB; i++) B[i] = v += (int64_t)(test_rand(&rng) % 6);
+    static char buf[1 << 16];
+    csv_rows(buf, sizeof buf, M, NM, false, 0);
+    write_text("main.csv", buf);
+    csv_rows(buf, sizeof buf, A, NA, true, 0);
+    write_text("a.csv", buf);
+    csv_rows(buf, sizeof buf, B, NB, true, 1000);
+    write_text("b.csv", buf);
+    const char *opts = "--on ts --n-prev 2,1 --allow-exact-matches 0,1 --prefixes A_,B_ --n-prev-suffix-start 1";
+    char args[1024];
+    snprintf(args, sizeof args, "%s --main main.csv a.csv b.csv", opts);
+    CHECK(run(args, "one.csv") == 0);
+    /* Chunks at key cuts; the first has rows in every file (CSV types are inferred), one is empty. */
+    int64_t cuts[] = {INT64_MIN, 40, 41, 41, 70, 90, INT64_MAX};
+    enum { NC = 6 };
+    size_t out_len = 0;
+    static char chunked[1 << 16];
+    for (int c = 0; c < NC; c++) {
+        int64_t lo = cuts[c], hi = cuts[c + 1];
+        const int64_t *srcs[3] = {M, A, B};
+        int ns[3] = {NM, NA, NB};
+        const char *names[3] = {"cm.csv", "ca.csv", "cb.csv"};
+        for (int f = 0; f < 3; f++) {
+            int64_t i0 = 0, i1;
+            while (i0 < ns[f] && srcs[f][i0] < lo) i0++;
+            for (i1 = i0; i1 < ns[f] && srcs[f][i1] < hi;) i1++;
+            csv_rows(buf, sizeof buf, srcs[f] + i0, i1 - i0, f > 0, i0 + (f == 2 ? 1000 : 0));
+            write_text(names[f], buf);
+        }
+        snprintf(args, sizeof args, "%s --main cm.csv ca.csv cb.csv --state s.state", opts);
+        int st = run(args, "part.csv");
+        if (st != 0) {
+            char *err = slurp("err.txt");
+            fprintf(stderr, "  chunk %d: exit %d: %s\n", c, st, err ? err : "");
+            free(err);
+        }
+        CHECK(st == 0);
+        char *part = slurp("part.csv");
+        CHECK(part);
+        const char *body = c == 0 ? part : strchr(part, '\n') + 1; /* one header */
+        out_len += (size_t)snprintf(chunked + out_len, sizeof chunked - out_len, "%s", body);
+        free(part);
+    }
+    char *one = slurp("one.csv");
+    CHECK(one);
+    int same = strcmp(one, chunked) == 0;
+    if (!same) fprintf(stderr, "  one-shot:\n%.400s\n  chunked:\n%.400s\n", one, chunked);
+    free(one);
+    CHECK(same);
+    /* Parquet output carries the same table. */
+    snprintf(args, sizeof args, "%s --main main.csv a.csv b.csv --format parquet -o out.parquet", opts);
+    CHECK(run(args, "none.txt") == 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/out.parquet", dir);
+    oups_table *t = NULL;
+    CHECK_OK(oups_parquet_read(&t, path));
+    CHECK(oups_table_num_rows(t) == NM);
+    CHECK(oups_table_num_columns(t) == 1 + 2 * 3 + 2 * 2);
+    CHECK(oups_table_column_index(t, "A_name_3") >= 0 && oups_table_column_index(t, "B_x_1") >= 0);
+    oups_table_free(t);
+}
+
+TEST(errors) {
+    CHECK(dir[0]); /* after the first case */
+    write_text("bad.state", "not a state file at all");
+    CHECK(run("--on ts --main main.csv a.csv --state bad.state", "o.txt") == 1);
+    char *err = slurp("err.txt");
+    CHECK(err && strstr(err, "oups:") && strstr(err, "bad.state"));
+    free(err);
+    CHECK(run("--main main.csv a.csv", "o.txt") == 2);       /* no --on */
+    CHECK(run("--on ts --main main.csv", "o.txt") == 2);     /* no table */
+    CHECK(run("--on ts --main main.csv a.csv --direction up", "o.txt") == 2);
+    CHECK(run("--on ts --main main.csv a.csv --format parquet", "o.txt") == 2);
+    CHECK(run("--on ts --main main.csv a.csv --n-prev 1,2,3", "o.txt") == 1);
+    CHECK(run("--on nope --main main.csv a.csv", "o.txt") == 1);
+    write_text("unsorted.csv", "ts\n5\n3\n");
+    CHECK(run("--on ts --main unsorted.csv a.csv", "o.txt") == 1);
+    err = slurp("err.txt");
+    CHECK(err && strstr(err, "main"));
+    free(err);
+    /* Two tables with the same column names and no prefixes: duplicate output names. */
+    CHECK(run("--on ts --main main.csv a.csv b.csv", "o.txt") == 1);
+    err = slurp("err.txt");
+    CHECK(err && strstr(err, "twice"));
+    free(err);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
+RUN_TESTS("ops.asof_cli", chunks_with_state_equal_one_shot, errors)
