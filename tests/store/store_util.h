@@ -19,6 +19,9 @@
 /* A fresh temp directory under /tmp, or under `su_tmp_base` when a test sets it (the fault
  * tests use tmpfs: thousands of simulated crashes would otherwise wait on real fsyncs). */
 static const char *su_tmp_base = "/tmp";
+static inline void su_use_tmpfs(void) {
+    if (access("/dev/shm", W_OK) == 0) su_tmp_base = "/dev/shm";
+}
 static inline char *su_tmpdir(void) {
     static char buf[128];
     snprintf(buf, sizeof buf, "%s/oups_store_XXXXXX", su_tmp_base);

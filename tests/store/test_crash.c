@@ -124,22 +124,18 @@ static bool run_fault(const scenario *s, int mode, bool second_crash) {
     return n_ok > 3 && seen[0] > 0 && seen[1] > 1;
 }
 
-static void use_tmpfs(void) {
-    if (access("/dev/shm", W_OK) == 0) su_tmp_base = "/dev/shm";
-}
-
 TEST(fail_every_call) {
-    use_tmpfs();
+    su_use_tmpfs();
     for (size_t i = 0; i < sizeof SCENARIOS / sizeof SCENARIOS[0]; i++) CHECK(run_fault(&SCENARIOS[i], OUPS_FAULT_FAIL, false));
 }
 
 TEST(crash_every_call) {
-    use_tmpfs();
+    su_use_tmpfs();
     for (size_t i = 0; i < sizeof SCENARIOS / sizeof SCENARIOS[0]; i++) CHECK(run_fault(&SCENARIOS[i], OUPS_FAULT_CRASH, false));
 }
 
 TEST(crash_during_recovery) {
-    use_tmpfs();
+    su_use_tmpfs();
     CHECK(run_fault(&SCENARIOS[0], OUPS_FAULT_CRASH, true));
 }
 
