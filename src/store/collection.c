@@ -125,7 +125,7 @@ static int refresh(oups_store *st) {
     if (st->fresh) return 0;
     keys_clear(st);
     OUPS_TRY(scan(st, st->root, "", 0));
-    qsort(st->keys, (size_t)st->n, sizeof *st->keys, key_cmp_qsort);
+    if (st->n > 1) qsort(st->keys, (size_t)st->n, sizeof *st->keys, key_cmp_qsort);
     int64_t m = 0;
     for (int64_t i = 0; i < st->n; i++) {
         if (m > 0 && oups_key_cmp(st->keys[m - 1], st->keys[i]) == 0) oups_key_free(st->keys[i]);

@@ -161,7 +161,7 @@ TEST(merge_regions) {
     CHECK(mr_case("TFFTFFFTF", "FFFFTFTFF", "FF", 3, 5, (int64_t[]){0, 4, 7, 8}, 2));
     CHECK(mr_case("TFFTFFFTF", "FFFFTFTFF", "FT", 10, 5, (int64_t[]){0, 1, 3, 4, 7, 9}, 3));
     CHECK(mr_case("FTFF", "TTFT", "T", 3, 5, (int64_t[]){1, 3}, 1));
-    CHECK(mr_case("TFTF", "TTTT", "", 2, 5, (int64_t[]){0, 1, 2, 3}, 2));
+    CHECK(mr_case("TFTF", "TTTT", "FF", 2, 5, (int64_t[]){0, 1, 2, 3}, 2));
     CHECK(mr_case("FFFT", "FFFF", "F", 1, 5, (int64_t[]){0, 4}, 1));
     CHECK(mr_case("TFFFTF", "TFTFFT", "TF", 2, 5, (int64_t[]){0, 2, 4, 5}, 2));
     CHECK(mr_case("TFFFT", "TFTFF", "", 0, 5, (int64_t[]){0, 1, 4, 5}, 2));
