@@ -139,6 +139,7 @@ static int read_dict(colread *c, const uint8_t *p, size_t len, int64_t n, int en
     c->dict.len = 0;
     c->dict_n = 0;
     c->has_dict = false;
+    OUPS_TRY(oups_bytes_reserve(&c->dict, 16)); /* never NULL, even for empty values */
     if (c->l->el->type == OUPS_PQ_BOOLEAN)
         return oups_error_set(OUPS_EUNSUPPORTED, "%s: column '%s': dictionary-encoded booleans", c->r->name,
                               c->l->name);
@@ -230,6 +231,7 @@ static int phys_values(colread *c, int enc, const uint8_t *p, const uint8_t *end
         int64_t *o = scratch(&c->tmp_offs, ((size_t)nn + 1) * 8);
         if (!o) return OUPS_ENOMEM;
         c->tmp.len = 0;
+        OUPS_TRY(oups_bytes_reserve(&c->tmp, 16));
         OUPS_TRY(located(c, oups_delta_byte_array_decode(p, end, nn, o, &c->tmp, NULL)));
         for (int64_t i = 0; i < nn; i++)
             if (o[i + 1] - o[i] != c->pw) return corrupt(c, "DELTA_BYTE_ARRAY value length differs from type_length");
@@ -418,6 +420,7 @@ static int read_values(colread *c, int enc, const uint8_t *p, const uint8_t *end
         uint8_t *dst = dense ? c->vals + (size_t)c->pos * 16 : scratch(&c->dense, (size_t)nn * 16);
         if (!o || !dst) return OUPS_ENOMEM;
         c->tmp.len = 0;
+        OUPS_TRY(oups_bytes_reserve(&c->tmp, 16));
         OUPS_TRY(byte_values(c, enc, p, end, nn, o, &c->tmp));
         for (int64_t i = 0; i < nn; i++)
             if (!oups_parquet__be_to_dec128(dst + 16 * i, c->tmp.data + o[i], o[i + 1] - o[i]))
@@ -631,6 +634,7 @@ int oups_parquet__read_column(oups_column **out, oups_parquet_reader *r, int lea
         else rc = oups_buffer_new(&c.vbuf, c.n_total * c.ow);
     }
     if (rc == 0 && c.l->max_def > 0) rc = oups_buffer_new_zeroed(&c.valbuf, (c.n_total + 7) / 8);
+    if (rc == 0 && bytes) rc = oups_bytes_reserve(&c.data, 64); /* decoders memcpy into it */
     if (rc == 0) {
         if (c.vbuf) c.vals = oups_buffer_data(c.vbuf);
         if (c.valbuf) c.valid = oups_buffer_data(c.valbuf);

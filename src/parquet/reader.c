@@ -386,10 +386,14 @@ const char *oups_parquet_reader_kv_get(const oups_parquet_reader *r, const char 
     return NULL;
 }
 
-static int leaf_check(const oups_parquet_reader *r, int c) {
+/* Leaf `c` can be read, and its name differs from those of leaves prev[0..n_prev). */
+static int leaf_check(const oups_parquet_reader *r, int c, const int *prev, int n_prev) {
     const oups_pqr_leaf *l = &r->leaves[c];
     if (l->unsupported)
         return oups_error_set(l->unsupported, "%s: column '%s': %s", r->name, l->name, l->why);
+    for (int j = 0; j < n_prev; j++)
+        if (strcmp(r->leaves[prev[j]].name, l->name) == 0)
+            return oups_error_set(OUPS_EUNSUPPORTED, "%s: column '%s' appears twice", r->name, l->name);
     return 0;
 }
 
@@ -398,15 +402,18 @@ int oups_parquet_reader_schema(oups_table **out, const oups_parquet_reader *r) {
     int n = r->n_leaves;
     const char **names = oups_calloc((size_t)n + 1, sizeof *names);
     oups_datatype *types = oups_calloc((size_t)n + 1, sizeof *types);
-    int rc = names && types ? 0 : OUPS_ENOMEM;
+    int *all = oups_calloc((size_t)n + 1, sizeof *all);
+    int rc = names && types && all ? 0 : OUPS_ENOMEM;
     for (int c = 0; rc == 0 && c < n; c++) {
-        rc = leaf_check(r, c);
+        all[c] = c;
+        rc = leaf_check(r, c, all, c);
         names[c] = r->leaves[c].name;
         types[c] = r->leaves[c].type;
     }
     if (rc == 0) rc = oups_table_new_empty(out, n, names, types);
     oups_free(names);
     oups_free(types);
+    oups_free(all);
     return rc;
 }
 
@@ -454,13 +461,7 @@ int oups_parquet_reader_read(oups_table **out, oups_parquet_reader *r, const int
                 goto out;
             }
         }
-        if ((rc = leaf_check(r, sel[i])) < 0) goto out;
-        for (int j = 0; j < i; j++)
-            if (strcmp(r->leaves[sel[j]].name, r->leaves[sel[i]].name) == 0) {
-                rc = oups_error_set(OUPS_EUNSUPPORTED, "%s: column '%s' appears twice", r->name,
-                                    r->leaves[sel[i]].name);
-                goto out;
-            }
+        if ((rc = leaf_check(r, sel[i], sel, i)) < 0) goto out;
     }
     for (int i = 0; i < n_cols; i++) {
         names[i] = oups_strdup(r->leaves[sel[i]].name);
