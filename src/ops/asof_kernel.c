@@ -148,9 +148,12 @@ static void hint_huge_pages(uint8_t *p, int64_t size) {
 }
 
 /* Take the pooled buffer `*slot` for `bytes` if nobody else holds it (the caller freed the
- * previous result), else NULL. */
+ * previous result), else NULL. A buffer up to about twice too large is used as is (a column
+ * may have a larger buffer than its rows need): no realloc between similar chunks. */
 static oups_buffer *take_pooled(oups_buffer **slot, int64_t bytes) {
-    if (!slot || !*slot || atomic_load(&(*slot)->refcount) != 1 || oups_buffer_resize(*slot, bytes) < 0) return NULL;
+    if (!slot || !*slot || atomic_load(&(*slot)->refcount) != 1) return NULL;
+    int64_t size = (*slot)->size;
+    if ((size < bytes || size > 2 * bytes + 65536) && oups_buffer_resize(*slot, bytes) < 0) return NULL;
     oups_buffer *b = *slot;
     *slot = NULL;
     return b;
