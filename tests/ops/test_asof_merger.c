@@ -398,7 +398,32 @@ TEST(fill_values_init_checks) {
     oups_table_free(fill);
 }
 
+/* A long window (more slots than the gathers keep on the stack), over two calls. */
+TEST(long_window) {
+    int np = 70;
+    oups_asof_merger *m = mk(1, NULL, 0, NULL, &np, 0);
+    int64_t ts[100], main[2] = {1000, 2000};
+    double v[100];
+    for (int i = 0; i < 100; i++) {
+        ts[i] = i * 10;
+        v[i] = i + 1;
+    }
+    oups_table *r = NULL;
+    CHECK_OK(merge1(&r, m, main, 1, ts, v, 50)); /* rows 0..49, all before 1000 */
+    CHECK(oups_table_num_columns(r) == 1 + 71);
+    CHECK(f64_at(r, "v_0", 0) == 50 && f64_at(r, "v_49", 0) == 1 && f64_at(r, "v_50", 0) == 0);
+    oups_table_free(r);
+    CHECK_OK(merge1(&r, m, main + 1, 1, ts + 50, v + 50, 50));
+    CHECK(f64_at(r, "v_0", 0) == 100 && f64_at(r, "v_70", 0) == 30);
+    oups_table *f = NULL;
+    CHECK_OK(oups_asof_merger_fill_block(&f, m, 0, 0));
+    CHECK(oups_table_num_rows(f) == 71 && f64_at(f, "v", 0) == 30 && f64_at(f, "v", 70) == 100);
+    oups_table_free(f);
+    oups_table_free(r);
+    oups_asof_merger_free(m);
+}
+
 RUN_TESTS("ops.asof_merger", example1_2_prev1, example3_exact_ties, example4_guard_no_prev,
           example5_fill_values_suffix_start, example6_duplicate_keys, example7_two_tables_mixed_types,
           example8_combinations, example9_combinations_prev1, example10_iterative, example11_rows_beyond_targets,
-          example12_empty_chunk, layout_column_count, errors_instead_of_quirks, fill_values_init_checks)
+          example12_empty_chunk, layout_column_count, errors_instead_of_quirks, fill_values_init_checks, long_window)
