@@ -1,0 +1,201 @@
+/*
+ * bench/bench_store.c: incremental writes and iter_intersections of ordered datasets.
+ * Data: N rows (default 10,000,000; argv[1]) of ticks (ts timestamp[ns] every 1 ms, bid
+ * float64, qty int64), row groups of N/10 rows (1,000,000 by default), zstd.
+ *  1. full write of a fresh dataset (wall time);
+ *  2. append 1,000 newer rows: row groups rewritten (old files whose inode is gone) and time
+ *     as a share of the full write (targets: <= 1 row group, <= 5%);
+ *  3. insert 1,000 rows inside one row group in the middle: only that row group rewritten;
+ *  4. iter_intersections over 3 datasets of N/3 rows with interleaved keys: peak RSS added
+ *     (VmHWM reset through /proc/self/clear_refs) against 3 row groups + 64 MB.
+ * Prints machine, compiler and flags. Temp data under $TMPDIR or /tmp, removed at the end.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "oups/oups.h"
+#include "util/util.h"
+
+static void die(const char *what, int rc) {
+    fprintf(stderr, "bench_store: %s: %s: %s\n", what, oups_strerror(rc), oups_error_last());
+    exit(1);
+}
+
+static double now_s(void) { return (double)oups_now_ns() / 1e9; }
+
+static int64_t status_kb(const char *key) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    int64_t v = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, key, strlen(key)) == 0) v = strtoll(line + strlen(key) + 1, NULL, 10);
+    if (f) fclose(f);
+    return v;
+}
+
+/* Rows [first, first+n) of the tick series, keys ts0 + (first+i)*step_ns (+ offset). */
+static oups_table *ticks(int64_t first, int64_t n, int64_t step_ns, int64_t offset_ns) {
+    oups_datatype tt = oups_type_timestamp(OUPS_UNIT_NS, NULL), ft = oups_type(OUPS_TYPE_FLOAT64),
+                  it = oups_type(OUPS_TYPE_INT64);
+    int64_t *ts = malloc((size_t)n * 8), *q = malloc((size_t)n * 8);
+    double *bid = malloc((size_t)n * 8);
+    if (!ts || !q || !bid) die("malloc", OUPS_ENOMEM);
+    for (int64_t i = 0; i < n; i++) {
+        ts[i] = INT64_C(1700000000000000000) + (first + i) * step_ns + offset_ns;
+        bid[i] = 100.0 + (double)((first + i) % 1000) * 0.01;
+        q[i] = (first + i) % 97;
+    }
+    oups_column *c[3];
+    oups_table *t;
+    int rc = oups_column_from_values(&c[0], &tt, ts, n, NULL);
+    if (rc == 0) rc = oups_column_from_values(&c[1], &ft, bid, n, NULL);
+    if (rc == 0) rc = oups_column_from_values(&c[2], &it, q, n, NULL);
+    const char *names[] = {"ts", "bid", "qty"};
+    if (rc == 0) rc = oups_table_new(&t, 3, names, c);
+    if (rc) die("table", rc);
+    for (int i = 0; i < 3; i++) oups_column_release(c[i]);
+    free(ts);
+    free(q);
+    free(bid);
+    return t;
+}
+
+/* Inodes of the dataset's row-group files. */
+static int inodes(ino_t *out, const char *dir) {
+    int n = 0;
+    char p[4096];
+    for (int k = 0; k < 65536; k++) {
+        struct stat st;
+        snprintf(p, sizeof p, "%s/file_%05d.parquet", dir, k);
+        if (stat(p, &st) != 0) break;
+        out[n++] = st.st_ino;
+    }
+    return n;
+}
+
+static int rewritten(const ino_t *before, int nb, const ino_t *after, int na) {
+    int gone = 0;
+    for (int i = 0; i < nb; i++) {
+        bool found = false;
+        for (int j = 0; j < na && !found; j++) found = before[i] == after[j];
+        gone += !found;
+    }
+    return gone;
+}
+
+static oups_opd *open_ds(const char *path) {
+    oups_opd_options o = OUPS_OPD_OPTIONS_INIT;
+    o.ordered_on = "ts";
+    oups_opd *opd;
+    int rc = oups_opd_open(&opd, path, &o);
+    if (rc) die("open", rc);
+    return opd;
+}
+
+static double timed_write(oups_opd *opd, oups_table *t, int64_t T) {
+    oups_store_write_options o = OUPS_STORE_WRITE_OPTIONS_INIT;
+    o.row_group_rows = T;
+    double t0 = now_s();
+    int rc = oups_opd_write(opd, t, &o);
+    if (rc) die("write", rc);
+    return now_s() - t0;
+}
+
+static int rm_one(const char *p, const struct stat *s, int f, struct FTW *w) {
+    (void)s;
+    (void)f;
+    (void)w;
+    return remove(p);
+}
+
+int main(int argc, char **argv) {
+    int64_t N = argc > 1 ? strtoll(argv[1], NULL, 10) : 10000000, T = N / 10 > 0 ? N / 10 : 1;
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char root[512], p[600];
+    snprintf(root, sizeof root, "%s/oups_bench_store_XXXXXX", tmp);
+    if (!mkdtemp(root)) die("mkdtemp", OUPS_EIO);
+    struct utsname u;
+    uname(&u);
+    printf("bench_store: %s %s, %ld CPUs; %s, %s (%s)\n", u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN),
+           OUPS_BENCH_COMPILER, OUPS_BENCH_BUILD_TYPE, OUPS_BENCH_FLAGS);
+    printf("N = %" PRId64 " rows, row groups of %" PRId64 " rows, zstd, data in %s\n", N, T, root);
+    static ino_t before[65536], after[65536];
+
+    /* 1. full write */
+    snprintf(p, sizeof p, "%s/ds", root);
+    oups_opd *opd = open_ds(p);
+    oups_table *t = ticks(0, N, 1000000, 0);
+    double full = timed_write(opd, t, T);
+    oups_table_free(t);
+    printf("full write:        %8.3f s  (%.1f Mrows/s)\n", full, (double)N / full / 1e6);
+
+    /* 2. append 1,000 newer rows */
+    int nb = inodes(before, p);
+    t = ticks(N, 1000, 1000000, 0);
+    double app = timed_write(opd, t, T);
+    oups_table_free(t);
+    int na = inodes(after, p);
+    int rw = rewritten(before, nb, after, na);
+    printf("append 1000 rows:  %8.3f s  = %.2f%% of full (target <= 5%%), row groups rewritten: %d (target <= 1) %s\n",
+           app, 100 * app / full, rw, app <= 0.05 * full && rw <= 1 ? "OK" : "MISSED");
+
+    /* 3. insert 1,000 rows in the middle of row group 5 (keys between existing ones) */
+    nb = inodes(before, p);
+    t = ticks(5 * T + T / 2, 1000, 1000000, 500000);
+    double mid = timed_write(opd, t, T);
+    oups_table_free(t);
+    na = inodes(after, p);
+    rw = rewritten(before, nb, after, na);
+    printf("middle insert:     %8.3f s, row groups rewritten: %d of %d (target 1: the overlapped one) %s\n", mid, rw, nb,
+           rw == 1 ? "OK" : "MISSED");
+    if (oups_opd_check(opd)) die("check", OUPS_ECORRUPT);
+    oups_opd_close(opd);
+
+    /* 4. iter_intersections over 3 interleaved datasets */
+    oups_opd *ds[3];
+    int64_t n3 = N / 3, T3 = T;
+    for (int k = 0; k < 3; k++) {
+        snprintf(p, sizeof p, "%s/it%d", root, k);
+        ds[k] = open_ds(p);
+        t = ticks(0, n3, 3000000, k * 1000000);
+        timed_write(ds[k], t, T3);
+        oups_table_free(t);
+    }
+    FILE *cr = fopen("/proc/self/clear_refs", "w");
+    if (cr) {
+        fputs("5", cr); /* reset VmHWM to the current RSS */
+        fclose(cr);
+    }
+    int64_t rss0 = status_kb("VmRSS");
+    oups_intersections *it;
+    int rc = oups_intersections_open(&it, ds, 3, NULL);
+    if (rc) die("intersections", rc);
+    int64_t steps = 0, rows = 0;
+    double t0 = now_s();
+    for (;;) {
+        bool done;
+        if ((rc = oups_intersections_next(it, &done))) die("next", rc);
+        if (done) break;
+        steps++;
+        for (int i = 0; i < oups_intersections_count(it); i++) rows += oups_table_num_rows(oups_intersections_table(it, i));
+    }
+    double it_s = now_s() - t0;
+    oups_intersections_free(it);
+    int64_t peak = status_kb("VmHWM") - rss0;
+    double rg_mb = (double)T3 * 24 / 1e6, limit = 3 * rg_mb + 64;
+    printf("iter_intersections: %lld steps, %lld rows in %.3f s; peak RSS added %.1f MB (target <= 3 row groups "
+           "%.1f MB + 64 MB = %.1f MB) %s%s\n",
+           (long long)steps, (long long)rows, it_s, (double)peak / 1024, 3 * rg_mb, limit,
+           (double)peak / 1024 <= limit ? "OK" : "MISSED", cr ? "" : " (VmHWM not resettable: figure is an upper bound)");
+    for (int k = 0; k < 3; k++) oups_opd_close(ds[k]);
+    nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
