@@ -35,7 +35,7 @@ int oups_thrift__read_varint(oups_thrift_reader *r, uint64_t *out) {
 static int64_t unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
 
 int oups_thrift__read_i64(oups_thrift_reader *r, int64_t *out) {
-    uint64_t v;
+    uint64_t v = 0;
     OUPS_TRY(oups_thrift__read_varint(r, &v));
     *out = unzigzag(v);
     return 0;
@@ -71,7 +71,7 @@ int oups_thrift__read_double(oups_thrift_reader *r, double *out) {
 }
 
 int oups_thrift__read_binary(oups_thrift_reader *r, const uint8_t **out, int64_t *len) {
-    uint64_t n;
+    uint64_t n = 0;
     OUPS_TRY(oups_thrift__read_varint(r, &n));
     if (n > (uint64_t)(r->end - r->p)) return oups_thrift__corrupt(r, "binary longer than the input");
     *out = r->p;
@@ -135,7 +135,7 @@ static int skip_n(oups_thrift_reader *r, int type, int64_t n) {
 }
 
 int oups_thrift__skip(oups_thrift_reader *r, int type) {
-    uint64_t v;
+    uint64_t v = 0;
     switch (type) {
     case OUPS_TT_BOOL_TRUE:
     case OUPS_TT_BOOL_FALSE:
