@@ -53,22 +53,30 @@ OUPS_API const char *oups_codec_name(oups_codec codec);
 typedef struct oups_parquet_reader oups_parquet_reader;
 
 /**
- * Open a file and parse its footer. Only the footer is read here.
- * Ownership: caller frees with oups_parquet_reader_free(). The path is copied.
- * Errors: OUPS_ENOTFOUND, OUPS_EIO, OUPS_ECORRUPT (bad magic, footer), OUPS_EUNSUPPORTED
- * (encrypted footer).
+ * Open a file and parse its footer (only the footer is read here; data is read on demand).
+ * @param[out] out  The reader; NULL on failure.
+ * Ownership: caller frees with oups_parquet_reader_free(). The path is copied. The file stays
+ * open until then.
+ * Errors: OUPS_ENOTFOUND, OUPS_EIO, OUPS_ECORRUPT (bad magic, footer, schema tree, row groups
+ * without one chunk per column), OUPS_EUNSUPPORTED (encrypted footer), OUPS_ENOMEM.
+ * Cost: two small reads plus one read of the footer; memory about 2x the footer size.
+ * Nested or encrypted columns do not fail here, only when read (see oups_parquet_reader_read).
  */
 OUPS_API OUPS_NODISCARD int oups_parquet_reader_open(oups_parquet_reader **out, const char *path);
 /**
- * Open a Parquet image in memory. Ownership: `data` is borrowed and must outlive the reader.
- * `name` (may be NULL) is used in error messages.
+ * Open a Parquet image in memory, like oups_parquet_reader_open().
+ * Ownership: `data` is borrowed and must outlive the reader (nothing is copied); `name` (may
+ * be NULL) is copied and used in error messages.
  */
 OUPS_API OUPS_NODISCARD int oups_parquet_reader_open_memory(oups_parquet_reader **out, const void *data, size_t len,
                                                             const char *name);
+/** Close the file and free the reader (NULL is a no-op). Tables already read stay valid. */
 OUPS_API void oups_parquet_reader_free(oups_parquet_reader *r);
 
+/** Row count of the file, from the footer. */
 OUPS_API int64_t oups_parquet_reader_num_rows(const oups_parquet_reader *r);
 OUPS_API int oups_parquet_reader_num_row_groups(const oups_parquet_reader *r);
+/** Rows of row group `rg`, or -1 if out of range. */
 OUPS_API int64_t oups_parquet_reader_row_group_num_rows(const oups_parquet_reader *r, int rg);
 /** Number of leaf columns (flat schema: the columns). */
 OUPS_API int oups_parquet_reader_num_columns(const oups_parquet_reader *r);
@@ -80,25 +88,35 @@ OUPS_API int oups_parquet_reader_num_columns(const oups_parquet_reader *r);
 OUPS_API OUPS_NODISCARD int oups_parquet_reader_column_name(const char **out, const oups_parquet_reader *r, int col);
 
 /**
- * A 0-row table with the file's schema (names and mapped types). Columns whose type cannot
- * be read give OUPS_EUNSUPPORTED naming the column.
+ * A 0-row table with the file's schema (names and mapped types, see the type mapping above).
+ * @param[out] out  Caller owns it (oups_table_free()); NULL on failure.
+ * Errors: OUPS_EUNSUPPORTED naming the first column that cannot be read (nested, encrypted,
+ * decimal precision above 38, duplicate or empty name), OUPS_ENOMEM.
  */
 OUPS_API OUPS_NODISCARD int oups_parquet_reader_schema(oups_table **out, const oups_parquet_reader *r);
 
 /**
- * Read row groups `row_groups[0..n_rg)` (NULL: all, in order) and columns `columns[0..n_cols)`
- * (NULL: all, in file order) into one table. Only the bytes of the requested column chunks
- * are read. Errors: OUPS_ENOTFOUND (column), OUPS_EINVAL (row group index), OUPS_ECORRUPT
- * naming file, column, row group and page, OUPS_EUNSUPPORTED.
+ * Read row groups `row_groups[0..n_rg)` (NULL: all, in order; an index may repeat) and columns
+ * `columns[0..n_cols)` (NULL: all, in file order) into one table, rows in the order given.
+ * @param[out] out  Caller owns it (oups_table_free()); independent of the reader. NULL on failure.
+ * Errors: OUPS_ENOTFOUND (column name), OUPS_EINVAL (row group index), OUPS_ECORRUPT naming
+ * file, column, row group and page (also a page CRC that does not match), OUPS_EUNSUPPORTED
+ * (nested/encrypted column, LZO, BIT_PACKED levels, dictionary-encoded booleans), OUPS_EIO,
+ * OUPS_ENOMEM.
+ * Cost: one pread per requested column chunk (exactly its bytes), values decoded straight into
+ * the table's buffers (one pass; pages with nulls take one extra scatter pass). Memory: the
+ * table plus one column chunk and one decompressed page at a time. Decoded sizes are capped at
+ * 64 MiB + 16384 x the file size per column (hostile files: OUPS_ECORRUPT).
  */
 OUPS_API OUPS_NODISCARD int oups_parquet_reader_read(oups_table **out, oups_parquet_reader *r, const int *row_groups,
                                                      int n_rg, const char *const *columns, int n_cols);
 
-/** Key-value metadata of the file: count, and the i-th key/value (borrowed; value may be NULL). */
+/** Number of key-value metadata pairs of the file. */
 OUPS_API int oups_parquet_reader_kv_count(const oups_parquet_reader *r);
+/** Key / value of pair i (NULL if out of range; a value may be NULL). Borrowed from the reader. */
 OUPS_API const char *oups_parquet_reader_kv_key(const oups_parquet_reader *r, int i);
 OUPS_API const char *oups_parquet_reader_kv_value(const oups_parquet_reader *r, int i);
-/** Value for `key`, or NULL if absent. Borrowed. */
+/** Value for `key` (the last pair with that key), or NULL if absent. Borrowed from the reader. */
 OUPS_API const char *oups_parquet_reader_kv_get(const oups_parquet_reader *r, const char *key);
 
 /** Statistics of one column chunk, decoded to the column's table type. */
@@ -109,18 +127,31 @@ typedef struct oups_parquet_stats {
     int64_t null_count;
 } oups_parquet_stats;
 
-/** Statistics of column `col` in row group `rg` (new min_value/max_value, else legacy min/max
- * when the sort order allows it). */
+/**
+ * Statistics of column `col` in row group `rg`: min_value/max_value when present (column order
+ * TYPE_ORDER, IEEE_754_TOTAL_ORDER or unspecified), else the legacy min/max only for types whose
+ * legacy order is signed (BOOLEAN, signed INT32/INT64, FLOAT, DOUBLE). Bounds that are NaN, of
+ * INT96 columns or of the wrong size are reported absent (has_min_max false). Truncated byte
+ * array bounds (is_min/max_value_exact false) are still valid bounds.
+ * Ownership: string/binary bounds point into the reader. Errors: OUPS_EINVAL (indices),
+ * OUPS_EUNSUPPORTED (column that cannot be read). Cost: no I/O.
+ */
 OUPS_API OUPS_NODISCARD int oups_parquet_reader_stats(oups_parquet_stats *out, const oups_parquet_reader *r, int rg,
                                                       int col);
 
 /**
- * Describe the file as JSON (row count, schema, row groups with per-column stats, encodings,
- * codecs, sizes, key-value metadata) — the output of `oups parquet meta`.
- * Ownership: `*out` is NUL-terminated, caller frees with oups_mem_free().
+ * Describe the file as JSON (file, num_rows, format_version, created_by, schema with table
+ * and Parquet types, key_value_metadata, row_groups with per-column codec, encodings, sizes,
+ * offsets and statistics) — the output of `oups parquet meta`. Binary bounds print as
+ * "0x.." hex, decimals as strings, NaN/inf as strings.
+ * Ownership: `*out` is NUL-terminated, caller frees with oups_mem_free(). Errors: OUPS_ENOMEM.
  */
 OUPS_API OUPS_NODISCARD int oups_parquet_reader_meta_json(char **out, const oups_parquet_reader *r);
-/** Human-readable schema, one line per column — the output of `oups parquet schema`. */
+/**
+ * Human-readable schema, one line per leaf column — the output of `oups parquet schema`:
+ * "name: table-type (PHYSICAL [LOGICAL], required|optional|repeated)", table-type
+ * "unsupported" for columns that cannot be read. Ownership/Errors: as oups_parquet_reader_meta_json.
+ */
 OUPS_API OUPS_NODISCARD int oups_parquet_reader_schema_text(char **out, const oups_parquet_reader *r);
 
 /* ------------------------------------------------------------------------------------------ */
