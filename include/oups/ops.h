@@ -128,7 +128,8 @@ OUPS_API void oups_asof_merger_free(oups_asof_merger *m);
  *         OUPS_EINVAL (group index out of range naming row and position, more groups than the
  *         first call, J differing from the layout's, duplicate output column names, nulls in a
  *         key), OUPS_ESCHEMA (a table's columns or types differ from the layout, key types
- *         differ, fill tables do not match), OUPS_EUNORDERED (check_sorted and a key decreases,
+ *         differ, fill tables do not match), OUPS_ENOTFOUND (a table lacks `on`),
+ *         OUPS_EUNORDERED (check_sorted and a key decreases,
  *         naming group, table and row), OUPS_EUNSUPPORTED (tolerance with float keys), OUPS_ENOMEM.
  * Cost: O(len(main) * J * n_dfs + total table rows) for the as-of indices (branch-free merge;
  * galloping per group when combinations are given), then one typed gather per output column.
