@@ -374,14 +374,23 @@ static int remove_tree(const char *dir) {
 int oups_opd_remove_from_disk(oups_opd *opd, bool preserve_metadata) {
     if (opd->readonly)
         return oups_error_set(OUPS_EREADONLY, "cannot call 'remove_from_disk' on a read-only dataset.");
-    oups_store__stats_free(&opd->stats);
-    if (!preserve_metadata) oups_store__kv_free(&opd->kv);
     if (!opd->is_new) {
-        int rc = oups_io_unlink(opd->md_path); /* the dataset is gone from here on */
+        /* First commit an empty dataset whose journal deletes every file, so that a crash never
+         * leaves row-group files without metadata; then the metadata and the directory go. */
+        store_stats empty = {0};
+        int64_t *drop = oups_malloc_array((size_t)opd->stats.n + 1, 8);
+        if (!drop) return OUPS_ENOMEM;
+        memcpy(drop, opd->stats.file_ids, (size_t)opd->stats.n * 8);
+        int rc = oups_store__commit(opd, &empty, drop, opd->stats.n, &opd->kv);
+        oups_free(drop);
+        OUPS_TRY(rc);
+        rc = oups_io_unlink(opd->md_path);
         if (rc < 0 && rc != OUPS_ENOTFOUND) return rc;
         OUPS_TRY(remove_tree(opd->path));
         opd->is_new = true;
     }
+    oups_store__stats_free(&opd->stats);
+    if (!preserve_metadata) oups_store__kv_free(&opd->kv);
     return 0;
 }
 

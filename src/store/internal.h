@@ -14,7 +14,8 @@
 #include "table/table.h"
 #include "util/util.h"
 
-#define STORE_MAX_FILE_ID 65535
+/* Largest file id (uint16 in the metadata); a variable so tests can lower it. */
+extern int64_t oups_store__max_file_id;
 #define STORE_MAX_RG_ROWS INT64_C(4294967295)
 
 /* ---- key values (keyval.c) ---------------------------------------------------------- */

@@ -11,6 +11,8 @@
 
 #include "store/internal.h"
 
+int64_t oups_store__max_file_id = 65535;
+
 typedef struct wctx {
     oups_opd *opd;
     const oups_store_write_options *o;
@@ -101,9 +103,6 @@ static int emit(wctx *w, const oups_table *t, const int64_t *keys, int64_t a, in
     if (b - a > STORE_MAX_RG_ROWS)
         return oups_error_set(OUPS_EOVERFLOW, "number of rows %lld exceeds max value %lld", (long long)(b - a),
                               (long long)STORE_MAX_RG_ROWS);
-    if (w->opd->stats.n + w->news.n > STORE_MAX_FILE_ID)
-        return oups_error_set(OUPS_EOVERFLOW, "%s: file id '%lld' exceeds max value %d", w->opd->path,
-                              (long long)(w->opd->stats.n + w->news.n), STORE_MAX_FILE_ID);
     char path[PATH_MAX];
     oups_store__file_path(path, w->opd->path, w->news.n, ".new");
     oups_table *s;
@@ -287,9 +286,9 @@ static int do_write(wctx *w, const oups_table *df_in) {
             final.mins[k] = w->news.mins[e];
             final.maxs[k] = w->news.maxs[e];
         }
-    if (rc == 0 && final.n > STORE_MAX_FILE_ID + 1)
-        rc = oups_error_set(OUPS_EOVERFLOW, "%s: file id '%d' exceeds max value %d", opd->path, STORE_MAX_FILE_ID + 1,
-                            STORE_MAX_FILE_ID);
+    if (rc == 0 && final.n > oups_store__max_file_id + 1) /* checked before the commit: nothing changes */
+        rc = oups_error_set(OUPS_EOVERFLOW, "%s: file id '%lld' exceeds max value %lld", opd->path,
+                            (long long)oups_store__max_file_id + 1, (long long)oups_store__max_file_id);
     if (rc < 0) {
         remove_staged(w);
         goto out;
@@ -381,6 +380,9 @@ int oups_opd_write_row_groups(oups_opd *opd, oups_table *const *chunks, int n_ch
     if (rc == 0) rc = oups_store__stats_copy(&final, &opd->stats);
     for (int64_t e = 0; e < w.news.n && rc == 0; e++)
         rc = oups_store__stats_push(&final, w.news.file_ids[e], w.news.n_rows[e], w.news.mins[e], w.news.maxs[e]);
+    if (rc == 0 && final.n > oups_store__max_file_id + 1)
+        rc = oups_error_set(OUPS_EOVERFLOW, "%s: file id '%lld' exceeds max value %lld", opd->path,
+                            (long long)oups_store__max_file_id + 1, (long long)oups_store__max_file_id);
     if (rc == 0) rc = oups_store__kv_copy(&kv, &opd->kv);
     for (int i = 0; rc == 0 && i < w.o->n_kv; i++) rc = oups_store__kv_update(&kv, w.o->kv_keys[i], w.o->kv_values[i]);
     if (rc == 0 && write_metadata) {

@@ -139,6 +139,30 @@ TEST(crash_during_recovery) {
     CHECK(run_fault(&SCENARIOS[0], OUPS_FAULT_CRASH, true));
 }
 
+/* remove_from_disk crashing at every I/O call: afterwards the dataset is intact or empty. */
+TEST(remove_crash) {
+    su_use_tmpfs();
+    for (int64_t k = 1;; k++) {
+        char *dir = su_tmpdir();
+        oups_opd *opd = su_existing(dir, "ds", "[1,2][3,4][5]");
+        CHECK(opd);
+        oups_fault_io_after(k, OUPS_IO_ALL, OUPS_FAULT_CRASH);
+        int rc = oups_opd_remove_from_disk(opd, false);
+        int64_t hits = oups_fault_io_off();
+        oups_opd_close(opd);
+        char p[512], got[256];
+        snprintf(p, sizeof p, "%s/ds", dir);
+        CHECK_OK(oups_opd_open(&opd, p, NULL));
+        CHECK_OK(su_render(got, sizeof got, opd));
+        CHECK_OK(oups_opd_check(opd));
+        CHECK(strcmp(got, "[1,2][3,4][5]") == 0 || strcmp(got, "") == 0);
+        CHECK(hits > 0 || (rc == 0 && strcmp(got, "") == 0));
+        oups_opd_close(opd);
+        su_rmrf(dir);
+        if (hits == 0) break;
+    }
+}
+
 /* Every allocation of a write failing in turn: an error, no leak (ASan), old or new state.
  * Opt-in (OUPS_TEST_ALLOC_FAULTS=1) until oups_parquet_writer_open stops unlinking an
  * uninitialised temp path when strdup(path) fails (parquet/writer.c, reported). */
@@ -216,4 +240,4 @@ TEST(sigkill_child) {
     }
 }
 
-RUN_TESTS("store.crash", fail_every_call, crash_every_call, crash_during_recovery, alloc_failures, sigkill_child)
+RUN_TESTS("store.crash", fail_every_call, crash_every_call, crash_during_recovery, remove_crash, alloc_failures, sigkill_child)

@@ -247,5 +247,36 @@ TEST(row_group_primitive) {
     su_rmrf(dir);
 }
 
-RUN_TESTS("store.write", w1_fresh_append, w14_islands, w19_w21, w23_resize, w23b_untouched_files, w27_dedup_in_new_data,
+TEST(file_id_limit) {
+    /* limit lowered to 4 (ids 0..4): 5 row groups fit, a 6th is refused and nothing changes */
+    int64_t saved = oups_store__max_file_id;
+    oups_store__max_file_id = 4;
+    char *dir = su_tmpdir();
+    oups_opd *opd = su_existing(dir, "ds", "[0][1][2][3]");
+    CHECK(opd);
+    oups_store_write_options o = opts(1, 0, false);
+    CHECK(su_write_expect(opd, "4n", &o, "[0][1][2][3][4n]"));
+    int n;
+    oups_table **rgs = su_parse("5n", &n);
+    int rc = oups_opd_write(opd, rgs[0], &o);
+    int rc2 = oups_opd_write_row_groups(opd, rgs, n, true, NULL);
+    su_free_rgs(rgs, n);
+    oups_store__max_file_id = saved;
+    CHECK(rc == OUPS_EOVERFLOW && rc2 == OUPS_EOVERFLOW);
+    CHECK(strstr(oups_error_last(), "file id '5' exceeds max value 4") != NULL);
+    char got[256];
+    CHECK_OK(su_render(got, sizeof got, opd));
+    CHECK(strcmp(got, "[0][1][2][3][4n]") == 0);
+    CHECK_OK(oups_opd_check(opd));
+    /* a rewrite that keeps the count within the limit still works */
+    oups_store__max_file_id = 4;
+    o = opts(3, 1, false);
+    rc = su_write_expect(opd, NULL, &o, "[0,1,2][3,4n]") ? 0 : -1;
+    oups_store__max_file_id = saved;
+    CHECK(rc == 0);
+    oups_opd_close(opd);
+    su_rmrf(dir);
+}
+
+RUN_TESTS("store.write", file_id_limit, w1_fresh_append, w14_islands, w19_w21, w23_resize, w23b_untouched_files, w27_dedup_in_new_data,
           dup_all_and_columns, e1_errors_nothing_written, metadata_updates, row_group_primitive)
