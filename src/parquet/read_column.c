@@ -122,8 +122,14 @@ static int read_levels(colread *c, const uint8_t *p, const uint8_t *end, int64_t
     }
     if (bad > 1) return corrupt(c, "definition level above the maximum");
     uint8_t *v = c->valid;
-    int64_t pos = c->pos;
-    for (int64_t i = 0; i < n; i++)
+    int64_t pos = c->pos, i = 0;
+    if (k == n) { /* no nulls (the common case): set whole bytes */
+        for (; i < n && ((pos + i) & 7); i++) v[(pos + i) >> 3] |= (uint8_t)(1u << ((pos + i) & 7));
+        int64_t bytes = (n - i) >> 3;
+        memset(v + ((pos + i) >> 3), 0xff, (size_t)bytes);
+        i += bytes << 3;
+    }
+    for (; i < n; i++)
         if (lv[i]) v[(pos + i) >> 3] |= (uint8_t)(1u << ((pos + i) & 7));
     *nn = k;
     c->null_count += n - k;
