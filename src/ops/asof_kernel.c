@@ -81,24 +81,6 @@ int oups_ops__asof_check_sorted(const asof_keys *k, const char *what) {
 
 /* ---- as-of counts ---------------------------------------------------------------------- */
 
-/* Count of keys qualifying for target m, from the count j known for an earlier target: the
- * next four keys are loaded and compared independently and summed, repeated while all four
- * qualify. With about one table key per target this is one step per target. */
-static inline int64_t count_step(const int64_t *K, int64_t nk, int64_t j, int64_t m, bool le) {
-    for (;;) {
-        if (OUPS_UNLIKELY(j + 4 > nk)) {
-            while (j < nk && (le ? K[j] <= m : K[j] < m)) j++;
-            return j;
-        }
-        int64_t c = le ? (int64_t)(K[j] <= m) + (int64_t)(K[j + 1] <= m) + (int64_t)(K[j + 2] <= m) +
-                             (int64_t)(K[j + 3] <= m)
-                       : (int64_t)(K[j] < m) + (int64_t)(K[j + 1] < m) + (int64_t)(K[j + 2] < m) +
-                             (int64_t)(K[j + 3] < m);
-        j += c;
-        if (OUPS_LIKELY(c < 4)) return j;
-    }
-}
-
 /* The block is cut into four runs of targets, each with its own cursor (found by galloping
  * from p), walked in lockstep: four independent dependency chains instead of one, so the
  * load -> compare -> add latency of one chain overlaps the others. */
@@ -110,10 +92,10 @@ static inline int64_t counts(int64_t *cnt, const int64_t *M, int64_t nb, const i
         j2 = oups_ops__asof_advance(K, nk, j1, M[2 * q], le);
         j3 = oups_ops__asof_advance(K, nk, j2, M[3 * q], le);
         for (int64_t i = 0; i < q; i++) {
-            j0 = count_step(K, nk, j0, M[i], le);
-            j1 = count_step(K, nk, j1, M[q + i], le);
-            j2 = count_step(K, nk, j2, M[2 * q + i], le);
-            j3 = count_step(K, nk, j3, M[3 * q + i], le);
+            j0 = oups_ops__asof_step(K, nk, j0, M[i], le);
+            j1 = oups_ops__asof_step(K, nk, j1, M[q + i], le);
+            j2 = oups_ops__asof_step(K, nk, j2, M[2 * q + i], le);
+            j3 = oups_ops__asof_step(K, nk, j3, M[3 * q + i], le);
             cnt[i] = j0;
             cnt[q + i] = j1;
             cnt[2 * q + i] = j2;
@@ -121,7 +103,7 @@ static inline int64_t counts(int64_t *cnt, const int64_t *M, int64_t nb, const i
         }
         j0 = j3;
     }
-    for (int64_t i = 4 * q; i < nb; i++) cnt[i] = j0 = count_step(K, nk, j0, M[i], le);
+    for (int64_t i = 4 * q; i < nb; i++) cnt[i] = j0 = oups_ops__asof_step(K, nk, j0, M[i], le);
     return j0;
 }
 

@@ -438,8 +438,8 @@ static void block_bases(merge_ctx *x, block_buf *bb, int64_t i0, int64_t nb) {
             for (int d = 0; d < nd; d++) {
                 const asof_keys *K = &x->tk[g * nd + d];
                 int64_t *cur = bb->cur + (g * nd + d) * 2;
-                if (need_lt(m, d)) cur[0] = oups_ops__asof_advance(K->v, K->n, cur[0], M[k], false);
-                if (need_le(m, d)) cur[1] = oups_ops__asof_advance(K->v, K->n, cur[1], M[k], true);
+                if (need_lt(m, d)) cur[0] = oups_ops__asof_step(K->v, K->n, cur[0], M[k], false);
+                if (need_le(m, d)) cur[1] = oups_ops__asof_step(K->v, K->n, cur[1], M[k], true);
                 bb->base[((size_t)j * nd + d) * BLOCK + k] = resolve(x, g, d, M[k], cur[0], cur[1]);
             }
         }

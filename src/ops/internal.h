@@ -58,6 +58,18 @@ static inline int64_t oups_ops__asof_advance(const int64_t *K, int64_t nk, int64
 #undef OK_
 }
 
+/* The same count, branch-light for the common case of a short advance: the next four keys are
+ * loaded and compared independently and summed (one well-predicted branch); when all four
+ * qualify, it gallops from there. */
+static inline int64_t oups_ops__asof_step(const int64_t *K, int64_t nk, int64_t j, int64_t m, bool le) {
+    if (OUPS_UNLIKELY(j + 4 > nk)) return oups_ops__asof_advance(K, nk, j, m, le);
+    int64_t c = le ? (int64_t)(K[j] <= m) + (int64_t)(K[j + 1] <= m) + (int64_t)(K[j + 2] <= m) +
+                         (int64_t)(K[j + 3] <= m)
+                   : (int64_t)(K[j] < m) + (int64_t)(K[j + 1] < m) + (int64_t)(K[j + 2] < m) + (int64_t)(K[j + 3] < m);
+    if (OUPS_LIKELY(c < 4)) return j + c;
+    return oups_ops__asof_advance(K, nk, j + 4, m, le);
+}
+
 /* ---- typed gathers (asof_kernel.c) ------------------------------------------------------ */
 
 /* Sources of one value column for one group: the fill block F (np1 rows), the table's column
