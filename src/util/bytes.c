@@ -8,7 +8,7 @@
 int oups_bytes_reserve(oups_bytes *b, size_t extra) {
     if (extra > SIZE_MAX - b->len) return oups_error_oom();
     size_t need = b->len + extra;
-    if (need <= b->cap) return 0;
+    if (need <= b->cap && b->data) return 0; /* data is never NULL after a successful reserve */
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     uint8_t *p = oups_realloc(b->data, cap);

@@ -103,6 +103,9 @@ TEST(alloc_fault_hook) {
 
 TEST(bytes_buffer) {
     oups_bytes b = {0};
+    CHECK_OK(oups_bytes_reserve(&b, 0)); /* a valid pointer even for nothing: memcpy(data, p, 0) is safe */
+    CHECK(b.data != NULL && b.len == 0);
+    oups_bytes_free(&b);
     CHECK_OK(oups_bytes_append(&b, "abc", 3));
     CHECK_OK(oups_bytes_printf(&b, "-%d-%s", 42, "z"));
     CHECK(b.len == 8 && memcmp(b.data, "abc-42-z", 8) == 0);
