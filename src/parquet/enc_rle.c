@@ -108,7 +108,7 @@ static int rle_decode(const uint8_t *p, const uint8_t *end, int bw, int max_bw, 
             else memset(o16 + i, 0, (size_t)(n - i) * sizeof *o16);
             break;
         }
-        uint64_t h;
+        uint64_t h = 0;
         OUPS_TRY(oups_enc__read_uleb(&p, end, &h));
         if (h > UINT32_MAX) return oups_error_set(OUPS_ECORRUPT, "RLE run header %llu too large", (unsigned long long)h);
         if (h & 1) {

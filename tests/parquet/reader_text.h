@@ -24,7 +24,8 @@ static inline const char *corpus_dir(void) {
 }
 
 static inline void corpus_path(char *buf, size_t cap, const char *file) {
-    snprintf(buf, cap, "%s/%s", corpus_dir(), file);
+    int n = snprintf(buf, cap, "%s/%s", corpus_dir(), file);
+    if (n < 0 || (size_t)n >= cap) buf[0] = '\0'; /* too long: an empty path fails to open */
 }
 
 static inline void dec128_text(char *buf, size_t cap, const uint8_t dec[16], int scale) {

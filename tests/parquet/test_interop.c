@@ -266,7 +266,7 @@ static int duck_check_all(const fileset *fs) {
     char *p = out;
     for (int i = 0; ok && i < fs->n; i++) {
         const oups_table *t = fs->t[i];
-        char *types = next_section(&p), *vals = next_section(&p), *f[8], buf[64];
+        char *types = next_section(&p), *vals = next_section(&p), *f[8] = {NULL}, buf[64];
         if (!types || !vals) {
             fprintf(stderr, "  %s: DuckDB output ends early\n", fs->label[i]);
             ok = 0;

@@ -72,7 +72,7 @@ static int split_list(char ***items, int *n, char **copy, const char *text) {
 
 /* Writer options shared by copy and from-csv. */
 static int write_option(oups_parquet_write_options *o, int opt, const char *arg) {
-    int64_t v;
+    int64_t v = 0;
     switch (opt) {
     case OPT_COMPRESSION:
         if (oups_codec_parse(&o->codec, &o->codec_level, arg)) return cli_fail_lib(OUPS_EINVAL, "--compression");
