@@ -126,6 +126,21 @@ TEST(chunks_with_state_equal_one_shot) {
     oups_table_free(t);
 }
 
+TEST(timestamps_tolerance) {
+    CHECK(dir[0]); /* after the first case */
+    write_text("tm.csv", "ts\n2024-01-01T00:00:10Z\n2024-01-01T00:00:20Z\n2024-01-01T00:00:30Z\n");
+    write_text("tt.csv", "ts,v\n2024-01-01T00:00:04Z,1\n2024-01-01T00:00:17Z,2\n2024-01-01T00:00:30Z,3\n");
+    CHECK(run("--on ts --main tm.csv tt.csv --tolerance 5s --allow-exact-matches 1", "o.csv") == 0);
+    char *o = slurp("o.csv");
+    CHECK(o && strstr(o, "10.000000000Z,0\n") && strstr(o, "20.000000000Z,2\n") && strstr(o, "30.000000000Z,3\n"));
+    free(o);
+    CHECK(run("--on ts --main tm.csv tt.csv --tolerance 5000000000 --direction nearest", "o.csv") == 0);
+    o = slurp("o.csv");
+    CHECK(o && strstr(o, "20.000000000Z,2\n") && strstr(o, "30.000000000Z,0\n")); /* 13 s back, none forward */
+    free(o);
+    CHECK(run("--on ts --main tm.csv tt.csv --tolerance 5x", "o.csv") == 1);
+}
+
 TEST(errors) {
     CHECK(dir[0]); /* after the first case */
     write_text("bad.state", "not a state file at all");
@@ -154,4 +169,4 @@ TEST(errors) {
     CHECK(system(cmd) == 0);
 }
 
-RUN_TESTS("ops.asof_cli", chunks_with_state_equal_one_shot, errors)
+RUN_TESTS("ops.asof_cli", chunks_with_state_equal_one_shot, timestamps_tolerance, errors)
