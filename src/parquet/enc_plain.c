@@ -30,7 +30,7 @@ int oups_plain_decode_byte_array(const uint8_t *p, const uint8_t *end, int64_t n
     q = p;
     for (int64_t i = 0; i < n; i++) {
         size_t len = (size_t)offsets[i + 1];
-        memcpy(data->data + data->len, q + 4, len);
+        if (len) memcpy(data->data + data->len, q + 4, len);
         data->len += len;
         q += 4 + len;
         offsets[i + 1] = (int64_t)data->len;
@@ -47,7 +47,7 @@ int oups_plain_encode_byte_array(oups_bytes *out, const int64_t *offsets, const 
         if (len < 0 || len > INT32_MAX)
             return oups_error_set(OUPS_EOVERFLOW, "byte array value %lld has length %lld", (long long)i, (long long)len);
         oups_store_u32le(out->data + out->len, (uint32_t)len);
-        memcpy(out->data + out->len + 4, data + offsets[i], (size_t)len);
+        if (len) memcpy(out->data + out->len + 4, data + offsets[i], (size_t)len);
         out->len += 4 + (size_t)len;
     }
     return 0;
