@@ -5,6 +5,7 @@
  * the lock alive after the parent is closed, release on an ordered_on mismatch, and
  * contention between two processes.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -117,4 +118,27 @@ TEST(two_processes) {
     su_rmrf(dir);
 }
 
-RUN_TESTS("store.lock", o1_fresh, timeout_and_views, o6_mismatch_releases, two_processes)
+static void *try_open(void *arg) {
+    oups_opd_options oo = OUPS_OPD_OPTIONS_INIT;
+    oo.lock_timeout_ms = 0;
+    oups_opd *o;
+    int rc = oups_opd_open(&o, arg, &oo);
+    if (rc == 0) oups_opd_close(o);
+    return (void *)(intptr_t)rc;
+}
+
+TEST(other_thread) {
+    char *dir = su_tmpdir();
+    oups_opd *opd = su_existing(dir, "ds", "[1]");
+    CHECK(opd);
+    pthread_t th;
+    void *res;
+    CHECK(pthread_create(&th, NULL, try_open, ds_path(dir)) == 0 && pthread_join(th, &res) == 0);
+    CHECK((intptr_t)res == OUPS_ETIMEOUT);
+    oups_opd_close(opd);
+    CHECK(pthread_create(&th, NULL, try_open, ds_path(dir)) == 0 && pthread_join(th, &res) == 0);
+    CHECK((intptr_t)res == 0);
+    su_rmrf(dir);
+}
+
+RUN_TESTS("store.lock", other_thread, o1_fresh, timeout_and_views, o6_mismatch_releases, two_processes)

@@ -278,5 +278,58 @@ TEST(file_id_limit) {
     su_rmrf(dir);
 }
 
-RUN_TESTS("store.write", file_id_limit, w1_fresh_append, w14_islands, w19_w21, w23_resize, w23b_untouched_files, w27_dedup_in_new_data,
+TEST(float_and_int32_keys) {
+    /* float64 keys (negative values too) persist through the metadata and bound reads */
+    char *dir = su_tmpdir();
+    char p[512];
+    snprintf(p, sizeof p, "%s/f", dir);
+    oups_opd_options oo = OUPS_OPD_OPTIONS_INIT;
+    oo.ordered_on = "x";
+    oups_opd *opd;
+    CHECK_OK(oups_opd_open(&opd, p, &oo));
+    oups_datatype f64 = oups_type(OUPS_TYPE_FLOAT64), i32 = oups_type(OUPS_TYPE_INT32);
+    double xs[] = {-2.5, -1.0, -0.0, 0.5, 3.25, 7.0};
+    int32_t ys[] = {1, 2, 3, 4, 5, 6};
+    oups_column *c[2];
+    CHECK_OK(oups_column_from_values(&c[0], &f64, xs, 6, NULL));
+    CHECK_OK(oups_column_from_values(&c[1], &i32, ys, 6, NULL));
+    const char *names[] = {"x", "y"};
+    oups_table *t;
+    CHECK_OK(oups_table_new(&t, 2, names, c));
+    oups_store_write_options o = OUPS_STORE_WRITE_OPTIONS_INIT;
+    o.row_group_rows = 4;
+    CHECK_OK(oups_opd_write(opd, t, &o));
+    oups_opd_close(opd);
+    CHECK_OK(oups_opd_open(&opd, p, NULL));
+    oups_opd_rg_stats st;
+    CHECK_OK(oups_opd_stats(&st, opd, 0));
+    CHECK(st.min.type.id == OUPS_TYPE_FLOAT64 && st.min.v.f == -2.5 && st.max.v.f == 0.5 && st.n_rows == 4);
+    oups_scalar lo = {0}, hi = {0};
+    lo.type = hi.type = f64;
+    lo.v.f = -1.0;
+    hi.v.f = 3.25;
+    oups_table *r;
+    CHECK_OK(oups_opd_read_range(&r, opd, &lo, &hi, NULL, 0));
+    CHECK(oups_table_num_rows(r) == 3);
+    oups_table_free(r);
+    CHECK_OK(oups_opd_check(opd));
+    oups_opd_close(opd);
+    /* int32 key column */
+    snprintf(p, sizeof p, "%s/i", dir);
+    oo.ordered_on = "y";
+    CHECK_OK(oups_opd_open(&opd, p, &oo));
+    CHECK_OK(oups_opd_write(opd, t, &o));
+    CHECK_OK(oups_opd_write(opd, t, &o)); /* duplicates kept: each key twice */
+    CHECK_OK(oups_opd_read(&r, opd, NULL, 0));
+    CHECK(oups_table_num_rows(r) == 12);
+    oups_table_free(r);
+    CHECK_OK(oups_opd_check(opd));
+    oups_opd_close(opd);
+    oups_table_free(t);
+    oups_column_release(c[0]);
+    oups_column_release(c[1]);
+    su_rmrf(dir);
+}
+
+RUN_TESTS("store.write", file_id_limit, float_and_int32_keys, w1_fresh_append, w14_islands, w19_w21, w23_resize, w23b_untouched_files, w27_dedup_in_new_data,
           dup_all_and_columns, e1_errors_nothing_written, metadata_updates, row_group_primitive)
