@@ -23,6 +23,27 @@ static inline const char *corpus_dir(void) {
     return buf;
 }
 
+/* Every flat-schema file of the corpus (all read by oups). */
+static const char *const CORPUS_FLAT[] = {
+    "alltypes_dictionary.parquet", "alltypes_plain.parquet", "alltypes_plain.snappy.parquet",
+    "alltypes_tiny_pages.parquet", "alltypes_tiny_pages_plain.parquet", "binary.parquet",
+    "binary_truncated_min_max.parquet", "byte_array_decimal.parquet", "byte_stream_split.zstd.parquet",
+    "byte_stream_split_extended.gzip.parquet", "column_chunk_key_value_metadata.parquet",
+    "concatenated_gzip_members.parquet", "data_index_bloom_encoding_stats.parquet",
+    "data_index_bloom_encoding_with_length.parquet", "datapage_v1-snappy-compressed-checksum.parquet",
+    "datapage_v1-uncompressed-checksum.parquet", "datapage_v2_empty_datapage.snappy.parquet",
+    "delta_binary_packed.parquet", "delta_byte_array.parquet", "delta_encoding_optional_column.parquet",
+    "delta_encoding_required_column.parquet", "delta_length_byte_array.parquet", "dict-page-offset-zero.parquet",
+    "fixed_length_byte_array.parquet", "fixed_length_decimal.parquet", "fixed_length_decimal_legacy.parquet",
+    "float16_nonzeros_and_nans.parquet", "float16_zeros_and_nans.parquet", "floating_orders_nan_count.parquet",
+    "hadoop_lz4_compressed.parquet", "hadoop_lz4_compressed_larger.parquet", "int32_decimal.parquet",
+    "int32_with_null_pages.parquet", "int64_decimal.parquet", "int96_from_spark.parquet",
+    "lz4_raw_compressed.parquet", "lz4_raw_compressed_larger.parquet", "nan_in_stats.parquet",
+    "non_hadoop_lz4_compressed.parquet", "overflow_i16_page_cnt.parquet", "page_v2_empty_compressed.parquet",
+    "plain-dict-uncompressed-checksum.parquet", "rle-dict-snappy-checksum.parquet", "rle_boolean_encoding.parquet",
+    "single_nan.parquet", "sort_columns.parquet", "unknown-logical-type.parquet",
+};
+
 static inline void corpus_path(char *buf, size_t cap, const char *file) {
     int n = snprintf(buf, cap, "%s/%s", corpus_dir(), file);
     if (n < 0 || (size_t)n >= cap) buf[0] = '\0'; /* too long: an empty path fails to open */

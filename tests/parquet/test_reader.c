@@ -10,25 +10,6 @@
 #include "harness.h"
 #include "reader_text.h"
 
-static const char *const FLAT[] = {
-    "alltypes_dictionary.parquet", "alltypes_plain.parquet", "alltypes_plain.snappy.parquet",
-    "alltypes_tiny_pages.parquet", "alltypes_tiny_pages_plain.parquet", "binary.parquet",
-    "binary_truncated_min_max.parquet", "byte_array_decimal.parquet", "byte_stream_split.zstd.parquet",
-    "byte_stream_split_extended.gzip.parquet", "column_chunk_key_value_metadata.parquet",
-    "concatenated_gzip_members.parquet", "data_index_bloom_encoding_stats.parquet",
-    "data_index_bloom_encoding_with_length.parquet", "datapage_v1-snappy-compressed-checksum.parquet",
-    "datapage_v1-uncompressed-checksum.parquet", "datapage_v2_empty_datapage.snappy.parquet",
-    "delta_binary_packed.parquet", "delta_byte_array.parquet", "delta_encoding_optional_column.parquet",
-    "delta_encoding_required_column.parquet", "delta_length_byte_array.parquet", "dict-page-offset-zero.parquet",
-    "fixed_length_byte_array.parquet", "fixed_length_decimal.parquet", "fixed_length_decimal_legacy.parquet",
-    "float16_nonzeros_and_nans.parquet", "float16_zeros_and_nans.parquet", "floating_orders_nan_count.parquet",
-    "hadoop_lz4_compressed.parquet", "hadoop_lz4_compressed_larger.parquet", "int32_decimal.parquet",
-    "int32_with_null_pages.parquet", "int64_decimal.parquet", "int96_from_spark.parquet",
-    "lz4_raw_compressed.parquet", "lz4_raw_compressed_larger.parquet", "nan_in_stats.parquet",
-    "non_hadoop_lz4_compressed.parquet", "overflow_i16_page_cnt.parquet", "page_v2_empty_compressed.parquet",
-    "plain-dict-uncompressed-checksum.parquet", "rle-dict-snappy-checksum.parquet", "rle_boolean_encoding.parquet",
-    "single_nan.parquet", "sort_columns.parquet", "unknown-logical-type.parquet",
-};
 
 static const char *const NESTED[] = {
     "datapage_v2.snappy.parquet", "incorrect_map_schema.parquet", "large_string_map.brotli.parquet",
@@ -50,9 +31,9 @@ static oups_table *read_file(const char *file) {
 }
 
 TEST(flat_files_read_from_file_and_memory) {
-    for (size_t i = 0; i < sizeof FLAT / sizeof FLAT[0]; i++) {
+    for (size_t i = 0; i < sizeof CORPUS_FLAT / sizeof CORPUS_FLAT[0]; i++) {
         char path[1024];
-        corpus_path(path, sizeof path, FLAT[i]);
+        corpus_path(path, sizeof path, CORPUS_FLAT[i]);
         oups_parquet_reader *r;
         CHECK_OK(oups_parquet_reader_open(&r, path));
         oups_table *t, *schema, *tm;
@@ -67,7 +48,7 @@ TEST(flat_files_read_from_file_and_memory) {
         size_t len;
         char *img = slurp(path, &len);
         CHECK(img != NULL);
-        CHECK_OK(oups_parquet_reader_open_memory(&r, img, len, FLAT[i]));
+        CHECK_OK(oups_parquet_reader_open_memory(&r, img, len, CORPUS_FLAT[i]));
         CHECK_OK(oups_parquet_reader_read(&tm, r, NULL, 0, NULL, 0));
         char desc[256];
         CHECK(oups_table_equal(t, tm, desc, sizeof desc) == 1);

@@ -130,37 +130,24 @@ static int compare_rows(const char **pp, int fi, const char *file, const oups_ta
     return bad;
 }
 
-/* Flat-schema corpus files (the ones oups reads; nested/corrupt ones are in test_reader.c).
- * Not here because DuckDB cannot read them: hadoop_lz4_compressed*.parquet and
- * non_hadoop_lz4_compressed.parquet (LZ4 codec), byte_stream_split_extended.gzip.parquet (BSS
- * on integers/FLBA); test_reader.c checks those against sibling files/columns instead. */
-static const char *const FLAT[] = {
-    "alltypes_dictionary.parquet", "alltypes_plain.parquet", "alltypes_plain.snappy.parquet",
-    "alltypes_tiny_pages.parquet", "alltypes_tiny_pages_plain.parquet", "binary.parquet",
-    "binary_truncated_min_max.parquet", "byte_array_decimal.parquet", "byte_stream_split.zstd.parquet",
-"column_chunk_key_value_metadata.parquet",
-    "concatenated_gzip_members.parquet", "data_index_bloom_encoding_stats.parquet",
-    "data_index_bloom_encoding_with_length.parquet", "datapage_v1-snappy-compressed-checksum.parquet",
-    "datapage_v1-uncompressed-checksum.parquet", "datapage_v2_empty_datapage.snappy.parquet",
-    "delta_binary_packed.parquet", "delta_byte_array.parquet", "delta_encoding_optional_column.parquet",
-    "delta_encoding_required_column.parquet", "delta_length_byte_array.parquet", "dict-page-offset-zero.parquet",
-    "fixed_length_byte_array.parquet", "fixed_length_decimal.parquet", "fixed_length_decimal_legacy.parquet",
-    "float16_nonzeros_and_nans.parquet", "float16_zeros_and_nans.parquet", "floating_orders_nan_count.parquet",
-    "int32_decimal.parquet",
-    "int32_with_null_pages.parquet", "int64_decimal.parquet", "int96_from_spark.parquet",
-    "lz4_raw_compressed.parquet", "lz4_raw_compressed_larger.parquet", "nan_in_stats.parquet",
-    "overflow_i16_page_cnt.parquet", "page_v2_empty_compressed.parquet",
-    "plain-dict-uncompressed-checksum.parquet", "rle-dict-snappy-checksum.parquet", "rle_boolean_encoding.parquet",
-    "single_nan.parquet", "sort_columns.parquet", "unknown-logical-type.parquet",
-};
+/* Not compared: files DuckDB cannot read (LZ4 with Hadoop framing, BYTE_STREAM_SPLIT on
+ * integers/FLBA); test_reader.c checks those against sibling files/columns instead. */
+static int duckdb_cannot_read(const char *file) {
+    return strstr(file, "hadoop_lz4") != NULL || strcmp(file, "byte_stream_split_extended.gzip.parquet") == 0;
+}
+
 
 TEST(corpus_matches_duckdb) {
-    enum { N = sizeof FLAT / sizeof FLAT[0] };
-    oups_table *t[N] = {0};
+    enum { N_ALL = sizeof CORPUS_FLAT / sizeof CORPUS_FLAT[0] };
+    const char *files[N_ALL];
+    oups_table *t[N_ALL] = {0};
+    int N = 0;
+    for (int i = 0; i < N_ALL; i++)
+        if (!duckdb_cannot_read(CORPUS_FLAT[i])) files[N++] = CORPUS_FLAT[i];
     sqlbuf sql = {0};
     char path[1024];
     for (int i = 0; i < N; i++) {
-        corpus_path(path, sizeof path, FLAT[i]);
+        corpus_path(path, sizeof path, files[i]);
         CHECK_OK(oups_parquet_read(&t[i], path));
         file_sql(&sql, i, path, t[i]);
     }
@@ -172,9 +159,9 @@ TEST(corpus_matches_duckdb) {
     p = p ? p + 1 : out;
     int failed = 0;
     for (int i = 0; i < N; i++) {
-        int bad = compare_rows(&p, i, FLAT[i], t[i]);
+        int bad = compare_rows(&p, i, files[i], t[i]);
         if (bad) {
-            fprintf(stderr, "  MISMATCH %s (%d cells)\n", FLAT[i], bad);
+            fprintf(stderr, "  MISMATCH %s (%d cells)\n", files[i], bad);
             failed++;
         }
         oups_table_free(t[i]);
