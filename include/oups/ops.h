@@ -131,25 +131,29 @@ OUPS_API void oups_asof_merger_free(oups_asof_merger *m);
  *         differ, fill tables do not match), OUPS_ENOTFOUND (a table lacks `on`),
  *         OUPS_EUNORDERED (check_sorted and a key decreases,
  *         naming group, table and row), OUPS_EUNSUPPORTED (tolerance with float keys), OUPS_ENOMEM.
- * Cost: O(len(main) * J * n_dfs + total table rows) for the as-of indices (branch-free merge;
- * galloping per group when combinations are given), then one typed gather per output column.
- * Memory: the output plus O(n_dfs * J * 4096) scratch (keys of types other than int64 and
- * timestamp are widened to a temporary int64 array).
+ * Groups of the first call not passed now keep their fill blocks; a passed group that no row
+ * references, and an empty `main`, are accepted (the fill blocks still advance).
+ * Ownership: `main`, `tables` and `combinations` are borrowed for the call; the result is the
+ * caller's and shares `main`'s buffers (column 0). With reuse_output the merger also keeps a
+ * reference to the result's buffers, and writes into them again only once the caller freed it.
+ * Cost: O(len(main) * J * n_dfs + table rows) for the as-of indices (four interleaved cursors
+ * per block of targets; per (group, table) galloping cursors when combinations are given), then
+ * one typed gather per (column, window). Memory: the output plus O(n_dfs * J * 4096) scratch
+ * (keys of types other than int64 and timestamp are widened to a temporary int64 array).
  */
 OUPS_API OUPS_NODISCARD int oups_asof_merger_merge(oups_table **out, oups_asof_merger *m, const oups_column *main,
                                                    oups_table *const *tables, int n_groups,
                                                    const int32_t *combinations, int n_join_positions,
                                                    bool check_sorted);
 
-/**
- * True once the first merge has fixed the layout (or a saved state was loaded).
- */
+/** True once the first merge has fixed the layout (or a saved state was loaded). NULL: false. */
 OUPS_API bool oups_asof_merger_has_state(const oups_asof_merger *m);
 
 /**
  * Fill block of group g, df index d: a table of n_prev[d] + 1 rows (oldest first) with the
  * value columns in layout order.
- * @param[out] out  New reference; free with oups_table_free().
+ * @param[out] out  New table (its columns are shared with the merger, zero-copy); free with
+ *                  oups_table_free().
  * @return 0, OUPS_ESTATE before the first merge, OUPS_EINVAL for g or d out of range, OUPS_ENOMEM.
  */
 OUPS_API OUPS_NODISCARD int oups_asof_merger_fill_block(oups_table **out, const oups_asof_merger *m, int g, int d);
