@@ -220,6 +220,10 @@ int oups_store_intersections(oups_intersections **out, oups_store *st, const oup
     oups_opd **opds = oups_calloc((size_t)n + 1, sizeof *opds);
     if (!opds) return OUPS_ENOMEM;
     int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) /* the lock is not re-entrant: a repeated key would wait forever */
+        for (int j = 0; j < i && rc == 0; j++)
+            if (oups_key_cmp(keys[i], keys[j]) == 0)
+                rc = oups_error_set(OUPS_EINVAL, "iter_intersections: key %d repeats key %d", i, j);
     for (int i = 0; i < n && rc == 0; i++) rc = oups_store_get(&opds[i], st, keys[i], NULL);
     if (rc == 0) rc = oups_intersections_open(out, opds, n, opts);
     if (rc == 0) rc = oups_store__intersections_own(*out, opds);

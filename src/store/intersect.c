@@ -213,8 +213,8 @@ int oups_intersections_open(oups_intersections **out, oups_opd *const *opds, int
         rc = load_groups(d, d->f + 1); /* position step 0 at start, with n_prev rows before */
         if (rc == 0) d->pos = oups_store__lower(d->keys, d->n_mem, start);
         int64_t np = opts->n_prev ? opts->n_prev[i] : 0;
-        if (rc == 0 && np > d->pos) {
-            rc = rows_before(&d->prefix, d, d->g_rg[d->f], np - d->pos);
+        if (rc == 0 && np > d->pos) { /* take the missing rows from earlier row groups, if any */
+            if (d->g_rg[d->f] > 0) rc = rows_before(&d->prefix, d, d->g_rg[d->f], np - d->pos);
             d->pos = 0;
         } else {
             d->pos -= np;

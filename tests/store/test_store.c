@@ -250,6 +250,9 @@ TEST(f3_i1_i3_nprev) {
     oups_intersections_free(it);
     np[1] = -1;
     CHECK_RC(oups_store_intersections(&it, st, (const oups_key *const *)keys, 3, &o), OUPS_EINVAL);
+    /* a repeated key is refused (it would wait on its own lock) */
+    const oups_key *twice[] = {keys[0], keys[1], keys[0]};
+    CHECK_RC(oups_store_intersections(&it, st, twice, 3, NULL), OUPS_EINVAL);
     /* end_excl = epoch 0: zero steps */
     e.v.i = 0;
     o.n_prev = NULL;
