@@ -166,7 +166,9 @@ typedef struct oups_parquet_write_options {
     int64_t row_group_size;      /**< rows per row group for write_table (default 1,048,576) */
     int64_t page_size;           /**< target uncompressed data page bytes (default 1 MiB) */
     int data_page_version;       /**< 1 (default) or 2 */
-    bool dictionary;             /**< dictionary-encode string/binary columns (default true) */
+    bool dictionary;             /**< dictionary-encode every column but bool and decimal(p>18)
+                                      (default true); a chunk whose first page is mostly distinct
+                                      values is written PLAIN */
     int64_t dictionary_page_limit; /**< fall back to PLAIN past this many dict bytes (default 1 MiB) */
     bool delta_integers;         /**< DELTA_BINARY_PACKED for int32/int64/timestamp (default false) */
     bool statistics;             /**< min/max/null_count per chunk (default true) */

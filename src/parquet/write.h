@@ -34,7 +34,7 @@ typedef struct oups_pqw_col {
     oups_pqw_order order;
     bool legacy_stats;   /* the deprecated min/max fields (signed order) are right for it */
     bool delta;          /* DELTA_BINARY_PACKED values (option and integer-like type) */
-    bool dictionary;     /* try dictionary encoding (option and byte arrays) */
+    bool dictionary;     /* try dictionary encoding (option; not bool, not FLBA) */
 } oups_pqw_col;
 
 /* Running statistics of a page or chunk. Byte values are borrowed from the column. */
@@ -79,7 +79,7 @@ typedef struct oups_pqw_scratch {
     oups_bytes page;  /* uncompressed page body */
     oups_bytes comp;  /* compressed page body */
     oups_bytes data;  /* data pages of the chunk (before the dictionary page is known) */
-    oups_bytes lvls;  /* definition levels as uint16, dictionary indices as uint32 */
+    oups_bytes lvls;  /* definition levels as uint16, then a page's dictionary indices as uint32 */
     oups_bytes hdr;   /* serialized page header */
 } oups_pqw_scratch;
 void oups_pqw__scratch_free(oups_pqw_scratch *s);

@@ -3,8 +3,9 @@
  * page_size uncompressed bytes; each page gets RLE definition levels (every column is
  * OPTIONAL, max level 1), its non-null values converted to the physical type (PLAIN,
  * DELTA_BINARY_PACKED, or dictionary indices), and is compressed whole (v1) or values only
- * (v2). Byte arrays try a dictionary first and fall back to PLAIN for the rest of the chunk
- * once it passes dictionary_page_limit. Value and level encoders are in enc_*.c, compression
+ * (v2). Columns other than bool and FLBA decimals try a dictionary first and fall back to
+ * PLAIN for the rest of the chunk once it passes dictionary_page_limit (or right away when the
+ * first page is mostly distinct values). Value and level encoders are in enc_*.c, compression
  * in codec.c, headers in meta.c, statistics in write_stats.c. Spec: Encodings.md, parquet.thrift.
  */
 #include <inttypes.h>
@@ -22,15 +23,16 @@ typedef struct page_info {
     oups_pqw_stats st;
 } page_info;
 
-/* Dictionary of a byte-array chunk: entry i is the value at column element rows[i] (its first
- * occurrence), so entries and statistics point into the column and never move. */
+/* Dictionary of a chunk. Byte arrays: entry i is the value at column element item[i] (its
+ * first occurrence), so entries and statistics point into the column and never move.
+ * Fixed-width values (4 or 8 bytes): item[i] holds the physical value's bits. */
 typedef struct dict {
     uint64_t *slots; /* high 32 bits: hash; low 32: entry + 1; 0 = empty */
     int64_t cap;     /* power of two */
-    int64_t *rows;
-    int64_t count, rows_cap;
+    int64_t *item;
+    int64_t count, item_cap;
     int64_t bytes;    /* size of the PLAIN dictionary page */
-    uint32_t *stamp;  /* page number that last folded entry i into its statistics */
+    uint32_t *stamp;  /* byte arrays: page number that last folded entry i into its statistics */
 } dict;
 
 /* Per-chunk state. */
@@ -42,6 +44,8 @@ typedef struct chunk {
     const char *what;
     dict d;
     bool use_dict;
+    bool dict_checked;   /* the distinct-values check was made */
+    int64_t dict_values; /* values dictionary-encoded so far */
     page_info *pages;
     int64_t n_pages, pages_cap;
     int64_t uncompressed; /* sum of header + uncompressed page sizes */
@@ -49,20 +53,30 @@ typedef struct chunk {
     int32_t enc_count[10]; /* data pages per encoding */
 } chunk;
 
+/* The bytes of a value of n <= 8 bytes as one integer (distinct values of equal length give
+ * distinct keys): overlapping loads instead of a variable-length copy, which showed up hot. */
+static inline uint64_t short_key(const uint8_t *p, int64_t n) {
+    if (n >= 4) return n == 8 ? oups_load_u64le(p) : oups_load_u32le(p) | (uint64_t)oups_load_u32le(p + n - 4) << 32;
+    return n ? (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16 : 0;
+}
+
 static uint64_t hash_bytes(const uint8_t *p, int64_t n) {
     uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
-    while (n >= 8) {
-        h = (h ^ oups_load_u64le(p)) * 0xBF58476D1CE4E5B9ull;
-        h ^= h >> 29;
-        p += 8, n -= 8;
-    }
-    if (n) {
-        uint64_t x = 0;
-        memcpy(&x, p, (size_t)n);
-        h = (h ^ x) * 0x94D049BB133111EBull;
+    if (n <= 8) {
+        h = (h ^ short_key(p, n)) * 0xBF58476D1CE4E5B9ull;
+    } else {
+        for (; n > 8; p += 8, n -= 8) {
+            h = (h ^ oups_load_u64le(p)) * 0xBF58476D1CE4E5B9ull;
+            h ^= h >> 29;
+        }
+        h = (h ^ oups_load_u64le(p + n - 8)) * 0x94D049BB133111EBull; /* last 8, overlapping */
     }
     h ^= h >> 32;
     return h * 0x9E3779B97F4A7C15ull;
+}
+
+static inline bool bytes_equal(const uint8_t *a, const uint8_t *b, int64_t n) {
+    return n <= 8 ? short_key(a, n) == short_key(b, n) : memcmp(a, b, (size_t)n) == 0;
 }
 
 static int dict_grow(dict *d) {
@@ -81,9 +95,33 @@ static int dict_grow(dict *d) {
     return 0;
 }
 
-/* Index of the value at column element e, adding it if new. *idx = -1 when adding it would
- * pass the size limit (the caller then falls back to PLAIN). */
-static int dict_find(dict *d, const oups_column_view *v, int64_t e, int64_t limit, int64_t *idx) {
+/* Add entry `item` of `size` dictionary-page bytes at empty slot j; *idx its index, or -1
+ * when it would pass the size limit (the caller then falls back to PLAIN). */
+static int dict_add(dict *d, int64_t j, uint64_t h, int64_t item, int64_t size, int64_t limit, int64_t *idx) {
+    if (d->bytes + size > limit || d->count >= INT32_MAX - 1) {
+        *idx = -1;
+        return 0;
+    }
+    if (d->count == d->item_cap) {
+        int64_t cap = d->item_cap ? d->item_cap * 2 : 256;
+        int64_t *it = oups_realloc(d->item, (size_t)cap * sizeof *it);
+        uint32_t *stamp = oups_realloc(d->stamp, (size_t)cap * sizeof *stamp);
+        if (it) d->item = it;
+        if (stamp) d->stamp = stamp;
+        if (!it || !stamp) return OUPS_ENOMEM;
+        d->item_cap = cap;
+    }
+    d->item[d->count] = item;
+    d->stamp[d->count] = 0;
+    d->slots[j] = h << 32 | (uint64_t)(d->count + 1);
+    *idx = d->count++;
+    d->bytes += size;
+    if (d->count * 2 > d->cap) OUPS_TRY(dict_grow(d)); /* keep probes short */
+    return 0;
+}
+
+/* Index of the byte array at column element e, adding it if new. */
+static int dict_find_bytes(dict *d, const oups_column_view *v, int64_t e, int64_t limit, int64_t *idx) {
     const uint8_t *data = v->data;
     const uint8_t *p = data + v->offsets[e];
     int64_t n = v->offsets[e + 1] - v->offsets[e];
@@ -91,37 +129,35 @@ static int dict_find(dict *d, const oups_column_view *v, int64_t e, int64_t limi
     int64_t j = (int64_t)h & (d->cap - 1);
     for (; d->slots[j]; j = (j + 1) & (d->cap - 1)) {
         if (d->slots[j] >> 32 != h) continue;
-        int64_t k = (int64_t)(uint32_t)d->slots[j] - 1, r = d->rows[k];
-        if (v->offsets[r + 1] - v->offsets[r] == n && memcmp(data + v->offsets[r], p, (size_t)n) == 0) {
+        int64_t k = (int64_t)(uint32_t)d->slots[j] - 1, r = d->item[k];
+        if (v->offsets[r + 1] - v->offsets[r] == n && bytes_equal(data + v->offsets[r], p, n)) {
             *idx = k;
             return 0;
         }
     }
-    if (d->bytes + 4 + n > limit || d->count >= INT32_MAX - 1) {
-        *idx = -1;
-        return 0;
+    return dict_add(d, j, h, e, 4 + n, limit, idx);
+}
+
+/* Index of a fixed-width value (its bits, `width` bytes), adding it if new. */
+static inline int dict_find_fixed(dict *d, uint64_t key, int width, int64_t limit, int64_t *idx) {
+    uint64_t h = key ^ (key >> 31); /* a full mix: ordered keys cluster under a plain multiply */
+    h = (h ^ 0x9E3779B97F4A7C15ull) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ (h >> 29)) * 0x94D049BB133111EBull;
+    h = (h ^ (h >> 32)) >> 32;
+    int64_t j = (int64_t)h & (d->cap - 1);
+    for (; d->slots[j]; j = (j + 1) & (d->cap - 1)) {
+        int64_t k = (int64_t)(uint32_t)d->slots[j] - 1;
+        if ((uint64_t)d->item[k] == key) {
+            *idx = k;
+            return 0;
+        }
     }
-    if (d->count == d->rows_cap) {
-        int64_t cap = d->rows_cap ? d->rows_cap * 2 : 256;
-        int64_t *rows = oups_realloc(d->rows, (size_t)cap * sizeof *rows);
-        uint32_t *stamp = oups_realloc(d->stamp, (size_t)cap * sizeof *stamp);
-        if (rows) d->rows = rows;
-        if (stamp) d->stamp = stamp;
-        if (!rows || !stamp) return OUPS_ENOMEM;
-        d->rows_cap = cap;
-    }
-    d->rows[d->count] = e;
-    d->stamp[d->count] = 0;
-    d->slots[j] = h << 32 | (uint64_t)(d->count + 1);
-    *idx = d->count++;
-    d->bytes += 4 + n;
-    if (d->count * 2 > d->cap) OUPS_TRY(dict_grow(d)); /* keep probes short */
-    return 0;
+    return dict_add(d, j, h, (int64_t)key, width, limit, idx);
 }
 
 static void dict_free(dict *d) {
     oups_free(d->slots);
-    oups_free(d->rows);
+    oups_free(d->item);
     oups_free(d->stamp);
 }
 
@@ -266,7 +302,7 @@ static int put_values(oups_bytes *out, chunk *k, int64_t r0, int64_t r1, int64_t
         }
         return oups_plain_encode_byte_array(out, of, data, nv);
     }
-    const void *vals;
+    const void *vals = NULL;
     OUPS_TRY(fixed_values(&vals, k, r0, r1, nulls));
     if (k->o->statistics) {
         if (c->order == OUPS_PQW_FLBA_SIGNED) oups_pqw__stats_rows(st, c, v, r0, r1);
@@ -279,36 +315,77 @@ static int put_values(oups_bytes *out, chunk *k, int64_t r0, int64_t r1, int64_t
     return oups_bytes_append(out, vals, (size_t)(nv * c->width));
 }
 
-/* Dictionary indices of a page: bit width byte + RLE hybrid. *ok = false (nothing appended)
- * when the dictionary would pass its limit: the caller falls back to PLAIN. */
-static int put_indices(oups_bytes *out, chunk *k, int64_t r0, int64_t r1, int64_t nulls, oups_pqw_stats *st,
-                       bool *ok) {
+/* Values seen before a chunk's dictionary must prove itself (distinct <= half of them). */
+#define DICT_CHECK_AT 16384
+
+/* Dictionary indices of the non-null rows [r0, r1) into ix; *m their count. Statistics of
+ * byte arrays come from the page's distinct entries, of fixed-width values from the values.
+ * *m = -1 when the dictionary would pass its limit. */
+static int page_indices(chunk *k, uint32_t *ix, int64_t *m, int64_t r0, int64_t r1, int64_t nulls,
+                        oups_pqw_stats *st) {
     const oups_column_view *v = k->v;
     dict *d = &k->d;
-    int64_t count0 = d->count, bytes0 = d->bytes, m = 0;
-    oups_bytes *b = &k->s->vals;
+    int64_t limit = k->o->dictionary_page_limit, i, n = 0;
+    /* index of the value where the distinct-values check falls, to give up before hashing on */
+    int64_t early = k->dict_checked ? -1 : DICT_CHECK_AT - 1 - k->dict_values;
+    *m = -1;
+    if (k->c->physical != OUPS_PQ_BYTE_ARRAY) {
+        const void *vals;
+        OUPS_TRY(fixed_values(&vals, k, r0, r1, nulls));
+        int64_t nv = r1 - r0 - nulls;
+        int w = k->c->width;
+        for (int64_t j = 0; j < nv; j++) {
+            uint64_t key = w == 4 ? ((const uint32_t *)vals)[j] : ((const uint64_t *)vals)[j];
+            OUPS_TRY(dict_find_fixed(d, key, w, limit, &i));
+            if (i < 0 || (j == early && d->count * 2 > DICT_CHECK_AT)) return 0;
+            ix[j] = (uint32_t)i;
+        }
+        if (k->o->statistics) oups_pqw__stats_values(st, k->c, vals, nv);
+        *m = nv;
+        return 0;
+    }
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t e = v->offset + r;
+        if (nulls && !oups_bit_get(v->validity, e)) continue;
+        OUPS_TRY(dict_find_bytes(d, v, e, limit, &i));
+        if (i < 0 || (n == early && d->count * 2 > DICT_CHECK_AT)) return 0;
+        ix[n++] = (uint32_t)i;
+    }
+    uint32_t stamp = (uint32_t)k->n_pages + 1;
+    if (k->o->statistics) /* each distinct entry of the page once */
+        for (int64_t j = 0; j < n; j++) {
+            if (d->stamp[ix[j]] == stamp) continue;
+            d->stamp[ix[j]] = stamp;
+            int64_t e = d->item[ix[j]];
+            oups_pqw__stats_one_bytes(st, (const uint8_t *)v->data + v->offsets[e], v->offsets[e + 1] - v->offsets[e]);
+        }
+    *m = n;
+    return 0;
+}
+
+/* Dictionary-encoded values of a page: bit width byte + RLE hybrid indices. *ok = false
+ * (nothing appended) when the dictionary is abandoned: past its size limit, or holding more
+ * distinct values than half the values once DICT_CHECK_AT values were seen (PLAIN is then
+ * about as small and cheaper). */
+static int put_indices(oups_bytes *out, chunk *k, int64_t r0, int64_t r1, int64_t nulls, oups_pqw_stats *st,
+                       bool *ok) {
+    dict *d = &k->d;
+    int64_t count0 = d->count, bytes0 = d->bytes, m;
+    oups_bytes *b = &k->s->lvls; /* the levels are already in the page */
     b->len = 0;
     OUPS_TRY(oups_bytes_reserve(b, (size_t)(r1 - r0) * 4));
     uint32_t *ix = (uint32_t *)b->data;
-    uint32_t stamp = (uint32_t)k->n_pages + 1;
-    for (int64_t r = r0; r < r1; r++) {
-        int64_t e = v->offset + r, i;
-        if (nulls && !oups_bit_get(v->validity, e)) continue;
-        OUPS_TRY(dict_find(d, v, e, k->o->dictionary_page_limit, &i));
-        if (i < 0) { /* forget this page's new entries: later lookups never happen */
-            d->count = count0, d->bytes = bytes0;
-            *ok = false;
-            return 0;
-        }
-        ix[m++] = (uint32_t)i;
+    oups_pqw_stats pst = *st;
+    OUPS_TRY(page_indices(k, ix, &m, r0, r1, nulls, &pst));
+    bool check = m >= 0 && !k->dict_checked && k->dict_values + m >= DICT_CHECK_AT;
+    if (check) k->dict_checked = true;
+    if (m < 0 || (check && d->count * 2 > k->dict_values + m)) {
+        d->count = count0, d->bytes = bytes0; /* later lookups never happen */
+        *ok = false;
+        return 0;
     }
-    if (k->o->statistics) /* each distinct entry of the page once */
-        for (int64_t j = 0; j < m; j++) {
-            if (d->stamp[ix[j]] == stamp) continue;
-            d->stamp[ix[j]] = stamp;
-            int64_t e = d->rows[ix[j]];
-            oups_pqw__stats_one_bytes(st, (const uint8_t *)v->data + v->offsets[e], v->offsets[e + 1] - v->offsets[e]);
-        }
+    k->dict_values += m;
+    *st = pst;
     uint8_t bw = (uint8_t)oups_bit_width(d->count ? (uint64_t)d->count - 1 : 0);
     OUPS_TRY(oups_bytes_append(out, &bw, 1));
     *ok = true;
@@ -421,8 +498,13 @@ static int write_dict_page(chunk *k, oups_bytes *out, int64_t *size) {
     oups_bytes *pg = &k->s->page;
     pg->len = 0;
     OUPS_TRY(oups_bytes_reserve(pg, (size_t)k->d.bytes));
-    for (int64_t i = 0; i < k->d.count; i++) {
-        int64_t e = k->d.rows[i], n = v->offsets[e + 1] - v->offsets[e];
+    for (int64_t i = 0; i < k->d.count && k->c->physical != OUPS_PQ_BYTE_ARRAY; i++) {
+        uint8_t le[8]; /* PLAIN: the value's low `width` bytes, little-endian */
+        oups_store_u64le(le, (uint64_t)k->d.item[i]);
+        OUPS_TRY(oups_bytes_append(pg, le, (size_t)k->c->width));
+    }
+    for (int64_t i = 0; i < k->d.count && k->c->physical == OUPS_PQ_BYTE_ARRAY; i++) {
+        int64_t e = k->d.item[i], n = v->offsets[e + 1] - v->offsets[e];
         uint8_t len[4];
         oups_store_u32le(len, (uint32_t)n);
         OUPS_TRY(oups_bytes_append(pg, len, 4));

@@ -145,7 +145,7 @@ static void map_type(oups_pqw_col *c, oups_pq_schema_elem *e, const oups_parquet
     if (c->physical == OUPS_PQ_INT64 || c->physical == OUPS_PQ_DOUBLE) c->width = 8;
     bool integer = c->physical == OUPS_PQ_INT32 || c->physical == OUPS_PQ_INT64;
     c->delta = o->delta_integers && integer && t->id != OUPS_TYPE_DECIMAL128;
-    c->dictionary = o->dictionary && c->physical == OUPS_PQ_BYTE_ARRAY;
+    c->dictionary = o->dictionary && c->physical != OUPS_PQ_BOOLEAN && c->physical != OUPS_PQ_FLBA;
 }
 
 static int check_options(const oups_parquet_write_options *o) {

@@ -347,6 +347,22 @@ TEST(ours_read_by_engines) {
             CHECK_OK(oups_parquet_write(path, t, &o));
             fs_add(&fs, t, path, label);
         }
+    /* few distinct values: dictionary pages for every type, fallback to PLAIN midway */
+    int64_t idx[400];
+    for (int i = 0; i < 400; i++) idx[i] = i < 300 ? (i * 7) % 11 : i;
+    oups_table *rep;
+    CHECK_OK(oups_table_take(&rep, t, idx, 400));
+    for (int v = 1; v <= 2; v++) {
+        oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+        o.data_page_version = v;
+        o.page_size = 256;
+        o.dictionary_page_limit = 400;
+        snprintf(path, sizeof path, "%s/ours_dict_v%d.parquet", tmpdir(), v);
+        snprintf(label, sizeof label, "ours dictionary v%d", v);
+        CHECK_OK(oups_parquet_write(path, rep, &o));
+        fs_add(&fs, rep, path, label);
+    }
+    oups_table_free(rep);
     int ok = duck_check_all(&fs) && polars_check_all(&fs);
     fs_free(&fs);
     oups_table_free(t);

@@ -117,6 +117,48 @@ TEST(roundtrip_edges) {
     oups_table_free(t);
 }
 
+/* Few distinct values in every column: dictionary pages for all types, then the fallback to
+ * PLAIN once a small dictionary limit is passed (distinct rows follow the repeated ones). */
+TEST(roundtrip_dictionary_all_types) {
+    enum { N = 3000 };
+    oups_table *t, *rep;
+    CHECK_OK(gen_table(&t, gen_all_cols, GEN_ALL_N, N, 10, tests_seed() + 11, -1));
+    int64_t idx[N];
+    for (int i = 0; i < N; i++) idx[i] = i < 2000 ? (i * 7) % 13 : i; /* 13 values, then distinct */
+    CHECK_OK(oups_table_take(&rep, t, idx, N));
+    for (int bits = 0; bits < 8; bits++) {
+        oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+        o.data_page_version = (bits & 1) ? 2 : 1;
+        o.page_size = (bits & 2) ? 300 : 1 << 20;
+        o.dictionary_page_limit = (bits & 4) ? 200 : 1 << 20;
+        o.page_index = true;
+        char desc[256] = "";
+        int eq = roundtrip(rep, &o, desc, sizeof desc);
+        if (!eq) fprintf(stderr, "  options %d: %s\n", bits, desc);
+        CHECK(eq);
+        uint8_t *img;
+        size_t len;
+        CHECK_OK(write_mem(&img, &len, rep, &o));
+        oups_pq_file_meta m;
+        oups_pq_arena a = {0};
+        CHECK_OK(footer(&m, &a, img, len));
+        /* dictionary page for all but bool and decimal(38), unless a one-page chunk passes the limit */
+        for (int k = 0; k < GEN_ALL_N && (o.page_size < 1000 || o.dictionary_page_limit > 1000); k++) {
+            const oups_pq_column_meta *cm = &m.row_groups[0].columns[k].meta;
+            bool dict = cm->dictionary_page_offset >= 0;
+            bool want = strcmp(gen_all_cols[k].type, "bool") && strcmp(gen_all_cols[k].type, "decimal(38,6)");
+            if (o.dictionary_page_limit < 1000 && (gen_all_cols[k].type[0] == 's' || gen_all_cols[k].type[0] == 'b'))
+                continue; /* long strings may pass a 200-byte limit at once */
+            if (dict != want) fprintf(stderr, "  column %s: dictionary %d\n", gen_all_cols[k].name, dict);
+            CHECK(dict == want);
+        }
+        oups_parquet__arena_free(&a);
+        oups_mem_free(img);
+    }
+    oups_table_free(rep);
+    oups_table_free(t);
+}
+
 /* Seconds have no Parquet unit: they come back as milliseconds with the same instants. */
 TEST(timestamp_seconds) {
     oups_datatype ts = oups_type_timestamp(OUPS_UNIT_S, NULL), ms = oups_type_timestamp(OUPS_UNIT_MS, NULL);
@@ -321,7 +363,12 @@ TEST(dictionary_fallback) {
     enum { N = 3000 };
     static const gen_col cols[] = {{"s", "string"}};
     oups_table *t;
-    CHECK_OK(gen_table(&t, cols, 1, N, 5, tests_seed() + 6, -1)); /* mostly distinct values */
+    oups_table *u;
+    CHECK_OK(gen_table(&u, cols, 1, N, 5, tests_seed() + 6, -1)); /* mostly distinct values */
+    int64_t idx[N];
+    for (int i = 0; i < N; i++) idx[i] = i < 500 ? i % 3 : i; /* a small first page, then distinct */
+    CHECK_OK(oups_table_take(&t, u, idx, N));
+    oups_table_free(u);
     for (int v = 1; v <= 2; v++) {
         oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
         o.dictionary_page_limit = 300;
@@ -514,6 +561,6 @@ TEST(file_lifecycle) {
     oups_table_free(t);
 }
 
-RUN_TESTS("parquet.writer", roundtrip_all_options, roundtrip_edges, timestamp_seconds, stats_floats,
+RUN_TESTS("parquet.writer", roundtrip_all_options, roundtrip_edges, roundtrip_dictionary_all_types, timestamp_seconds, stats_floats,
           stats_bytes_truncation, schema_and_stats_ints, dictionary_fallback, page_index, kv_and_sorting, errors,
           file_lifecycle)
