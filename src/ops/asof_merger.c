@@ -432,6 +432,7 @@ static void block_bases(merge_ctx *x, block_buf *bb, int64_t i0, int64_t nb) {
         for (int64_t k = 0; k < nb; k++) grp[k] = x->comb[(i0 + k) * x->J + j];
     }
     /* Rows outer, positions inner: each (g, d) cursor then sees non-decreasing targets. */
+    bool plain = m->direction == OUPS_ASOF_BACKWARD && !m->has_tol; /* the count is the base */
     for (int64_t k = 0; k < nb; k++)
         for (int j = 0; j < x->J; j++) {
             int g = bb->grp[(size_t)j * BLOCK + k];
@@ -440,7 +441,8 @@ static void block_bases(merge_ctx *x, block_buf *bb, int64_t i0, int64_t nb) {
                 int64_t *cur = bb->cur + (g * nd + d) * 2;
                 if (need_lt(m, d)) cur[0] = oups_ops__asof_step(K->v, K->n, cur[0], M[k], false);
                 if (need_le(m, d)) cur[1] = oups_ops__asof_step(K->v, K->n, cur[1], M[k], true);
-                bb->base[((size_t)j * nd + d) * BLOCK + k] = resolve(x, g, d, M[k], cur[0], cur[1]);
+                bb->base[((size_t)j * nd + d) * BLOCK + k] =
+                    plain ? cur[m->allow[d]] : resolve(x, g, d, M[k], cur[0], cur[1]);
             }
         }
 }
