@@ -174,6 +174,11 @@ typedef struct store_plan_input {
 int oups_store__plan(store_plan *out, const store_plan_input *in);
 void oups_store__plan_free(store_plan *p);
 
+/* Execute a given plan on the dataset (streaming merge, placement, commit): what
+ * oups_opd_write does after planning; exposed so tests can feed the spec's sequences. */
+int oups_store__write_plan(oups_opd *opd, const oups_table *df, const store_plan *plan,
+                           const oups_store_write_options *opts);
+
 /* Strategy pieces exposed for unit tests. */
 void oups_store__nrows_on_target(bool *on_target, int64_t *min_rows, const store_oars *o, const int64_t *rg_rows,
                                  int64_t target, bool drop);

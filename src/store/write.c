@@ -216,13 +216,44 @@ static int place(store_stats *final, int64_t **drop, int64_t *n_drop, const oups
     return rc;
 }
 
+/* Run the merge sequences of `plan`, place the new row groups and commit (with `kv`). */
+static int execute(wctx *w, const oups_table *df, const store_plan *plan, const store_kv *kv) {
+    oups_opd *opd = w->opd;
+    store_stats final = {0};
+    int64_t *drop = NULL, n_drop = 0, df_pos = 0;
+    int64_t *seq_news = oups_calloc((size_t)plan->n_seq + 1, 8);
+    int rc = seq_news ? 0 : OUPS_ENOMEM;
+    if (rc == 0 && plan->n_seq > 0) rc = oups_io_mkdir_p(opd->path);
+    for (int64_t s = 0; s < plan->n_seq && rc == 0; s++) {
+        int64_t before = w->news.n;
+        rc = run_sequence(w, &plan->seq[s], df, &df_pos);
+        seq_news[s] = w->news.n - before;
+    }
+    if (rc == 0) rc = place(&final, &drop, &n_drop, opd, plan, seq_news);
+    for (int64_t k = 0; rc == 0 && k < final.n; k++) /* fill in the new row groups' stats */
+        if (final.file_ids[k] < 0) {
+            int64_t e = -final.file_ids[k] - 2;
+            final.n_rows[k] = w->news.n_rows[e];
+            final.mins[k] = w->news.mins[e];
+            final.maxs[k] = w->news.maxs[e];
+        }
+    if (rc == 0 && final.n > oups_store__max_file_id + 1) /* checked before the commit: nothing changes */
+        rc = oups_error_set(OUPS_EOVERFLOW, "%s: file id '%lld' exceeds max value %lld", opd->path,
+                            (long long)oups_store__max_file_id + 1, (long long)oups_store__max_file_id);
+    if (rc < 0) remove_staged(w);
+    else rc = oups_store__commit(opd, &final, drop, n_drop, kv);
+    oups_free(seq_news);
+    oups_free(drop);
+    oups_store__stats_free(&final);
+    return rc;
+}
+
 static int do_write(wctx *w, const oups_table *df_in) {
     oups_opd *opd = w->opd;
     const oups_store_write_options *o = w->o;
     oups_table *df = NULL;
-    int64_t *d = NULL, *mins = NULL, *maxs = NULL, *seq_news = NULL, *drop = NULL, n_drop = 0;
+    int64_t *d = NULL, *mins = NULL, *maxs = NULL;
     store_plan plan = {0};
-    store_stats final = {0};
     store_kv kv;
     int rc = oups_store__kv_copy(&kv, &opd->kv);
     for (int i = 0; rc == 0 && i < o->n_kv; i++) rc = oups_store__kv_update(&kv, o->kv_keys[i], o->kv_values[i]);
@@ -269,41 +300,14 @@ static int do_write(wctx *w, const oups_table *df_in) {
                            w->has_period ? &w->period : NULL, o->max_n_off_target_rgs};
     rc = oups_store__plan(&plan, &in);
     if (rc < 0) goto out;
-    if (plan.n_seq > 0) rc = oups_io_mkdir_p(opd->path);
-    seq_news = oups_calloc((size_t)plan.n_seq + 1, 8);
-    if (!seq_news && rc == 0) rc = OUPS_ENOMEM;
-    int64_t df_pos = 0;
-    for (int64_t s = 0; s < plan.n_seq && rc == 0; s++) {
-        int64_t before = w->news.n;
-        rc = run_sequence(w, &plan.seq[s], df, &df_pos);
-        seq_news[s] = w->news.n - before;
-    }
-    if (rc == 0) rc = place(&final, &drop, &n_drop, opd, &plan, seq_news);
-    for (int64_t k = 0; rc == 0 && k < final.n; k++) /* fill in the new row groups' stats */
-        if (final.file_ids[k] < 0) {
-            int64_t e = -final.file_ids[k] - 2;
-            final.n_rows[k] = w->news.n_rows[e];
-            final.mins[k] = w->news.mins[e];
-            final.maxs[k] = w->news.maxs[e];
-        }
-    if (rc == 0 && final.n > oups_store__max_file_id + 1) /* checked before the commit: nothing changes */
-        rc = oups_error_set(OUPS_EOVERFLOW, "%s: file id '%lld' exceeds max value %lld", opd->path,
-                            (long long)oups_store__max_file_id + 1, (long long)oups_store__max_file_id);
-    if (rc < 0) {
-        remove_staged(w);
-        goto out;
-    }
-    rc = oups_store__commit(opd, &final, drop, n_drop, &kv);
+    rc = execute(w, df, &plan, &kv);
 out:
     if (w->has_period) {
         oups_free(mins);
         oups_free(maxs);
     }
     oups_free(d);
-    oups_free(seq_news);
-    oups_free(drop);
     oups_store__plan_free(&plan);
-    oups_store__stats_free(&final);
     oups_store__kv_free(&kv);
     oups_table_free(df);
     return rc;
@@ -345,6 +349,23 @@ int oups_opd_write(oups_opd *opd, const oups_table *df, const oups_store_write_o
     wctx w;
     int rc = wctx_init(&w, opd, opts ? opts : &def);
     if (rc == 0) rc = do_write(&w, df);
+    oups_free(w.subset);
+    oups_store__stats_free(&w.news);
+    return rc;
+}
+
+int oups_store__write_plan(oups_opd *opd, const oups_table *df, const store_plan *plan,
+                           const oups_store_write_options *opts) {
+    wctx w;
+    store_kv kv = {0};
+    int rc = wctx_init(&w, opd, opts);
+    if (rc == 0 && df && !opd->key_type_known) {
+        opd->key_type = *oups_column_type(oups_table_column(df, oups_table_column_index(df, opd->ordered_on)));
+        opd->key_type_known = true;
+    }
+    if (rc == 0) rc = oups_store__kv_copy(&kv, &opd->kv);
+    if (rc == 0) rc = execute(&w, df, plan, &kv);
+    oups_store__kv_free(&kv);
     oups_free(w.subset);
     oups_store__stats_free(&w.news);
     return rc;
