@@ -13,6 +13,7 @@ bool oups_store__key_type_ok(const oups_datatype *t) {
 }
 
 int64_t oups_store__key_from_double(double v) {
+    if (v == 0) v = 0.0; /* -0.0 == 0.0 for ordering, as the table sort compares them */
     uint64_t u;
     memcpy(&u, &v, 8);
     u = (u >> 63) ? ~u : (u | (UINT64_C(1) << 63));

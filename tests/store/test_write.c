@@ -162,6 +162,14 @@ TEST(e1_errors_nothing_written) {
     CHECK(strcmp(got, "[1,2][3,4]") == 0);
     CHECK_OK(oups_opd_check(opd));
     oups_opd_close(opd);
+    /* a new dataset opened without ordered_on needs it in the write (spec §3.10) */
+    char p2[512];
+    snprintf(p2, sizeof p2, "%s/fresh", dir);
+    CHECK_OK(oups_opd_open(&opd, p2, NULL));
+    CHECK(oups_opd_ordered_on(opd) == NULL);
+    CHECK_RC(oups_opd_write(opd, NULL, NULL), OUPS_EINVAL);
+    CHECK(strcmp(oups_error_last(), "'ordered_on' parameter is required.") == 0);
+    oups_opd_close(opd);
     su_rmrf(dir);
 }
 
