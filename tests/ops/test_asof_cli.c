@@ -124,6 +124,14 @@ TEST(chunks_with_state_equal_one_shot) {
     CHECK(oups_table_num_columns(t) == 1 + 2 * 3 + 2 * 2);
     CHECK(oups_table_column_index(t, "A_name_3") >= 0 && oups_table_column_index(t, "B_x_1") >= 0);
     oups_table_free(t);
+    /* Parquet input: the same targets from the parquet file give the same rows. */
+    snprintf(args, sizeof args, "%s --main out.parquet a.csv b.csv", opts);
+    CHECK(run(args, "from_parquet.csv") == 0);
+    char *a1 = slurp("one.csv"), *a2 = slurp("from_parquet.csv");
+    int eq = a1 && a2 && strcmp(a1, a2) == 0;
+    free(a1);
+    free(a2);
+    CHECK(eq);
 }
 
 TEST(timestamps_tolerance) {
