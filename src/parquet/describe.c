@@ -113,9 +113,11 @@ int oups_parquet_reader_stats(oups_parquet_stats *out, const oups_parquet_reader
 
 /* ---- text helpers --------------------------------------------------------------------------- */
 
+static void put(oups_bytes *b, const char *s) { (void)oups_bytes_append(b, s, strlen(s)); }
+
 static void json_str(oups_bytes *b, const void *p, int64_t n) {
     const uint8_t *s = p;
-    (void)oups_bytes_append(b, "\"", 1);
+    put(b, "\"");
     for (int64_t i = 0; i < n; i++) {
         uint8_t ch = s[i];
         if (ch == '"' || ch == '\\') {
@@ -127,7 +129,7 @@ static void json_str(oups_bytes *b, const void *p, int64_t n) {
             (void)oups_bytes_append(b, &ch, 1);
         }
     }
-    (void)oups_bytes_append(b, "\"", 1);
+    put(b, "\"");
 }
 
 static void json_cstr(oups_bytes *b, const char *s) { json_str(b, s, (int64_t)strlen(s)); }
@@ -168,10 +170,10 @@ static void json_scalar(oups_bytes *b, const oups_scalar *s) {
         break;
     case OUPS_TYPE_STRING: json_str(b, s->v.bytes.ptr, s->v.bytes.len); break;
     case OUPS_TYPE_BINARY:
-        (void)oups_bytes_append(b, "\"0x", 3);
+        put(b, "\"0x");
         for (int64_t i = 0; i < s->v.bytes.len; i++)
             (void)oups_bytes_printf(b, "%02x", ((const uint8_t *)s->v.bytes.ptr)[i]);
-        (void)oups_bytes_append(b, "\"", 1);
+        put(b, "\"");
         break;
     case OUPS_TYPE_DECIMAL128:
         dec_text(buf, sizeof buf, s->v.dec, s->type.scale);
@@ -209,8 +211,10 @@ static const char *logical_name(const oups_pq_schema_elem *e) {
     return "";
 }
 
+/* Appends ignore failures; the text functions clear the thread's error first, so an append
+ * that ran out of memory on the way shows up here as OUPS_ENOMEM. */
 static int finish_text(char **out, oups_bytes *b) {
-    if (oups_bytes_append(b, "", 1) < 0) { /* NUL; any earlier append failure shows here too */
+    if (oups_bytes_append(b, "", 1) < 0 || oups_error_last_code() == OUPS_ENOMEM) {
         oups_bytes_free(b);
         return OUPS_ENOMEM;
     }
@@ -220,6 +224,7 @@ static int finish_text(char **out, oups_bytes *b) {
 
 int oups_parquet_reader_schema_text(char **out, const oups_parquet_reader *r) {
     *out = NULL;
+    oups_error_clear();
     oups_bytes b = {0};
     char tbuf[128];
     for (int c = 0; c < r->n_leaves; c++) {
@@ -243,16 +248,16 @@ static void json_i64(oups_bytes *b, const char *key, int64_t v, bool comma) {
 static void json_column_chunk(oups_bytes *b, const oups_parquet_reader *r, int g, int c) {
     const oups_pq_column_chunk *cc = &r->meta.row_groups[g].columns[c];
     const oups_pq_column_meta *m = &cc->meta;
-    (void)oups_bytes_append(b, "{\"name\":", 8);
+    put(b, "{\"name\":");
     json_cstr(b, r->leaves[c].name);
     if (!cc->has_meta) {
-        (void)oups_bytes_append(b, "}", 1);
+        put(b, "}");
         return;
     }
     (void)oups_bytes_printf(b, ",\"codec\":\"%s\",\"encodings\":[", oups_codec_name((oups_codec)m->codec));
     for (int i = 0; i < m->n_encodings; i++)
         (void)oups_bytes_printf(b, "%s\"%s\"", i ? "," : "", encoding_name(m->encodings[i]));
-    (void)oups_bytes_append(b, "]", 1);
+    put(b, "]");
     json_i64(b, "num_values", m->num_values, true);
     json_i64(b, "compressed_size", m->total_compressed_size, true);
     json_i64(b, "uncompressed_size", m->total_uncompressed_size, true);
@@ -263,7 +268,7 @@ static void json_column_chunk(oups_bytes *b, const oups_parquet_reader *r, int g
     oups_parquet_stats st;
     if (!r->leaves[c].unsupported && oups_parquet_reader_stats(&st, r, g, c) == 0 &&
         (st.has_null_count || st.has_min_max)) {
-        (void)oups_bytes_append(b, ",\"statistics\":{", 15);
+        put(b, ",\"statistics\":{");
         bool comma = false;
         if (st.has_null_count) {
             json_i64(b, "null_count", st.null_count, false);
@@ -272,64 +277,77 @@ static void json_column_chunk(oups_bytes *b, const oups_parquet_reader *r, int g
         if (st.has_min_max) {
             (void)oups_bytes_printf(b, "%s\"min\":", comma ? "," : "");
             json_scalar(b, &st.min);
-            (void)oups_bytes_append(b, ",\"max\":", 7);
+            put(b, ",\"max\":");
             json_scalar(b, &st.max);
         }
-        (void)oups_bytes_append(b, "}", 1);
+        put(b, "}");
     }
-    (void)oups_bytes_append(b, "}", 1);
+    put(b, "}");
 }
 
 int oups_parquet_reader_meta_json(char **out, const oups_parquet_reader *r) {
     *out = NULL;
+    oups_error_clear();
     oups_bytes b = {0};
     char tbuf[128];
-    (void)oups_bytes_append(&b, "{\"file\":", 8);
+    put(&b, "{\"file\":");
     json_cstr(&b, r->name);
     json_i64(&b, "num_rows", r->meta.num_rows, true);
     json_i64(&b, "num_row_groups", r->meta.n_row_groups, true);
     json_i64(&b, "format_version", r->meta.version, true);
     if (r->meta.created_by.ptr) {
-        (void)oups_bytes_append(&b, ",\"created_by\":", 14);
+        put(&b, ",\"created_by\":");
         json_str(&b, r->meta.created_by.ptr, r->meta.created_by.len);
     }
-    (void)oups_bytes_append(&b, ",\"schema\":[", 11);
+    put(&b, ",\"schema\":[");
     for (int c = 0; c < r->n_leaves; c++) {
         const oups_pqr_leaf *l = &r->leaves[c];
-        (void)oups_bytes_append(&b, c ? ",{\"name\":" : "{\"name\":", c ? 9 : 8);
+        put(&b, c ? ",{\"name\":" : "{\"name\":");
         json_cstr(&b, l->name);
         (void)oups_bytes_printf(&b, ",\"type\":\"%s\",\"physical\":\"%s\",\"logical\":\"%s\",\"nullable\":%s",
                                 l->unsupported ? "unsupported" : oups_datatype_format(&l->type, tbuf, sizeof tbuf),
                                 physical_name(l->el->type), logical_name(l->el),
                                 l->el->repetition == OUPS_PQ_REQUIRED ? "false" : "true");
         if (l->unsupported) {
-            (void)oups_bytes_append(&b, ",\"unsupported\":", 15);
+            put(&b, ",\"unsupported\":");
             json_cstr(&b, l->why);
         }
-        (void)oups_bytes_append(&b, "}", 1);
+        put(&b, "}");
     }
-    (void)oups_bytes_append(&b, "],\"key_value_metadata\":[", 24);
+    put(&b, "],\"key_value_metadata\":[");
     for (int i = 0; i < r->meta.n_kv; i++) {
-        (void)oups_bytes_append(&b, i ? ",{\"key\":" : "{\"key\":", i ? 8 : 7);
+        put(&b, i ? ",{\"key\":" : "{\"key\":");
         json_cstr(&b, r->kv_keys[i]);
-        (void)oups_bytes_append(&b, ",\"value\":", 9);
+        put(&b, ",\"value\":");
         if (r->kv_values[i]) json_cstr(&b, r->kv_values[i]);
-        else (void)oups_bytes_append(&b, "null", 4);
-        (void)oups_bytes_append(&b, "}", 1);
+        else put(&b, "null");
+        put(&b, "}");
     }
-    (void)oups_bytes_append(&b, "],\"row_groups\":[", 16);
+    put(&b, "],\"row_groups\":[");
     for (int g = 0; g < r->meta.n_row_groups; g++) {
         const oups_pq_row_group *rg = &r->meta.row_groups[g];
-        (void)oups_bytes_append(&b, g ? ",{" : "{", g ? 2 : 1);
+        put(&b, g ? ",{" : "{");
         json_i64(&b, "num_rows", rg->num_rows, false);
         json_i64(&b, "total_byte_size", rg->total_byte_size, true);
-        (void)oups_bytes_append(&b, ",\"columns\":[", 12);
+        if (rg->n_sorting > 0) {
+            put(&b, ",\"sorting_columns\":[");
+            for (int i = 0; i < rg->n_sorting; i++) {
+                const oups_pq_sorting_column *sc = &rg->sorting[i];
+                put(&b, i ? ",{\"column\":" : "{\"column\":");
+                if (sc->column_idx >= 0 && sc->column_idx < r->n_leaves) json_cstr(&b, r->leaves[sc->column_idx].name);
+                else (void)oups_bytes_printf(&b, "%d", sc->column_idx);
+                (void)oups_bytes_printf(&b, ",\"descending\":%s,\"nulls_first\":%s}", sc->descending ? "true" : "false",
+                                        sc->nulls_first ? "true" : "false");
+            }
+            put(&b, "]");
+        }
+        put(&b, ",\"columns\":[");
         for (int c = 0; c < r->n_leaves; c++) {
-            if (c) (void)oups_bytes_append(&b, ",", 1);
+            if (c) put(&b, ",");
             json_column_chunk(&b, r, g, c);
         }
-        (void)oups_bytes_append(&b, "]}", 2);
+        put(&b, "]}");
     }
-    (void)oups_bytes_append(&b, "]}\n", 3);
+    put(&b, "]}\n");
     return finish_text(out, &b);
 }

@@ -9,6 +9,7 @@
  */
 #include "harness.h"
 #include "reader_text.h"
+#include "util/util.h"
 
 
 static const char *const NESTED[] = {
@@ -340,6 +341,26 @@ TEST(projection_and_row_group_selection) {
     oups_parquet_reader_free(r);
 }
 
+TEST(projection_reads_one_chunk_per_column) {
+    char path[1024];
+    corpus_path(path, sizeof path, "alltypes_tiny_pages.parquet");
+    oups_parquet_reader *r;
+    oups_fault_io_after(INT64_MAX, OUPS_IO_READ, OUPS_FAULT_FAIL); /* count reads, fail none */
+    CHECK_OK(oups_parquet_reader_open(&r, path));
+    int64_t at_open = oups_fault_io_count();
+    const char *cols[] = {"id", "string_col"};
+    oups_table *t;
+    int rc = oups_parquet_reader_read(&t, r, NULL, 0, cols, 2);
+    int64_t reads = oups_fault_io_count() - at_open;
+    oups_fault_io_off();
+    CHECK_OK(rc);
+    CHECK(at_open == 3); /* head magic, tail, footer */
+    CHECK(reads == 2);   /* one pread per column chunk */
+    CHECK(oups_table_num_rows(t) == 7300);
+    oups_table_free(t);
+    oups_parquet_reader_free(r);
+}
+
 TEST(descriptions) {
     char path[1024];
     corpus_path(path, sizeof path, "alltypes_tiny_pages.parquet");
@@ -380,4 +401,4 @@ RUN_TESTS("parquet.reader", flat_files_read_from_file_and_memory, nested_files_a
           flat_columns_of_a_partly_nested_file, corrupt_checksums_are_detected, malformed_dictionary_is_corrupt,
           expect_csv_files_match, lz4_framings_agree, byte_stream_split_matches_plain_columns,
           decimals_of_every_physical_type, type_mapping, statistics, key_value_metadata,
-          projection_and_row_group_selection, descriptions, open_errors)
+          projection_and_row_group_selection, projection_reads_one_chunk_per_column, descriptions, open_errors)
