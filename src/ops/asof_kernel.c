@@ -292,9 +292,19 @@ static inline bool view_valid(const oups_column_view *v, int64_t r) {
  * selects the value bits (bool data) rather than validity bits. */
 static void gather_bits(uint8_t *out, const asof_src *srcs, const int32_t *grp, const int64_t *base, int64_t nb,
                         int slot, int64_t np1, bool values) {
+    /* Validity of one group whose table has no nulls: 8 rows all inside the table are 0xff. */
+    bool table_valid = !grp && !values && !srcs->d.validity;
     for (int64_t k0 = 0; k0 < nb; k0 += 8) {
         unsigned byte = 0;
         int64_t kn = nb - k0 < 8 ? nb - k0 : 8;
+        if (table_valid && kn == 8) {
+            int inside = 1;
+            for (int q = 0; q < 8; q++) inside &= base[k0 + q] + slot >= np1;
+            if (inside) {
+                out[k0 >> 3] = 0xff;
+                continue;
+            }
+        }
         for (int64_t q = 0; q < kn; q++) {
             int64_t k = k0 + q;
             const asof_src *S = &srcs[grp ? grp[k] : 0];
