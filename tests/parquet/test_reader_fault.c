@@ -17,6 +17,10 @@ static int open_and_read(const char *path, oups_table **out) {
         char *s = NULL;
         rc = oups_parquet_reader_meta_json(&s, r);
         oups_mem_free(s);
+        if (rc) {
+            oups_table_free(*out);
+            *out = NULL;
+        }
     }
     oups_parquet_reader_free(r);
     return rc;
