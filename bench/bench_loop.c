@@ -8,7 +8,9 @@
  *      argv[1] sets it in MiB. Runs in a child process so earlier parts do not inflate VmHWM.
  * Prints one line per measure; exit status 1 if a target is missed.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -62,7 +62,7 @@ static inline int fx_append(oups_builder *b, int c, uint64_t *rng) {
 static inline int fx_table_cols(oups_table **out, int64_t n, int null_pct, uint64_t seed, const int *which, int nc) {
     *out = NULL;
     oups_column *cols[FX_NCOLS] = {0};
-    const char *names[FX_NCOLS];
+    const char *names[FX_NCOLS] = {0};
     uint64_t rng = seed;
     int rc = 0;
     for (int j = 0; j < nc && rc == 0; j++) {
