@@ -58,15 +58,19 @@ TEST(roundtrip_all_options) {
     CHECK_OK(gen_table(&t, gen_all_cols, GEN_ALL_N, 700, 15, tests_seed(), -1));
     static const oups_codec codecs[] = {OUPS_CODEC_UNCOMPRESSED, OUPS_CODEC_SNAPPY, OUPS_CODEC_GZIP,
                                         OUPS_CODEC_ZSTD, OUPS_CODEC_LZ4_RAW, OUPS_CODEC_BROTLI};
+    /* option sets where each of the 4 switches takes both values (a full cross is slow
+     * under ASan: every page allocates a compression context) */
+    static const int sets[] = {0, 7, 9, 14};
     for (int ci = 0; ci < 6; ci++)
-        for (int bits = 0; bits < 16; bits++) {
+        for (int si = 0; si < 4; si++) {
+            int bits = sets[si];
             oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
             o.codec = codecs[ci];
             o.data_page_version = (bits & 1) ? 2 : 1;
             o.dictionary = (bits & 2) != 0;
             o.delta_integers = (bits & 4) != 0;
             o.page_index = (bits & 8) != 0;
-            o.page_size = (bits & 8) ? 256 : 1 << 20; /* many pages with the page index */
+            o.page_size = (bits & 8) ? 1024 : 1 << 20; /* several pages with the page index */
             o.row_group_size = (bits & 4) ? 300 : 1000;
             char desc[256] = "";
             int eq = roundtrip(t, &o, desc, sizeof desc);
