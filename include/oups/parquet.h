@@ -155,29 +155,47 @@ OUPS_API OUPS_NODISCARD int oups_parquet_reader_meta_json(char **out, const oups
 OUPS_API OUPS_NODISCARD int oups_parquet_reader_schema_text(char **out, const oups_parquet_reader *r);
 
 /* ------------------------------------------------------------------------------------------ */
-/** @name Writer */
+/** @name Writer
+ *
+ * Type mapping (write): every column is OPTIONAL. bool → BOOLEAN; int8/16/32 → INT32 and
+ * uint8/16/32 → INT32 with INTEGER(bits, signed) and INT_n/UINT_n; int64/uint64 → INT64 likewise;
+ * float32 → FLOAT; float64 → DOUBLE; date32 → INT32 DATE; timestamp[ms|us|ns] → INT64
+ * TIMESTAMP(unit, isAdjustedToUTC = tz non-empty) plus TIMESTAMP_MILLIS/MICROS when adjusted;
+ * timestamp[s] is written as milliseconds (Parquet has no seconds unit: it reads back as
+ * timestamp[ms]); a tz other than UTC reads back as "UTC"; string → BYTE_ARRAY STRING/UTF8;
+ * binary → BYTE_ARRAY; decimal(p,s) → INT32 (p <= 9), INT64 (p <= 18), else FIXED_LEN_BYTE_ARRAY
+ * of the fewest bytes, with DECIMAL(p,s). Statistics follow the column order of the type
+ * (unsigned for uint and bytes), skip NaN, write zero bounds as -0.0/+0.0, and truncate byte
+ * arrays to 64 bytes (flagged inexact); the deprecated min/max fields only where the old signed
+ * order is right. Every column gets TYPE_ORDER in column_orders.
+ */
 
 #define OUPS_PARQUET_WRITE_OPTIONS_VERSION 1
 
+/** Writer options. Start from OUPS_PARQUET_WRITE_OPTIONS_INIT and change fields. */
 typedef struct oups_parquet_write_options {
     int version;                 /**< OUPS_PARQUET_WRITE_OPTIONS_VERSION */
-    oups_codec codec;            /**< default ZSTD */
+    oups_codec codec;            /**< default ZSTD; LZO and LZ4 (Hadoop) cannot be written */
     int codec_level;             /**< 0: codec default */
     int64_t row_group_size;      /**< rows per row group for write_table (default 1,048,576) */
     int64_t page_size;           /**< target uncompressed data page bytes (default 1 MiB) */
-    int data_page_version;       /**< 1 (default) or 2 */
+    int data_page_version;       /**< 1 (default, widest support) or 2 */
     bool dictionary;             /**< dictionary-encode every column but bool and decimal(p>18)
-                                      (default true); a chunk whose first page is mostly distinct
-                                      values is written PLAIN */
-    int64_t dictionary_page_limit; /**< fall back to PLAIN past this many dict bytes (default 1 MiB) */
-    bool delta_integers;         /**< DELTA_BINARY_PACKED for int32/int64/timestamp (default false) */
+                                      (default true); a chunk whose first 16,384 values are more
+                                      than half distinct, or whose dictionary passes
+                                      dictionary_page_limit, goes on in PLAIN */
+    int64_t dictionary_page_limit; /**< PLAIN dictionary page bytes before falling back (1 MiB) */
+    bool delta_integers;         /**< DELTA_BINARY_PACKED for integer, date and timestamp columns
+                                      instead of PLAIN (default false: older readers, e.g. Spark
+                                      before 3.3, lack it) */
     bool statistics;             /**< min/max/null_count per chunk (default true) */
     bool page_index;             /**< write ColumnIndex/OffsetIndex (default false) */
     int n_kv;                    /**< key-value metadata pairs (copied at open) */
-    const char *const *kv_keys;
-    const char *const *kv_values;
-    int n_sorting_columns;       /**< optional SortingColumn metadata: ascending, nulls first */
-    const char *const *sorting_columns;
+    const char *const *kv_keys;  /**< n_kv keys (non-NULL) */
+    const char *const *kv_values; /**< n_kv values (NULL: key without value) */
+    int n_sorting_columns;       /**< SortingColumn metadata (ascending, nulls first) in each row
+                                      group; each row group is checked to be so sorted */
+    const char *const *sorting_columns; /**< column names, most significant first */
 } oups_parquet_write_options;
 
 #define OUPS_PARQUET_WRITE_OPTIONS_INIT                                                              \
@@ -189,29 +207,56 @@ typedef struct oups_parquet_writer oups_parquet_writer;
 /**
  * Start writing `path` with the schema of `schema` (its names and types; rows are ignored).
  * Data goes to a temporary file `path.tmp-<pid>` in the same directory; the final name appears
- * only at oups_parquet_writer_finish(). Ownership: `schema` and `opts` are borrowed for the
- * call only. Errors: OUPS_EINVAL (options), OUPS_EIO, OUPS_ENOMEM.
+ * only at oups_parquet_writer_finish().
+ * @param[out] out  The writer (NULL on failure).
+ * @param opts      NULL for OUPS_PARQUET_WRITE_OPTIONS_INIT.
+ * Ownership: caller frees with oups_parquet_writer_free(); `path`, `schema`, `opts` and the
+ * strings it points to are copied (borrowed for the call only).
+ * Errors: OUPS_EINVAL (options, naming the field), OUPS_ENOTFOUND (sorting column), OUPS_EIO /
+ * OUPS_ENOTFOUND (cannot create the temporary), OUPS_ENOMEM.
+ * Cost: O(columns); writes the 4-byte magic.
  */
 OUPS_API OUPS_NODISCARD int oups_parquet_writer_open(oups_parquet_writer **out, const char *path,
                                                      const oups_table *schema, const oups_parquet_write_options *opts);
-/** Like open, but the file is built in memory; get it with oups_parquet_writer_finish_memory(). */
+/**
+ * Like oups_parquet_writer_open(), but the file is built in memory; get it with
+ * oups_parquet_writer_finish_memory(). Errors: OUPS_EINVAL, OUPS_ENOTFOUND, OUPS_ENOMEM.
+ */
 OUPS_API OUPS_NODISCARD int oups_parquet_writer_open_memory(oups_parquet_writer **out, const oups_table *schema,
                                                             const oups_parquet_write_options *opts);
 /**
- * Append `t` as exactly one row group (t may have 0 rows: then nothing is written).
- * Memory: one row group's encoded pages. Errors: OUPS_ESCHEMA if names/types differ.
+ * Append `t` as exactly one row group (0 rows: nothing is written).
+ * Ownership: `t` is borrowed for the call.
+ * Errors: OUPS_ESCHEMA naming the first column whose name or type differs from the schema;
+ * OUPS_EUNORDERED (sorting columns; nothing written, the writer stays usable); OUPS_EOVERFLOW
+ * naming column and row (a decimal beyond its precision, timestamp[s] beyond ms range, a page
+ * over 2 GiB); OUPS_EIO, OUPS_ENOMEM (the writer is then failed: only free() remains);
+ * OUPS_ESTATE after finish or a failure.
+ * Cost: one pass over the values per column; memory: one column chunk's encoded pages plus
+ * one page of scratch (streams: earlier row groups are on disk).
  */
 OUPS_API OUPS_NODISCARD int oups_parquet_writer_write_row_group(oups_parquet_writer *w, const oups_table *t);
-/** Append `t` split into row groups of opts.row_group_size rows. */
+/** Append `t` split into row groups of opts.row_group_size rows (zero-copy slices). Errors:
+ * those of oups_parquet_writer_write_row_group(). */
 OUPS_API OUPS_NODISCARD int oups_parquet_writer_write_table(oups_parquet_writer *w, const oups_table *t);
-/** Write the footer, fsync, rename to the final path, fsync the directory. */
+/**
+ * Write the page index (when asked), the footer, fsync, rename the temporary to the final path
+ * (replacing any file there) and fsync the directory. After success free() removes nothing.
+ * Errors: OUPS_EIO (the temporary is removed at free(); an existing file at `path` is intact
+ * unless the rename happened), OUPS_ESTATE (memory writer, finished or failed writer).
+ */
 OUPS_API OUPS_NODISCARD int oups_parquet_writer_finish(oups_parquet_writer *w);
-/** Finish an in-memory writer. `*out` is freed by the caller with oups_mem_free(). */
+/**
+ * Finish an in-memory writer: `*out` (`*len` bytes) is the whole Parquet file.
+ * Ownership: the caller frees `*out` with oups_mem_free(). Errors: OUPS_ESTATE, OUPS_ENOMEM.
+ */
 OUPS_API OUPS_NODISCARD int oups_parquet_writer_finish_memory(oups_parquet_writer *w, uint8_t **out, size_t *len);
-/** Free the writer; an unfinished file's temporary is removed (nothing appears at `path`). */
+/** Free the writer (NULL is a no-op); an unfinished file's temporary is removed, so nothing
+ * appears at `path`. */
 OUPS_API void oups_parquet_writer_free(oups_parquet_writer *w);
 
-/** One-shot: write `t` to `path` (opts may be NULL for defaults). */
+/** One-shot: write `t` to `path` atomically (open, write_table, finish, free); `opts` may be
+ * NULL for defaults. Errors: those of the calls it makes. */
 OUPS_API OUPS_NODISCARD int oups_parquet_write(const char *path, const oups_table *t,
                                                const oups_parquet_write_options *opts);
 /** One-shot read of a whole file. */
