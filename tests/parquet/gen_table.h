@@ -8,8 +8,14 @@
 #define OUPS_TESTS_GEN_TABLE_H
 
 #include <math.h>
+#include <sys/stat.h>
 
 #include "harness.h"
+
+static inline bool gen_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0;
+}
 
 typedef struct gen_col {
     const char *name;

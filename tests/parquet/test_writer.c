@@ -521,11 +521,6 @@ TEST(errors) {
     oups_table_free(u);
 }
 
-static bool exists(const char *p) {
-    struct stat st;
-    return stat(p, &st) == 0;
-}
-
 TEST(file_lifecycle) {
     char dir[] = "/tmp/oups_writer_XXXXXX", path[300], tmp[340];
     CHECK(mkdtemp(dir) != NULL);
@@ -537,12 +532,12 @@ TEST(file_lifecycle) {
     oups_parquet_writer *w;
     CHECK_OK(oups_parquet_writer_open(&w, path, t, NULL));
     CHECK_OK(oups_parquet_writer_write_table(w, t));
-    CHECK(exists(tmp) && !exists(path));
+    CHECK(gen_exists(tmp) && !gen_exists(path));
     oups_parquet_writer_free(w);
-    CHECK(!exists(tmp) && !exists(path));
+    CHECK(!gen_exists(tmp) && !gen_exists(path));
     /* finished: renamed into place, readable */
     CHECK_OK(oups_parquet_write(path, t, NULL));
-    CHECK(!exists(tmp) && exists(path));
+    CHECK(!gen_exists(tmp) && gen_exists(path));
     oups_table *back;
     CHECK_OK(oups_parquet_read(&back, path));
     char desc[200];

@@ -55,14 +55,9 @@ TEST(alloc_failures) {
     oups_table_free(t);
 }
 
-static bool exists(const char *p) {
-    struct stat st;
-    return stat(p, &st) == 0;
-}
-
 /* The file at path is absent or equal to t. */
 static int absent_or_complete(const char *path, const oups_table *t) {
-    if (!exists(path)) return 1;
+    if (!gen_exists(path)) return 1;
     oups_table *back;
     if (oups_parquet_read(&back, path) != 0) return 0;
     int eq = oups_table_equal(t, back, NULL, 0);
@@ -88,7 +83,7 @@ TEST(io_failures_and_crashes) {
             int64_t hits = oups_fault_io_off();
             CHECK(rc == 0 || rc == OUPS_EIO);
             CHECK(absent_or_complete(path, t));
-            if (rc != 0 && mode == 0) CHECK(!exists(tmp) || !exists(path)); /* failed: temp removed */
+            if (rc != 0 && mode == 0) CHECK(!gen_exists(tmp) || !gen_exists(path)); /* failed: temp removed */
             unlink(path);
             unlink(tmp);
             if (hits == 0) break;
