@@ -12,4 +12,17 @@ int oups_cli_parquet(int argc, char **argv);
 int oups_cli_store(int argc, char **argv);
 int oups_cli_asof(int argc, char **argv);
 
+#include <stdint.h>
+
+/* cli_args.c. `group` is the command after "oups" ("parquet", "asof"), `cmd` its
+ * subcommand ("cat") or NULL. */
+/** Print "oups: <group> <cmd>: <msg> (see 'oups <group> <cmd> --help')"; returns 2. */
+int cli_usage_error(const char *group, const char *cmd, const char *msg);
+/** After getopt_long returned '?': report the offending argument; returns 2. */
+int cli_bad_option(const char *group, const char *cmd, char **argv);
+/** Strict non-negative integer option value; prints the error and returns non-zero if bad. */
+int cli_parse_count(int64_t *out, const char *opt, const char *text);
+/** Split "a,b,c": *items points into *copy; free both with free(). */
+int cli_split_list(char ***items, int *n, char **copy, const char *text);
+
 #endif

@@ -42,10 +42,7 @@ static const char *const usage_text =
     "  --format csv|jsonl|parquet  output format (default csv; parquet needs -o)\n"
     "  -o OUT                      output file (default stdout)\n";
 
-static int usage_error(const char *msg) {
-    fprintf(stderr, "oups: asof: %s (see 'oups asof --help')\n", msg);
-    return 2;
-}
+#define usage_error(msg) cli_usage_error("asof", NULL, msg)
 
 /* Comma-separated list: the number of items, and each item into items[i] (pointers into
  * `buf`, a writable copy). */

@@ -18,6 +18,9 @@
 enum { OPT_COLUMNS = 256, OPT_ROW_GROUPS, OPT_LIMIT, OPT_FORMAT, OPT_COMPRESSION, OPT_RG_SIZE, OPT_PAGE_VERSION,
        OPT_SCHEMA };
 
+#define usage_error(cmd, msg) cli_usage_error("parquet", cmd, msg)
+#define bad_option(cmd, argv) cli_bad_option("parquet", cmd, argv)
+
 static const char *const usage_text =
     "usage: oups parquet <command> [<args>]\n"
     "\n"
@@ -35,41 +38,6 @@ static const char *const usage_text =
     "compression: none, snappy, gzip, zstd (default), lz4_raw, brotli; e.g. zstd:9\n"
     "Run 'oups parquet <command> --help' for details.\n";
 
-static int usage_error(const char *cmd, const char *msg) {
-    fprintf(stderr, "oups: parquet %s: %s (see 'oups parquet %s --help')\n", cmd, msg, cmd);
-    return 2;
-}
-
-/* getopt_long returned '?': an unknown option or one missing its value (getopt itself stays
- * quiet: opterr = 0, so the user sees a single "oups: ..." line). */
-static int bad_option(const char *cmd, char **argv) {
-    char msg[256];
-    snprintf(msg, sizeof msg, "unknown option or missing value in '%s'", argv[optind - 1]);
-    return usage_error(cmd, msg);
-}
-
-/* Strict non-negative integer option value. */
-static int parse_count(int64_t *out, const char *opt, const char *text) {
-    char *e;
-    errno = 0;
-    long long v = strtoll(text, &e, 10);
-    if (!*text || *e || errno || v < 0) return cli_fail(OUPS_EINVAL, "%s: '%s' is not a non-negative integer", opt, text);
-    *out = v;
-    return 0;
-}
-
-/* Split "a,b,c" into a malloc'ed array of pointers into a malloc'ed copy. */
-static int split_list(char ***items, int *n, char **copy, const char *text) {
-    *copy = strdup(text);
-    int cap = 1;
-    for (const char *p = text; *p; p++) cap += *p == ',';
-    *items = calloc((size_t)cap, sizeof **items);
-    if (!*copy || !*items) return cli_fail(OUPS_ENOMEM, "out of memory");
-    *n = 0;
-    for (char *tok = strtok(*copy, ","); tok; tok = strtok(NULL, ",")) (*items)[(*n)++] = tok;
-    return 0;
-}
-
 /* Writer options shared by copy and from-csv. */
 static int write_option(oups_parquet_write_options *o, int opt, const char *arg) {
     int64_t v = 0;
@@ -78,7 +46,7 @@ static int write_option(oups_parquet_write_options *o, int opt, const char *arg)
         if (oups_codec_parse(&o->codec, &o->codec_level, arg)) return cli_fail_lib(OUPS_EINVAL, "--compression");
         return 0;
     case OPT_RG_SIZE:
-        if (parse_count(&v, "--row-group-size", arg)) return OUPS_EINVAL;
+        if (cli_parse_count(&v, "--row-group-size", arg)) return OUPS_EINVAL;
         if (v == 0) return cli_fail(OUPS_EINVAL, "--row-group-size must be at least 1");
         o->row_group_size = v;
         return 0;
@@ -159,7 +127,7 @@ static int cmd_cat(int argc, char **argv) {
         case OPT_COLUMNS: columns = optarg; break;
         case OPT_ROW_GROUPS: row_groups = optarg; break;
         case OPT_LIMIT:
-            if (parse_count(&limit, "--limit", optarg)) return 2;
+            if (cli_parse_count(&limit, "--limit", optarg)) return 2;
             break;
         case OPT_FORMAT:
             if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl")) return usage_error("cat", "--format is csv or jsonl");
@@ -181,9 +149,9 @@ static int cmd_cat(int argc, char **argv) {
         goto out;
     }
     const int total_rg = oups_parquet_reader_num_row_groups(r);
-    if (columns && (rc = split_list(&cols, &n_cols, &cols_copy, columns))) goto out;
+    if (columns && (rc = cli_split_list(&cols, &n_cols, &cols_copy, columns))) goto out;
     if (row_groups) {
-        if ((rc = split_list(&rgs, &n_rg, &rgs_copy, row_groups))) goto out;
+        if ((rc = cli_split_list(&rgs, &n_rg, &rgs_copy, row_groups))) goto out;
     } else {
         n_rg = total_rg;
     }
@@ -194,7 +162,7 @@ static int cmd_cat(int argc, char **argv) {
     }
     for (int i = 0; i < n_rg; i++) {
         int64_t v = i;
-        if (rgs && (rc = parse_count(&v, "--row-groups", rgs[i]))) goto out;
+        if (rgs && (rc = cli_parse_count(&v, "--row-groups", rgs[i]))) goto out;
         if (v >= total_rg) {
             rc = cli_fail(OUPS_EINVAL, "%s: row group %lld does not exist (the file has %d)", path, (long long)v,
                           total_rg);

@@ -18,6 +18,9 @@
 enum { OPT_ORDERED_ON = 256, OPT_RG_SIZE, OPT_DUP_ON, OPT_DUP_ALL, OPT_MAX_OFF, OPT_KV, OPT_KV_DEL, OPT_COMPRESSION,
        OPT_START, OPT_END, OPT_COLUMNS, OPT_FORMAT, OPT_SCHEMA, OPT_SEP };
 
+#define usage_error(cmd, msg) cli_usage_error("store", cmd, msg)
+#define bad_option(cmd, argv) cli_bad_option("store", cmd, argv)
+
 static const char *const usage_text =
     "usage: oups store <command> [<args>]\n"
     "\n"
@@ -35,30 +38,6 @@ static const char *const usage_text =
     "\n"
     "A dataset DIR is DIR/file_NNNNN.parquet (one row group each), DIR_opdmd and, while open, DIR.lock.\n"
     "Run 'oups store <command> --help' for details.\n";
-
-static int usage_error(const char *cmd, const char *msg) {
-    fprintf(stderr, "oups: store %s: %s (see 'oups store %s --help')\n", cmd, msg, cmd);
-    return 2;
-}
-
-static int bad_option(const char *cmd, char **argv) {
-    char msg[256];
-    snprintf(msg, sizeof msg, "unknown option or missing value in '%s'", argv[optind - 1]);
-    return usage_error(cmd, msg);
-}
-
-/* "a,b,c" -> array of pointers into a copy (both freed by the caller with free()). */
-static int split_commas(char ***items, int *n, char **copy, const char *text) {
-    size_t cap = 1;
-    for (const char *p = text; *p; p++) cap += *p == ',';
-    *copy = strdup(text);
-    *items = calloc(cap, sizeof **items);
-    if (!*copy || !*items) return cli_fail(OUPS_ENOMEM, "out of memory");
-    *n = 0;
-    for (char *save = NULL, *tok = strtok_r(*copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-        (*items)[(*n)++] = tok;
-    return 0;
-}
 
 /* Open an existing dataset (refusing to create one). */
 static int open_existing(oups_opd **out, const char *path) {
@@ -196,7 +175,7 @@ static int cmd_write(int argc, char **argv) {
     oups_opd *opd = NULL;
     if (rc == 0 && dup_on) {
         int n;
-        rc = split_commas(&dups, &n, &dups_copy, dup_on);
+        rc = cli_split_list(&dups, &n, &dups_copy, dup_on);
         o.duplicates = OUPS_DUP_COLUMNS;
         o.duplicates_on = (const char *const *)dups;
         o.n_duplicates_on = n;
@@ -270,7 +249,7 @@ static int cmd_read(int argc, char **argv) {
     oups_scalar s_start, s_end;
     uint8_t b1[256], b2[256];
     int rc = open_existing(&opd, argv[optind]);
-    if (rc == 0 && columns) rc = split_commas(&cols, &n_cols, &cols_copy, columns);
+    if (rc == 0 && columns) rc = cli_split_list(&cols, &n_cols, &cols_copy, columns);
     if (rc == 0 && (start || end) && oups_opd_len(opd) > 0) {
         oups_opd_rg_stats st;
         rc = oups_opd_stats(&st, opd, 0);

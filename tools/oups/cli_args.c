@@ -1,0 +1,49 @@
+/*
+ * tools/oups/cli_args.c: option-parsing helpers shared by the subcommands (usage errors,
+ * getopt failures, comma lists, counts), so every command reports problems the same way:
+ * one "oups: ..." line on stderr and exit code 2 for usage errors.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "csv.h"
+
+int cli_usage_error(const char *group, const char *cmd, const char *msg) {
+    const char *sp = cmd ? " " : "";
+    if (!cmd) cmd = "";
+    fprintf(stderr, "oups: %s%s%s: %s (see 'oups %s%s%s --help')\n", group, sp, cmd, msg, group, sp, cmd);
+    return 2;
+}
+
+/* getopt_long returned '?': an unknown option or one missing its value (getopt itself stays
+ * quiet: opterr = 0, so the user sees a single "oups: ..." line). */
+int cli_bad_option(const char *group, const char *cmd, char **argv) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "unknown option or missing value in '%s'", argv[optind - 1]);
+    return cli_usage_error(group, cmd, msg);
+}
+
+int cli_parse_count(int64_t *out, const char *opt, const char *text) {
+    char *e;
+    errno = 0;
+    long long v = strtoll(text, &e, 10);
+    if (!*text || *e || errno || v < 0) return cli_fail(OUPS_EINVAL, "%s: '%s' is not a non-negative integer", opt, text);
+    *out = v;
+    return 0;
+}
+
+int cli_split_list(char ***items, int *n, char **copy, const char *text) {
+    *copy = strdup(text);
+    size_t cap = 1;
+    for (const char *p = text; *p; p++) cap += *p == ',';
+    *items = calloc(cap, sizeof **items);
+    if (!*copy || !*items) return cli_fail(OUPS_ENOMEM, "out of memory");
+    *n = 0;
+    for (char *save = NULL, *tok = strtok_r(*copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        (*items)[(*n)++] = tok;
+    return 0;
+}
