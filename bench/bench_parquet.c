@@ -236,7 +236,7 @@ int main(int argc, char **argv) {
     double ow = median(w, RUNS), orr = median(r, RUNS), owc = median(wc, RUNS), orc = median(rcpu, RUNS);
     int64_t osize = file_size(path);
     printf("oups options: %s (level %d, 0 = codec default), row groups of %" PRId64 " rows, pages of %" PRId64
-           " bytes, data page v%d, dictionary for strings\n",
+           " bytes, data page v%d, dictionary encoding on\n",
            oups_codec_name(o.codec), o.codec_level, o.row_group_size, o.page_size, o.data_page_version);
     printf("read-back equals the input: %s\n", equal ? "yes" : "NO");
     printf("peak RSS added while writing: %.1f MiB (the input table itself: %.1f MiB)\n", (double)peak / 1048576,
