@@ -502,17 +502,24 @@ static int read_page_v2(colread *c, const oups_pq_page_header *h, const uint8_t 
     if (rl < 0 || dl < 0 || rl + dl > comp || rl + dl > h->uncompressed_page_size)
         return corrupt(c, "level lengths larger than the page");
     if (n == 0) return 0;
-    const uint8_t *p;
-    size_t len;
-    if (d->is_compressed) {
-        OUPS_TRY(inflate(c, body + rl + dl, (size_t)(comp - rl - dl), h->uncompressed_page_size - rl - dl, &p, &len));
-    } else {
-        p = body + rl + dl;
-        len = (size_t)(comp - rl - dl);
-    }
-    int64_t nn = n;
+    int64_t nn = n, ulen = h->uncompressed_page_size - rl - dl;
     if (c->l->max_def > 0) OUPS_TRY(read_levels(c, body + rl, body + rl + dl, n, &nn));
     if (c->l->max_def == 0 && d->num_nulls != 0) return corrupt(c, "nulls in a required column");
+    const uint8_t *vals = body + rl + dl;
+    if (d->is_compressed && c->codec != OUPS_CODEC_UNCOMPRESSED && nn == n && d->encoding == OUPS_PQ_ENC_PLAIN &&
+        c->l->conv == OUPS_PQR_COPY && ulen == n * c->pw && comp > rl + dl) {
+        /* Fixed-width PLAIN values without nulls: decompress straight into the column. */
+        char what[256];
+        snprintf(what, sizeof what, "%s: column '%s': row group %d: page %d", c->r->name, c->l->name, c->rg,
+                 c->page);
+        OUPS_TRY(oups_codec_decompress((oups_codec)c->codec, vals, (size_t)(comp - rl - dl),
+                                       c->vals + (size_t)c->pos * (size_t)c->ow, (size_t)ulen, what));
+        c->pos += n;
+        return 0;
+    }
+    const uint8_t *p = vals;
+    size_t len = (size_t)(comp - rl - dl);
+    if (d->is_compressed) OUPS_TRY(inflate(c, vals, len, ulen, &p, &len));
     OUPS_TRY(read_values(c, d->encoding, p, p + len, n, nn));
     c->pos += n;
     return 0;
