@@ -339,8 +339,8 @@ TEST(ours_read_by_engines) {
             o.data_page_version = v;
             o.row_group_size = 150; /* 3 row groups */
             o.page_size = 512;      /* several pages per chunk */
-            o.dictionary = ci != 1; /* snappy files: PLAIN strings */
-            o.delta_integers = ci == 2 || ci == 4;
+            o.dictionary = ci != 1 && ci != 2; /* snappy, gzip: PLAIN values */
+            o.delta_integers = ci == 2 || ci == 4; /* gzip: DELTA_BINARY_PACKED integers */
             o.page_index = ci >= 3;
             snprintf(path, sizeof path, "%s/ours_%s_v%d.parquet", tmpdir(), codec_names[ci], v);
             snprintf(label, sizeof label, "ours %s v%d", codec_names[ci], v);

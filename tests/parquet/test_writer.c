@@ -60,9 +60,9 @@ TEST(roundtrip_all_options) {
                                         OUPS_CODEC_ZSTD, OUPS_CODEC_LZ4_RAW, OUPS_CODEC_BROTLI};
     /* option sets where each of the 4 switches takes both values (a full cross is slow
      * under ASan: every page allocates a compression context) */
-    static const int sets[] = {0, 7, 9, 14};
+    static const int sets[] = {0, 5, 10, 13, 15}; /* delta matters without dictionary: 5, 13 */
     for (int ci = 0; ci < 6; ci++)
-        for (int si = 0; si < 4; si++) {
+        for (int si = 0; si < 5; si++) {
             int bits = sets[si];
             oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
             o.codec = codecs[ci];
@@ -76,6 +76,24 @@ TEST(roundtrip_all_options) {
             int eq = roundtrip(t, &o, desc, sizeof desc);
             if (!eq) fprintf(stderr, "  codec %s options %d: %s\n", oups_codec_name(codecs[ci]), bits, desc);
             CHECK(eq);
+            if ((bits & 6) == 4) { /* delta without dictionary: integer columns say so */
+                uint8_t *img;
+                size_t len;
+                oups_pq_file_meta m;
+                oups_pq_arena a = {0};
+                CHECK_OK(write_mem(&img, &len, t, &o));
+                CHECK_OK(footer(&m, &a, img, len));
+                for (int k = 0; k < GEN_ALL_N; k++) {
+                    const oups_pq_column_meta *cm = &m.row_groups[0].columns[k].meta;
+                    bool want = cm->type == OUPS_PQ_INT32 || cm->type == OUPS_PQ_INT64;
+                    if (!strncmp(gen_all_cols[k].type, "dec", 3)) want = false;
+                    bool delta = false;
+                    for (int e = 0; e < cm->n_encodings; e++) delta |= cm->encodings[e] == OUPS_PQ_ENC_DELTA_BINARY_PACKED;
+                    CHECK(delta == want);
+                }
+                oups_parquet__arena_free(&a);
+                oups_mem_free(img);
+            }
         }
     oups_table_free(t);
 }
@@ -111,6 +129,20 @@ TEST(roundtrip_edges) {
     oups_parquet__arena_free(&a);
     oups_mem_free(img);
     oups_table_free(back);
+    oups_table_free(t);
+    /* no statistics: none in the footer, page index without ColumnIndex */
+    CHECK_OK(gen_table(&t, gen_all_cols, GEN_ALL_N, 300, 20, tests_seed() + 5, -1));
+    oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+    o.statistics = false, o.page_index = true, o.page_size = 512;
+    CHECK(roundtrip(t, &o, desc, sizeof desc));
+    CHECK_OK(write_mem(&img, &len, t, &o));
+    CHECK_OK(footer(&m, &a, img, len));
+    for (int k = 0; k < GEN_ALL_N; k++) {
+        const oups_pq_column_chunk *cc = &m.row_groups[0].columns[k];
+        CHECK(!cc->meta.has_stats && cc->column_index_offset < 0 && cc->offset_index_offset > 0);
+    }
+    oups_parquet__arena_free(&a);
+    oups_mem_free(img);
     oups_table_free(t);
     /* a sliced input (non-zero column offsets) */
     CHECK_OK(gen_table(&t, gen_all_cols, GEN_ALL_N, 300, 20, tests_seed() + 4, -1));
