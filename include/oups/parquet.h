@@ -181,9 +181,9 @@ typedef struct oups_parquet_write_options {
     int64_t page_size;           /**< target uncompressed data page bytes (default 1 MiB) */
     int data_page_version;       /**< 1 (default, widest support) or 2 */
     bool dictionary;             /**< dictionary-encode every column but bool and decimal(p>18)
-                                      (default true); a chunk whose first 16,384 values are more
-                                      than half distinct, or whose dictionary passes
-                                      dictionary_page_limit, goes on in PLAIN */
+                                      (default true); a chunk whose first 16,384 values (or all,
+                                      if fewer) are more than half distinct, or whose dictionary
+                                      passes dictionary_page_limit, goes on in PLAIN */
     int64_t dictionary_page_limit; /**< PLAIN dictionary page bytes before falling back (1 MiB) */
     bool delta_integers;         /**< DELTA_BINARY_PACKED for integer, date and timestamp columns
                                       instead of PLAIN (default false: older readers, e.g. Spark

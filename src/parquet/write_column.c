@@ -618,10 +618,20 @@ static int fill_meta(oups_pq_column_chunk *cc, chunk *k, int64_t file_pos, int64
 static int write_chunk(chunk *k, oups_pq_column_chunk *cc, oups_pqw_page_index *pi, oups_bytes *out,
                        int64_t file_pos, oups_pq_arena *arena) {
     if (k->use_dict) OUPS_TRY(dict_grow(&k->d));
-    k->s->data.len = 0;
-    for (int64_t r0 = 0, r1; r0 < k->v->length; r0 = r1) {
-        r1 = page_end(k, r0);
-        OUPS_TRY(write_page(k, r0, r1));
+    for (int pass = 0; pass < 2; pass++) {
+        k->s->data.len = 0;
+        for (int64_t r0 = 0, r1; r0 < k->v->length; r0 = r1) {
+            r1 = page_end(k, r0);
+            OUPS_TRY(write_page(k, r0, r1));
+        }
+        /* A chunk too short for the distinct-values check, yet mostly distinct: once more in
+         * PLAIN (cheap: it has fewer than DICT_CHECK_AT values). */
+        if (k->dict_checked || k->d.count * 2 <= k->dict_values) break;
+        k->d.count = k->d.bytes = 0;
+        k->use_dict = false;
+        k->n_pages = k->uncompressed = 0;
+        k->enc_mask = 0;
+        memset(k->enc_count, 0, sizeof k->enc_count);
     }
     int64_t dict_size = 0;
     out->len = 0;
