@@ -196,6 +196,8 @@ static int setup(oups_parquet_writer *w, const oups_table *schema, const oups_pa
         names[i] = w->cols[i].name = arena_strdup(&w->arena, oups_table_column_name(schema, i));
         if (!names[i]) return OUPS_ENOMEM;
         types[i] = w->cols[i].type = *oups_column_type(col);
+        if (oups_datatype_validate(&types[i]) < 0)
+            return oups_error_prefix(OUPS_EINVAL, "parquet writer: column '%s': ", names[i]);
         oups_pq_schema_elem *e = &w->elems[i + 1];
         oups_parquet__schema_elem_init(e);
         map_type(&w->cols[i], e, &w->o);
