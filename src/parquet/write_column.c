@@ -334,10 +334,16 @@ static int page_indices(chunk *k, uint32_t *ix, int64_t *m, int64_t r0, int64_t 
         OUPS_TRY(fixed_values(&vals, k, r0, r1, nulls));
         int64_t nv = r1 - r0 - nulls;
         int w = k->c->width;
+        uint64_t last = 0;
+        i = -1;
         for (int64_t j = 0; j < nv; j++) {
+            if (j == early && d->count * 2 > DICT_CHECK_AT) return 0;
             uint64_t key = w == 4 ? ((const uint32_t *)vals)[j] : ((const uint64_t *)vals)[j];
-            OUPS_TRY(dict_find_fixed(d, key, w, limit, &i));
-            if (i < 0 || (j == early && d->count * 2 > DICT_CHECK_AT)) return 0;
+            if (i < 0 || key != last) { /* runs of equal values (prices, flags) skip the lookup */
+                OUPS_TRY(dict_find_fixed(d, key, w, limit, &i));
+                if (i < 0) return 0;
+                last = key;
+            }
             ix[j] = (uint32_t)i;
         }
         if (k->o->statistics) oups_pqw__stats_values(st, k->c, vals, nv);
