@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=build-bench
 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DOUPS_BUILD_BENCH=ON -DOUPS_BUILD_TESTS=OFF >/dev/null
-cmake --build "$dir" -j2 >/dev/null
+cmake --build "$dir" -j2 --target benches >/dev/null
 status=0
 for b in "$dir"/bench/bench_*; do
   [ -x "$b" ] || continue
