@@ -195,6 +195,46 @@ TEST(roundtrip_dictionary_all_types) {
     oups_table_free(t);
 }
 
+/* Random shapes: rows, null share, repeated values, column subset and every option drawn
+ * from the seed; each must read back equal. */
+TEST(roundtrip_random) {
+    uint64_t rs = tests_seed() * 31 + 7;
+    static const oups_codec codecs[] = {OUPS_CODEC_UNCOMPRESSED, OUPS_CODEC_SNAPPY, OUPS_CODEC_GZIP,
+                                        OUPS_CODEC_ZSTD, OUPS_CODEC_LZ4_RAW};
+    for (int it = 0; it < 40; it++) {
+        gen_col cols[GEN_ALL_N];
+        int nc = 0;
+        for (int k = 0; k < GEN_ALL_N; k++)
+            if (test_rand(&rs) % 3) cols[nc++] = gen_all_cols[k];
+        if (nc == 0) cols[nc++] = gen_all_cols[1];
+        int64_t n = (int64_t)(test_rand(&rs) % 1500);
+        int nulls = (int)(test_rand(&rs) % 4) * 30; /* 0, 30, 60, 90 % */
+        oups_table *t, *rep;
+        CHECK_OK(gen_table(&t, cols, nc, n, nulls, test_rand(&rs), -1));
+        int64_t *idx = malloc((size_t)(n + 1) * sizeof *idx), distinct = 1 + (int64_t)(test_rand(&rs) % 50);
+        for (int64_t i = 0; i < n; i++) idx[i] = (test_rand(&rs) & 1) ? i % distinct : i;
+        CHECK_OK(oups_table_take(&rep, t, idx, n));
+        free(idx);
+        oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+        uint64_t r = test_rand(&rs);
+        o.codec = codecs[r % 5];
+        o.data_page_version = 1 + (int)((r >> 4) & 1);
+        o.dictionary = (r >> 5) & 1;
+        o.delta_integers = (r >> 6) & 1;
+        o.page_index = (r >> 7) & 1;
+        o.statistics = ((r >> 8) & 3) != 0;
+        o.page_size = 64 + (int64_t)((r >> 10) % 4000);
+        o.row_group_size = 1 + (int64_t)((r >> 22) % 700);
+        o.dictionary_page_limit = (int64_t)((r >> 32) % 3000);
+        char desc[256] = "";
+        int eq = roundtrip(rep, &o, desc, sizeof desc);
+        if (!eq) fprintf(stderr, "  iteration %d (rows %" PRId64 ", options %" PRIx64 "): %s\n", it, n, r, desc);
+        oups_table_free(rep);
+        oups_table_free(t);
+        CHECK(eq);
+    }
+}
+
 /* Seconds have no Parquet unit: they come back as milliseconds with the same instants. */
 TEST(timestamp_seconds) {
     oups_datatype ts = oups_type_timestamp(OUPS_UNIT_S, NULL), ms = oups_type_timestamp(OUPS_UNIT_MS, NULL);
@@ -592,6 +632,6 @@ TEST(file_lifecycle) {
     oups_table_free(t);
 }
 
-RUN_TESTS("parquet.writer", roundtrip_all_options, roundtrip_edges, roundtrip_dictionary_all_types, timestamp_seconds, stats_floats,
+RUN_TESTS("parquet.writer", roundtrip_all_options, roundtrip_edges, roundtrip_dictionary_all_types, roundtrip_random, timestamp_seconds, stats_floats,
           stats_bytes_truncation, schema_and_stats_ints, dictionary_fallback, page_index, kv_and_sorting, errors,
           file_lifecycle)
