@@ -124,8 +124,8 @@ static int gen_value(oups_builder *bld, const oups_datatype *t, int64_t row, uin
 static int gen_table(oups_table **out, const gen_col *cols, int ncols, int64_t n, int null_pct, uint64_t seed,
                      int all_null_col) {
     uint64_t rs = seed;
-    oups_column *c[64];
-    const char *names[64];
+    oups_column *c[64] = {NULL};
+    const char *names[64] = {NULL};
     int rc = 0, made = 0;
     for (int k = 0; k < ncols && rc == 0; k++) {
         oups_datatype t;

@@ -347,7 +347,7 @@ static int one_dataset_cmd(int argc, char **argv, const char *help, char **path)
 }
 
 static int cmd_info(int argc, char **argv) {
-    char *path;
+    char *path = NULL;
     int r = one_dataset_cmd(argc, argv,
                             "usage: oups store info DATASET\n\nPrint {\"ordered_on\": NAME, \"row_groups\": [{\"file_id\", "
                             "\"n_rows\", \"min\", \"max\"}...],\n\"key_value_metadata\": {...}} (timestamps as ISO 8601).\n",
@@ -381,7 +381,7 @@ static int cmd_info(int argc, char **argv) {
 }
 
 static int cmd_check(int argc, char **argv) {
-    char *path;
+    char *path = NULL;
     int r = one_dataset_cmd(argc, argv,
                             "usage: oups store check DATASET\n\nVerify every row-group file against the metadata (rows, "
                             "key order, min/max,\nmax[i] <= min[i+1], file ids 0..n-1, no stray files). Finishes an "
@@ -398,7 +398,7 @@ static int cmd_check(int argc, char **argv) {
 }
 
 static int cmd_rm(int argc, char **argv) {
-    char *path;
+    char *path = NULL;
     int r = one_dataset_cmd(argc, argv, "usage: oups store rm DATASET\n\nDelete the dataset's files, metadata and lock.\n",
                             &path);
     if (r >= 0) return r;
