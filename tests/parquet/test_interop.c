@@ -233,8 +233,8 @@ typedef struct fileset {
 
 static void fs_add(fileset *fs, oups_table *t, const char *path, const char *label) {
     fs->t[fs->n] = t ? oups_table_retain(t) : NULL;
-    snprintf(fs->path[fs->n], sizeof fs->path[0], "%s", path);
-    snprintf(fs->label[fs->n], sizeof fs->label[0], "%s", label);
+    snprintf(fs->path[fs->n], sizeof fs->path[0], "%.*s", (int)sizeof fs->path[0] - 1, path);
+    snprintf(fs->label[fs->n], sizeof fs->label[0], "%.*s", (int)sizeof fs->label[0] - 1, label);
     fs->n++;
 }
 
