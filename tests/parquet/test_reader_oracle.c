@@ -11,39 +11,8 @@
 
 #include "harness.h"
 #include "reader_text.h"
+#include "oracle.h"
 
-/* Run `node tests/oracle/duckdb.mjs SQL` and return its stdout (malloc'ed) or NULL. */
-static char *duckdb(const char *sql) {
-    char script[1024];
-    snprintf(script, sizeof script, "%s/tests/oracle/duckdb.mjs", OUPS_SOURCE_DIR);
-    int fds[2];
-    if (pipe(fds) != 0) return NULL;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execlp("node", "node", script, sql, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    ssize_t k;
-    while (buf && (k = read(fds[0], buf + len, cap - len - 1)) > 0) {
-        len += (size_t)k;
-        if (cap - len < 4096) buf = realloc(buf, cap *= 2);
-    }
-    close(fds[0]);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    if (!buf || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        free(buf);
-        return NULL;
-    }
-    buf[len] = '\0';
-    return buf;
-}
 
 /* A growable string for the SQL text. */
 typedef struct sqlbuf {
@@ -152,7 +121,7 @@ TEST(corpus_matches_duckdb) {
         file_sql(&sql, i, path, t[i]);
     }
     sql_printf(&sql, " order by f, r");
-    char *out = duckdb(sql.data);
+    char *out = oracle_duckdb(sql.data);
     free(sql.data);
     CHECK(out != NULL);
     const char *p = strchr(out, '\n');

@@ -8,39 +8,8 @@
 #include <sys/wait.h>
 
 #include "store_util.h"
+#include "oracle.h"
 
-/* stdout of `node tests/oracle/duckdb.mjs SQL` (malloc'ed) or NULL. */
-static char *duckdb(const char *sql) {
-    char script[512];
-    snprintf(script, sizeof script, "%s/tests/oracle/duckdb.mjs", OUPS_SOURCE_DIR);
-    int fds[2];
-    if (pipe(fds) != 0) return NULL;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execlp("node", "node", script, sql, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    ssize_t r;
-    while (buf && (r = read(fds[0], buf + len, cap - len - 1)) > 0) {
-        len += (size_t)r;
-        if (cap - len < 1024) buf = realloc(buf, cap *= 2);
-    }
-    close(fds[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    if (!buf || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        free(buf);
-        return NULL;
-    }
-    buf[len] = '\0';
-    return buf;
-}
 
 /* ts (timestamp ns), a (int64), x (float64), s (string) */
 static oups_table *make(const int64_t *a, int64_t n, int64_t tag) {
@@ -98,7 +67,7 @@ static bool same_as_duckdb(oups_opd *opd) {
              "select a, x, s, (epoch_ms(ts) - epoch_ms(timestamp '2024-01-01')) // 60000 as minute from "
              "read_parquet('%s/*.parquet', filename=true, file_row_number=true) order by filename, file_row_number",
              oups_opd_path(opd));
-    char *theirs = duckdb(sql), *mine = ours(opd);
+    char *theirs = oracle_duckdb(sql), *mine = ours(opd);
     bool ok = theirs && mine && strcmp(theirs, mine) == 0;
     if (!ok) fprintf(stderr, "  duckdb:\n%s\n  ours:\n%s\n", theirs ? theirs : "(failed)", mine ? mine : "(failed)");
     free(theirs);
