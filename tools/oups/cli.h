@@ -22,6 +22,13 @@ int cli_usage_error(const char *group, const char *cmd, const char *msg);
 int cli_bad_option(const char *group, const char *cmd, char **argv);
 /** Strict non-negative integer option value; prints the error and returns non-zero if bad. */
 int cli_parse_count(int64_t *out, const char *opt, const char *text);
+/** A subcommand: its name and entry point (argv[0] is the subcommand name). */
+typedef struct cli_subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} cli_subcommand;
+/** Run the subcommand named by argv[1] (table ends with {NULL, NULL}); --help prints `usage`. */
+int cli_dispatch(const char *group, const char *usage, const cli_subcommand *cmds, int argc, char **argv);
 /** Split "a,b,c": *items points into *copy; free both with free(). */
 int cli_split_list(char ***items, int *n, char **copy, const char *text);
 

@@ -47,3 +47,19 @@ int cli_split_list(char ***items, int *n, char **copy, const char *text) {
         (*items)[(*n)++] = tok;
     return 0;
 }
+
+int cli_dispatch(const char *group, const char *usage, const cli_subcommand *cmds, int argc, char **argv) {
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    for (const cli_subcommand *c = cmds; c->name; c++)
+        if (!strcmp(cmd, c->name)) return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "oups: %s: unknown command '%s' (see 'oups %s --help')\n", group, cmd, group);
+    return 2;
+}

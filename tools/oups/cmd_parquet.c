@@ -358,21 +358,11 @@ static int cmd_from_csv(int argc, char **argv) {
     return rc ? 1 : 0;
 }
 
+static int cmd_schema(int argc, char **argv) { return cmd_describe(argc, argv, false); }
+static int cmd_meta(int argc, char **argv) { return cmd_describe(argc, argv, true); }
+
 int oups_cli_parquet(int argc, char **argv) {
-    if (argc < 2) {
-        fputs(usage_text, stderr);
-        return 2;
-    }
-    const char *cmd = argv[1];
-    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
-    if (!strcmp(cmd, "schema")) return cmd_describe(argc - 1, argv + 1, false);
-    if (!strcmp(cmd, "meta")) return cmd_describe(argc - 1, argv + 1, true);
-    if (!strcmp(cmd, "cat")) return cmd_cat(argc - 1, argv + 1);
-    if (!strcmp(cmd, "copy")) return cmd_copy(argc - 1, argv + 1);
-    if (!strcmp(cmd, "from-csv")) return cmd_from_csv(argc - 1, argv + 1);
-    fprintf(stderr, "oups: parquet: unknown command '%s' (schema, meta, cat, copy, from-csv)\n", cmd);
-    return 2;
+    static const cli_subcommand cmds[] = {{"schema", cmd_schema}, {"meta", cmd_meta}, {"cat", cmd_cat},
+                                          {"copy", cmd_copy},     {"from-csv", cmd_from_csv}, {NULL, NULL}};
+    return cli_dispatch("parquet", usage_text, cmds, argc, argv);
 }

@@ -460,21 +460,8 @@ static int cmd_keys(int argc, char **argv) {
 }
 
 int oups_cli_store(int argc, char **argv) {
-    if (argc < 2) {
-        fputs(usage_text, stderr);
-        return 2;
-    }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
-    if (strcmp(cmd, "write") == 0) return cmd_write(argc - 1, argv + 1);
-    if (strcmp(cmd, "read") == 0) return cmd_read(argc - 1, argv + 1);
-    if (strcmp(cmd, "info") == 0) return cmd_info(argc - 1, argv + 1);
-    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
-    if (strcmp(cmd, "keys") == 0) return cmd_keys(argc - 1, argv + 1);
-    if (strcmp(cmd, "rm") == 0) return cmd_rm(argc - 1, argv + 1);
-    fprintf(stderr, "oups: store: unknown command '%s' (see 'oups store --help')\n", cmd);
-    return 2;
+    static const cli_subcommand cmds[] = {{"write", cmd_write}, {"read", cmd_read}, {"info", cmd_info},
+                                          {"check", cmd_check}, {"keys", cmd_keys}, {"rm", cmd_rm},
+                                          {NULL, NULL}};
+    return cli_dispatch("store", usage_text, cmds, argc, argv);
 }
