@@ -264,7 +264,11 @@ int oups_parquet_writer_open(oups_parquet_writer **out, const char *path, const 
     w->path = oups_strdup(path);
     size_t n = strlen(path) + 32;
     w->tmp = oups_malloc(n);
-    if (!w->path || !w->tmp) goto fail;
+    if (!w->path || !w->tmp) {
+        oups_free(w->tmp); /* not yet a file name: nothing to unlink */
+        w->tmp = NULL;
+        goto fail;
+    }
     snprintf(w->tmp, n, "%s.tmp-%ld", path, (long)getpid());
     w->what = w->path;
     rc = oups_io_open(&w->fd, w->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);

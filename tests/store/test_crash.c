@@ -163,11 +163,8 @@ TEST(remove_crash) {
     }
 }
 
-/* Every allocation of a write failing in turn: an error, no leak (ASan), old or new state.
- * Opt-in (OUPS_TEST_ALLOC_FAULTS=1) until oups_parquet_writer_open stops unlinking an
- * uninitialised temp path when strdup(path) fails (parquet/writer.c, reported). */
+/* Every allocation of a write failing in turn: an error, no leak (ASan), old or new state. */
 TEST(alloc_failures) {
-    if (!getenv("OUPS_TEST_ALLOC_FAULTS")) return;
     su_use_tmpfs();
     const scenario *s = &SCENARIOS[0];
     for (int64_t k = 1;; k++) {
