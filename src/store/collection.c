@@ -209,7 +209,7 @@ int oups_store_delete(oups_store *st, const oups_key *key, int64_t lock_timeout_
     size_t root_len = strlen(st->root);
     for (char *slash = strrchr(dir, '/'); slash && (size_t)(slash - dir) > root_len; slash = strrchr(dir, '/')) {
         *slash = '\0';
-        if (rmdir(dir) != 0) break; /* not empty: stop */
+        if (oups_io_rmdir(dir) != 0) break; /* not empty: stop (best effort, error not reported) */
     }
     return 0;
 }

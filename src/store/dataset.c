@@ -367,7 +367,7 @@ static int remove_tree(const char *dir) {
         else rc = oups_io_unlink(path);
     }
     closedir(d);
-    if (rc == 0 && rmdir(dir) != 0) rc = oups_error_set(OUPS_EIO, "%s: rmdir failed", dir);
+    if (rc == 0) rc = oups_io_rmdir(dir);
     return rc;
 }
 

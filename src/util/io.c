@@ -192,6 +192,12 @@ int oups_io_unlink(const char *path) {
     return 0;
 }
 
+int oups_io_rmdir(const char *path) {
+    if (io_fault(OUPS_IO_UNLINK)) return sys_error("rmdir", path);
+    if (rmdir(path) != 0) return sys_error("rmdir", path);
+    return 0;
+}
+
 int oups_io_mkdir_p(const char *path) {
     char buf[PATH_MAX];
     size_t len = strlen(path);

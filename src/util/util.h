@@ -116,6 +116,8 @@ int oups_io_fsync_dir(const char *dir);
 int oups_io_rename(const char *from, const char *to);
 int oups_io_unlink(const char *path);
 int oups_io_mkdir_p(const char *path);
+/** Remove an empty directory (fault op OUPS_IO_UNLINK). OUPS_EIO (ENOTEMPTY...) names it. */
+int oups_io_rmdir(const char *path);
 int oups_io_file_size(int64_t *out, int fd, const char *path);
 /** Whole file into memory (caller frees with oups_free). */
 int oups_io_read_file(uint8_t **out, size_t *len, const char *path);
