@@ -26,8 +26,15 @@ typedef struct page_info {
 /* Dictionary of a chunk. Byte arrays: entry i is the value at column element item[i] (its
  * first occurrence), so entries and statistics point into the column and never move.
  * Fixed-width values (4 or 8 bytes): item[i] holds the physical value's bits. */
+/* A hash slot. Fixed-width keys live in the slot itself, so a lookup touches one cache line. */
+typedef struct dict_slot {
+    uint64_t key;  /* fixed width: the value's bits; byte arrays: the column element */
+    uint32_t hash;
+    uint32_t ref;  /* entry + 1; 0 = empty */
+} dict_slot;
+
 typedef struct dict {
-    uint64_t *slots; /* high 32 bits: hash; low 32: entry + 1; 0 = empty */
+    dict_slot *slots;
     int64_t cap;     /* power of two */
     int64_t *item;
     int64_t count, item_cap;
@@ -81,12 +88,12 @@ static inline bool bytes_equal(const uint8_t *a, const uint8_t *b, int64_t n) {
 
 static int dict_grow(dict *d) {
     int64_t cap = d->cap ? d->cap * 2 : 1024;
-    uint64_t *slots = oups_calloc((size_t)cap, sizeof *slots);
+    dict_slot *slots = oups_calloc((size_t)cap, sizeof *slots);
     if (!slots) return OUPS_ENOMEM;
     for (int64_t i = 0; i < d->cap; i++) {
-        if (!d->slots[i]) continue;
-        int64_t j = (int64_t)(d->slots[i] >> 32) & (cap - 1);
-        while (slots[j]) j = (j + 1) & (cap - 1);
+        if (!d->slots[i].ref) continue;
+        int64_t j = (int64_t)d->slots[i].hash & (cap - 1);
+        while (slots[j].ref) j = (j + 1) & (cap - 1);
         slots[j] = d->slots[i];
     }
     oups_free(d->slots);
@@ -113,7 +120,7 @@ static int dict_add(dict *d, int64_t j, uint64_t h, int64_t item, int64_t size, 
     }
     d->item[d->count] = item;
     d->stamp[d->count] = 0;
-    d->slots[j] = h << 32 | (uint64_t)(d->count + 1);
+    d->slots[j] = (dict_slot){(uint64_t)item, (uint32_t)h, (uint32_t)(d->count + 1)};
     *idx = d->count++;
     d->bytes += size;
     if (d->count * 2 > d->cap) OUPS_TRY(dict_grow(d)); /* keep probes short */
@@ -127,9 +134,9 @@ static int dict_find_bytes(dict *d, const oups_column_view *v, int64_t e, int64_
     int64_t n = v->offsets[e + 1] - v->offsets[e];
     uint64_t h = hash_bytes(p, n) >> 32;
     int64_t j = (int64_t)h & (d->cap - 1);
-    for (; d->slots[j]; j = (j + 1) & (d->cap - 1)) {
-        if (d->slots[j] >> 32 != h) continue;
-        int64_t k = (int64_t)(uint32_t)d->slots[j] - 1, r = d->item[k];
+    for (; d->slots[j].ref; j = (j + 1) & (d->cap - 1)) {
+        if (d->slots[j].hash != h) continue;
+        int64_t k = (int64_t)d->slots[j].ref - 1, r = d->item[k];
         if (v->offsets[r + 1] - v->offsets[r] == n && bytes_equal(data + v->offsets[r], p, n)) {
             *idx = k;
             return 0;
@@ -145,13 +152,11 @@ static inline int dict_find_fixed(dict *d, uint64_t key, int width, int64_t limi
     h = (h ^ (h >> 29)) * 0x94D049BB133111EBull;
     h = (h ^ (h >> 32)) >> 32;
     int64_t j = (int64_t)h & (d->cap - 1);
-    for (; d->slots[j]; j = (j + 1) & (d->cap - 1)) {
-        int64_t k = (int64_t)(uint32_t)d->slots[j] - 1;
-        if ((uint64_t)d->item[k] == key) {
-            *idx = k;
+    for (; d->slots[j].ref; j = (j + 1) & (d->cap - 1))
+        if (d->slots[j].key == key) {
+            *idx = (int64_t)d->slots[j].ref - 1;
             return 0;
         }
-    }
     return dict_add(d, j, h, (int64_t)key, width, limit, idx);
 }
 
