@@ -186,21 +186,50 @@ static int emit_repeat(oups_bytes *out, uint32_t v, int64_t count, int bw) {
 }
 
 /* Runs of >= 8 equal values (after topping pending literals up to a multiple of 8) become
- * repeated runs; everything else goes into bit-packed literal runs. */
+ * repeated runs; everything else goes into bit-packed literal runs. Runs are found with a
+ * branch-free count of equal neighbours, so data without runs (dictionary indices of random
+ * values) costs no branch mispredictions. */
 static int rle_encode(oups_bytes *out, const uint32_t *a, const uint16_t *b, int64_t n, int bw, int max_bw) {
     if (bw < 0 || bw > max_bw) return oups_error_set(OUPS_EINVAL, "RLE bit width %d outside 0..%d", bw, max_bw);
     if (n < 0) return oups_error_set(OUPS_EINVAL, "negative value count %lld", (long long)n);
+    uint32_t any = 0;
+    if (a)
+        for (int64_t i = 0; i < n; i++) any |= a[i];
+    else
+        for (int64_t i = 0; i < n; i++) any |= b[i];
+    if (bw < 32 && (any >> bw))
+        for (int64_t i = 0; i < n; i++)
+            if (get_value(a, b, i) >> bw)
+                return oups_error_set(OUPS_EINVAL, "value %u at %lld does not fit %d bits", get_value(a, b, i),
+                                      (long long)i, bw);
     int64_t lit_start = 0, i = 0;
     while (i < n) {
-        uint32_t v = get_value(a, b, i);
-        if (bw < 32 && (v >> bw))
-            return oups_error_set(OUPS_EINVAL, "value %u at %lld does not fit %d bits", v, (long long)i, bw);
-        int64_t j = i + 1;
+        int64_t start = -1, c = 0;
+        if (a) {
+            for (int64_t k = i + 1; k < n; k++) {
+                c = (c + 1) & -(int64_t)(a[k] == a[k - 1]);
+                if (OUPS_UNLIKELY(c >= 7)) {
+                    start = k - 7;
+                    break;
+                }
+            }
+        } else {
+            for (int64_t k = i + 1; k < n; k++) {
+                c = (c + 1) & -(int64_t)(b[k] == b[k - 1]);
+                if (OUPS_UNLIKELY(c >= 7)) {
+                    start = k - 7;
+                    break;
+                }
+            }
+        }
+        if (start < 0) break; /* no run of 8 left: the rest is literal */
+        uint32_t v = get_value(a, b, start);
+        int64_t j = start + 8;
         while (j < n && get_value(a, b, j) == v) j++;
-        int64_t pad = (8 - (i - lit_start) % 8) % 8;
-        if (j - i >= pad + 8) {
-            if (i + pad > lit_start) OUPS_TRY(emit_literal(out, a, b, lit_start, i + pad, bw));
-            OUPS_TRY(emit_repeat(out, v, j - i - pad, bw));
+        int64_t pad = (8 - (start - lit_start) % 8) % 8;
+        if (j - start >= pad + 8) {
+            if (start + pad > lit_start) OUPS_TRY(emit_literal(out, a, b, lit_start, start + pad, bw));
+            OUPS_TRY(emit_repeat(out, v, j - start - pad, bw));
             lit_start = j;
         }
         i = j;
