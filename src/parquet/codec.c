@@ -13,6 +13,7 @@
 #include <lz4.h>
 #include <lz4frame.h>
 #include <lz4hc.h>
+#include <pthread.h>
 #include <snappy-c.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -20,6 +21,39 @@
 #include <zstd.h>
 
 #include "parquet/codec.h"
+
+/* zstd contexts are reused per thread: creating one per page (ZSTD_compress does) costs
+ * megabytes of fresh, page-faulting workspace for every page. Freed at thread exit. */
+static pthread_key_t zstd_key;
+static pthread_once_t zstd_once = PTHREAD_ONCE_INIT;
+typedef struct zstd_ctx {
+    ZSTD_CCtx *c;
+    ZSTD_DCtx *d;
+} zstd_ctx;
+
+static void zstd_ctx_free(void *p) {
+    zstd_ctx *z = p;
+    ZSTD_freeCCtx(z->c);
+    ZSTD_freeDCtx(z->d);
+    free(z);
+}
+static void zstd_key_init(void) { (void)pthread_key_create(&zstd_key, zstd_ctx_free); }
+
+/* This thread's contexts (created on first use), or NULL when out of memory. */
+static zstd_ctx *zstd_thread_ctx(void) {
+    (void)pthread_once(&zstd_once, zstd_key_init);
+    zstd_ctx *z = pthread_getspecific(zstd_key);
+    if (z) return z;
+    z = calloc(1, sizeof *z);
+    if (!z) return NULL;
+    z->c = ZSTD_createCCtx();
+    z->d = ZSTD_createDCtx();
+    if (!z->c || !z->d || pthread_setspecific(zstd_key, z) != 0) {
+        zstd_ctx_free(z);
+        return NULL;
+    }
+    return z;
+}
 
 #define GZIP_DEFAULT_LEVEL 6
 #define BROTLI_DEFAULT_LEVEL 8 /* Arrow's default: a good ratio at a moderate cost */
@@ -173,7 +207,9 @@ int oups_codec_decompress(oups_codec codec, const uint8_t *src, size_t src_len, 
     }
     case OUPS_CODEC_GZIP: return gunzip(src, src_len, dst, dst_len, what);
     case OUPS_CODEC_ZSTD: {
-        size_t r = ZSTD_decompress(dst, dst_len, src, src_len);
+        zstd_ctx *z = zstd_thread_ctx();
+        if (!z) return oups_error_oom();
+        size_t r = ZSTD_decompressDCtx(z->d, dst, dst_len, src, src_len);
         if (ZSTD_isError(r)) return corrupt(codec, what, ZSTD_getErrorName(r), dst_len);
         if (r != dst_len) return corrupt(codec, what, "too short", dst_len);
         return 0;
@@ -232,7 +268,9 @@ int oups_codec_compress(oups_codec codec, int level, const uint8_t *src, size_t 
     case OUPS_CODEC_ZSTD: {
         size_t cap = ZSTD_compressBound(src_len);
         OUPS_TRY(oups_bytes_reserve(out, cap));
-        size_t r = ZSTD_compress(out->data + out->len, cap, src, src_len, level ? level : ZSTD_CLEVEL_DEFAULT);
+        zstd_ctx *z = zstd_thread_ctx();
+        if (!z) return oups_error_oom();
+        size_t r = ZSTD_compressCCtx(z->c, out->data + out->len, cap, src, src_len, level ? level : ZSTD_CLEVEL_DEFAULT);
         if (ZSTD_isError(r)) return oups_error_set(OUPS_EINVAL, "zstd compression failed: %s", ZSTD_getErrorName(r));
         out->len += r;
         return 0;
