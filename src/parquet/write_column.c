@@ -147,10 +147,10 @@ static int dict_find_bytes(dict *d, const oups_column_view *v, int64_t e, int64_
 
 /* Index of a fixed-width value (its bits, `width` bytes), adding it if new. */
 static inline int dict_find_fixed(dict *d, uint64_t key, int width, int64_t limit, int64_t *idx) {
-    uint64_t h = key ^ (key >> 31); /* a full mix: ordered keys cluster under a plain multiply */
-    h = (h ^ 0x9E3779B97F4A7C15ull) * 0xBF58476D1CE4E5B9ull;
-    h = (h ^ (h >> 29)) * 0x94D049BB133111EBull;
-    h = (h ^ (h >> 32)) >> 32;
+    /* One multiply, then fold the high half in: bits of every key byte reach the index bits
+     * (ordered keys and float bit patterns cluster under a plain multiply's low bits). */
+    uint64_t h = (key ^ (key >> 29)) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ (h >> 32)) & 0xffffffffu;
     int64_t j = (int64_t)h & (d->cap - 1);
     for (; d->slots[j].ref; j = (j + 1) & (d->cap - 1))
         if (d->slots[j].key == key) {
