@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_run.h"
 #include "harness.h"
 
 static char tmpdir[64];
@@ -42,14 +43,11 @@ static const char *read_text(const char *name) {
 
 /* Run `oups <args>` in tmpdir with stdout -> out.txt, stderr -> err.txt; returns exit code. */
 static int run(const char *fmt, ...) {
-    char args[2048], cmd[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
+    int rc = cli_run_in(tmpdir, "", fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof cmd, "cd %s && %s/oups %s >out.txt 2>err.txt", tmpdir, OUPS_BINARY_DIR, args);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return rc;
 }
 
 static int setup(void) {

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <sys/wait.h>
 
+#include "cli_run.h"
 #include "store_util.h"
 
 static char *dir;
@@ -35,14 +36,11 @@ static void put(const char *name, const char *text) {
 
 /* `oups store <args>` in dir; stdout -> out.txt, stderr -> err.txt; exit code. */
 static int store(const char *fmt, ...) {
-    char args[2048], cmd[4096];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
+    int rc = cli_run_in(dir, "store ", fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof cmd, "cd %s && %s/oups store %s >out.txt 2>err.txt", dir, OUPS_BINARY_DIR, args);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return rc;
 }
 
 static bool one_error_line(const char *needle) {
