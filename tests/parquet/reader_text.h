@@ -23,6 +23,19 @@ static inline const char *corpus_dir(void) {
     return buf;
 }
 
+/* The corpus is external (parquet-testing beside the repository): absent on a fresh clone. */
+static inline int corpus_present(void) {
+    char probe[1100];
+    snprintf(probe, sizeof probe, "%s/alltypes_plain.parquet", corpus_dir());
+    FILE *f = fopen(probe, "rb");
+    if (f) fclose(f);
+    return f != NULL;
+}
+
+/* First statement of a case that reads the corpus: skip it, saying why, when it is absent. */
+#define REQUIRE_CORPUS() \
+    SKIP_IF(!corpus_present(), "needs the parquet-testing corpus, absent at %s", corpus_dir())
+
 /* Every flat-schema file of the corpus (all read by oups). */
 static const char *const CORPUS_FLAT[] = {
     "alltypes_dictionary.parquet", "alltypes_plain.parquet", "alltypes_plain.snappy.parquet",

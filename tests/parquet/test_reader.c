@@ -32,6 +32,7 @@ static oups_table *read_file(const char *file) {
 }
 
 TEST(flat_files_read_from_file_and_memory) {
+    REQUIRE_CORPUS();
     for (size_t i = 0; i < sizeof CORPUS_FLAT / sizeof CORPUS_FLAT[0]; i++) {
         char path[1024];
         corpus_path(path, sizeof path, CORPUS_FLAT[i]);
@@ -61,6 +62,7 @@ TEST(flat_files_read_from_file_and_memory) {
 }
 
 TEST(nested_files_are_unsupported_naming_the_column) {
+    REQUIRE_CORPUS();
     for (size_t i = 0; i < sizeof NESTED / sizeof NESTED[0]; i++) {
         char path[1024];
         corpus_path(path, sizeof path, NESTED[i]);
@@ -81,6 +83,7 @@ TEST(nested_files_are_unsupported_naming_the_column) {
 }
 
 TEST(flat_columns_of_a_partly_nested_file) {
+    REQUIRE_CORPUS();
     char path[1024];
     corpus_path(path, sizeof path, "datapage_v2.snappy.parquet");
     oups_parquet_reader *r;
@@ -105,6 +108,7 @@ TEST(flat_columns_of_a_partly_nested_file) {
 }
 
 TEST(corrupt_checksums_are_detected) {
+    REQUIRE_CORPUS();
     const char *files[] = {"datapage_v1-corrupt-checksum.parquet", "rle-dict-uncompressed-corrupt-checksum.parquet"};
     for (int i = 0; i < 2; i++) {
         char path[1024];
@@ -117,6 +121,7 @@ TEST(corrupt_checksums_are_detected) {
 }
 
 TEST(malformed_dictionary_is_corrupt) {
+    REQUIRE_CORPUS();
     char path[1024];
     corpus_path(path, sizeof path, "nation.dict-malformed.parquet");
     oups_table *t = NULL;
@@ -164,6 +169,7 @@ static int check_expect(const char *file, const char *csv) {
 }
 
 TEST(expect_csv_files_match) {
+    REQUIRE_CORPUS();
     CHECK(check_expect("delta_binary_packed.parquet", "delta_binary_packed_expect.csv") == 0);
     CHECK(check_expect("delta_byte_array.parquet", "delta_byte_array_expect.csv") == 0);
     CHECK(check_expect("delta_encoding_optional_column.parquet", "delta_encoding_optional_column_expect.csv") == 0);
@@ -171,6 +177,7 @@ TEST(expect_csv_files_match) {
 }
 
 TEST(lz4_framings_agree) {
+    REQUIRE_CORPUS();
     oups_table *raw = read_file("lz4_raw_compressed.parquet");
     oups_table *hadoop = read_file("hadoop_lz4_compressed.parquet");
     oups_table *plain = read_file("non_hadoop_lz4_compressed.parquet");
@@ -192,6 +199,7 @@ TEST(lz4_framings_agree) {
 }
 
 TEST(byte_stream_split_matches_plain_columns) {
+    REQUIRE_CORPUS();
     oups_table *t = read_file("byte_stream_split_extended.gzip.parquet");
     CHECK(t != NULL);
     CHECK(oups_table_num_columns(t) == 14);
@@ -213,6 +221,7 @@ TEST(byte_stream_split_matches_plain_columns) {
 }
 
 TEST(decimals_of_every_physical_type) {
+    REQUIRE_CORPUS();
     const char *files[] = {"int32_decimal.parquet", "int64_decimal.parquet", "fixed_length_decimal.parquet",
                            "fixed_length_decimal_legacy.parquet", "byte_array_decimal.parquet"};
     for (int f = 0; f < 5; f++) {
@@ -232,6 +241,7 @@ TEST(decimals_of_every_physical_type) {
 }
 
 TEST(type_mapping) {
+    REQUIRE_CORPUS();
     oups_table *t = read_file("alltypes_plain.parquet");
     CHECK(t != NULL);
     const oups_datatype *ts = oups_column_type(oups_table_column(t, 10));
@@ -253,6 +263,7 @@ TEST(type_mapping) {
 }
 
 TEST(statistics) {
+    REQUIRE_CORPUS();
     char path[1024];
     corpus_path(path, sizeof path, "sort_columns.parquet");
     oups_parquet_reader *r;
@@ -289,6 +300,7 @@ TEST(statistics) {
 }
 
 TEST(key_value_metadata) {
+    REQUIRE_CORPUS();
     char path[1024];
     corpus_path(path, sizeof path, "sort_columns.parquet");
     oups_parquet_reader *r;
@@ -302,6 +314,7 @@ TEST(key_value_metadata) {
 }
 
 TEST(projection_and_row_group_selection) {
+    REQUIRE_CORPUS();
     char path[1024];
     corpus_path(path, sizeof path, "sort_columns.parquet");
     oups_parquet_reader *r;
@@ -342,6 +355,7 @@ TEST(projection_and_row_group_selection) {
 }
 
 TEST(projection_reads_one_chunk_per_column) {
+    REQUIRE_CORPUS();
     char path[1024];
     corpus_path(path, sizeof path, "alltypes_tiny_pages.parquet");
     oups_parquet_reader *r;
@@ -362,6 +376,7 @@ TEST(projection_reads_one_chunk_per_column) {
 }
 
 TEST(descriptions) {
+    REQUIRE_CORPUS();
     char path[1024];
     corpus_path(path, sizeof path, "alltypes_tiny_pages.parquet");
     oups_parquet_reader *r;

@@ -27,6 +27,7 @@ static int open_and_read(const char *path, oups_table **out) {
 }
 
 TEST(every_allocation_failure_is_clean) {
+    REQUIRE_CORPUS();
     const char *files[] = {"alltypes_plain.snappy.parquet", "delta_byte_array.parquet", "byte_array_decimal.parquet",
                            "datapage_v2_empty_datapage.snappy.parquet", "float16_nonzeros_and_nans.parquet"};
     for (int f = 0; f < 5; f++) {
@@ -54,6 +55,7 @@ TEST(every_allocation_failure_is_clean) {
 }
 
 TEST(every_io_failure_is_clean) {
+    REQUIRE_CORPUS();
     char path[1024];
     corpus_path(path, sizeof path, "alltypes_tiny_pages.parquet");
     for (int64_t k = 1;; k++) {

@@ -107,6 +107,7 @@ static int duckdb_cannot_read(const char *file) {
 
 
 TEST(corpus_matches_duckdb) {
+    REQUIRE_CORPUS();
     enum { N_ALL = sizeof CORPUS_FLAT / sizeof CORPUS_FLAT[0] };
     const char *files[N_ALL];
     oups_table *t[N_ALL] = {0};
