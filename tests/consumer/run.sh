@@ -11,6 +11,7 @@ rm -rf "$work"; mkdir -p "$work"
 prefix=$work/prefix
 cmake --install "$build" --prefix "$prefix" >/dev/null
 "$prefix/bin/oups" --help >/dev/null
+ls "$prefix"/share/man/man1/oups.1 "$prefix"/share/man/man1/oups-store.1 >/dev/null
 grep -q "add_executable(oups::cli IMPORTED)" "$prefix"/lib*/cmake/oups/oupsTargets.cmake
 ! grep -q "add_executable(oups::oups " "$prefix"/lib*/cmake/oups/oupsTargets.cmake
 cmake -S "$src/tests/consumer" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" \
