@@ -7,15 +7,25 @@
  * Handles: oups_loop (one persistence file, one pass over one chunk source), oups_source (a
  * pull-style chunk source: a table, or a fixed number of tables, per item).
  *
- * Usage:
- *     oups_loop_open(&loop, "job.loopstate", NULL);          // loads the file if it exists
- *     oups_loop_bind(loop, OUPS_STATE_FUNC, "step", fields, n); // stored values win
- *     oups_loop_begin(loop, src);
- *     while ((rc = oups_loop_next(loop, &chunk)) == 1) {
- *         ...; rc = oups_loop_buffer(out, loop, 0, &t, 1, -1);
- *         if (rc == OUPS_SKIP) continue; ...
- *     }                                                       // rc 0: state persisted
+ * Usage (a complete function; docs/loop.md has the guide):
+ * @code
+ * #include "oups/oups.h"
+ *
+ * int count_rows(oups_source src, int64_t *n_rows) {
+ *     oups_loop *loop;
+ *     oups_table *chunk;
+ *     oups_state_field fields[] = {{"n_rows", OUPS_STATE_INT64, n_rows, NULL}};
+ *     int rc = oups_loop_open(&loop, "job.loopstate", NULL);     // loads the file if it exists
+ *     if (rc == 0) rc = oups_loop_bind(loop, NULL, OUPS_STATE_FUNC, "count", fields, 1);
+ *     if (rc == 0) rc = oups_loop_begin(loop, &src);             // the loop owns src now
+ *     while (rc == 0 && (rc = oups_loop_next(loop, &chunk)) == 1) {
+ *         *n_rows += oups_table_num_rows(chunk);                  // state: a plain C variable
+ *         rc = 0;
+ *     }                                                           // rc 0: state persisted
  *     oups_loop_free(loop);
+ *     return rc;
+ * }
+ * @endcode
  *
  * Ownership: values a caller binds stay the caller's; the loop reads them at persist time and
  * writes restored values into them at bind time (never freeing what they held). Chunks handed
