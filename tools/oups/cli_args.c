@@ -15,8 +15,7 @@
 int cli_usage_error(const char *group, const char *cmd, const char *msg) {
     const char *sp = cmd ? " " : "";
     if (!cmd) cmd = "";
-    fprintf(stderr, "oups: %s%s%s: %s (see 'oups %s%s%s --help')\n", group, sp, cmd, msg, group, sp, cmd);
-    return 2;
+    return cli_fail(2, "%s%s%s: %s (see 'oups %s%s%s --help')", group, sp, cmd, msg, group, sp, cmd);
 }
 
 /* getopt_long returned '?': an unknown option or one missing its value (getopt itself stays

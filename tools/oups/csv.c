@@ -18,7 +18,12 @@
 
 __extension__ typedef unsigned __int128 u128;
 
+static bool failed; /* an error was reported: outputs must not be committed (csv_write.c) */
+
+bool cli_failed(void) { return failed; }
+
 int cli_fail(int rc, const char *fmt, ...) {
+    failed = true;
     va_list ap;
     va_start(ap, fmt);
     fputs("oups: ", stderr);
@@ -29,6 +34,7 @@ int cli_fail(int rc, const char *fmt, ...) {
 }
 
 int cli_fail_lib(int rc, const char *context) {
+    failed = true;
     const char *m = oups_error_last();
     if (!*m) m = oups_strerror(rc);
     if (context) fprintf(stderr, "oups: %s: %s\n", context, m);

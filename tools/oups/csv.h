@@ -12,6 +12,7 @@
 #ifndef OUPS_CLI_CSV_H
 #define OUPS_CLI_CSV_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "oups/oups.h"
@@ -72,10 +73,15 @@ int cli_parse_value(oups_scalar *out, const oups_datatype *type, const char *tex
                     const char *what);
 
 /** Open `path` for writing ("-" or NULL: stdout). Close with cli_close_output (flushes; 0 or
- * OUPS_EIO with the message printed). */
+ * OUPS_EIO with the message printed). A file output is written to a temporary beside `path`
+ * and appears at `path` only when cli_close_output is reached with no failure reported
+ * (cli_failed()): a command that fails half-way leaves no partial output, and a previous
+ * file at `path` is kept. */
 int cli_open_output(FILE **out, const char *path);
 int cli_close_output(FILE *f, const char *path);
 
+/** True once any failure was printed by cli_fail, cli_fail_lib or cli_usage_error. */
+bool cli_failed(void);
 /** Print "oups: <fmt...>" on stderr and return rc (for callers' own messages). */
 int cli_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Print "oups: " + oups_error_last() (or `context: ` + it) on stderr; returns rc. */

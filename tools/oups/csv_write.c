@@ -9,27 +9,73 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csv.h"
 
 __extension__ typedef unsigned __int128 u128;
+
+/* -o FILE is written to "FILE.tmp-<pid>" and renamed over FILE at cli_close_output only if
+ * no failure was reported meanwhile (cli_failed(): every error path prints through cli_fail*),
+ * so a failing command never leaves a partial output, and an existing FILE stays intact. The
+ * temporary is removed on failure, and at exit if a command returns without closing it. */
+static struct {
+    FILE *f;
+    char *tmp;
+} pending[4];
+
+static void drop_pending(void) {
+    for (size_t i = 0; i < sizeof pending / sizeof pending[0]; i++)
+        if (pending[i].tmp) {
+            unlink(pending[i].tmp);
+            free(pending[i].tmp);
+            pending[i].tmp = NULL;
+        }
+}
 
 int cli_open_output(FILE **out, const char *path) {
     if (!path || !strcmp(path, "-")) {
         *out = stdout;
         return 0;
     }
-    *out = fopen(path, "wb");
-    if (!*out) return cli_fail(OUPS_EIO, "%s: %s", path, strerror(errno));
+    size_t slot = 0;
+    while (slot < sizeof pending / sizeof pending[0] && pending[slot].tmp) slot++;
+    size_t cap = strlen(path) + 32;
+    char *tmp = slot < sizeof pending / sizeof pending[0] ? malloc(cap) : NULL;
+    if (!tmp) return cli_fail(OUPS_ENOMEM, "%s: out of memory", path);
+    snprintf(tmp, cap, "%s.tmp-%ld", path, (long)getpid());
+    *out = fopen(tmp, "wb");
+    if (!*out) {
+        int e = errno;
+        free(tmp);
+        return cli_fail(OUPS_EIO, "%s: %s", path, strerror(e));
+    }
+    static bool registered;
+    if (!registered) registered = atexit(drop_pending) == 0;
+    pending[slot].f = *out;
+    pending[slot].tmp = tmp;
     return 0;
 }
 
 int cli_close_output(FILE *f, const char *path) {
     int bad = fflush(f) != 0 || ferror(f);
-    if (f != stdout) bad |= fclose(f) != 0;
-    if (bad) return cli_fail(OUPS_EIO, "%s: write failed: %s", path && strcmp(path, "-") ? path : "<stdout>",
-                             strerror(errno));
-    return 0;
+    int e = errno;
+    if (f == stdout) {
+        if (bad) return cli_fail(OUPS_EIO, "<stdout>: write failed: %s", strerror(e));
+        return 0;
+    }
+    size_t slot = 0;
+    while (slot < sizeof pending / sizeof pending[0] && pending[slot].f != f) slot++;
+    char *tmp = slot < sizeof pending / sizeof pending[0] ? pending[slot].tmp : NULL;
+    bad |= fclose(f) != 0;
+    if (bad) e = errno;
+    int rc = 0;
+    if (bad) rc = cli_fail(OUPS_EIO, "%s: write failed: %s", path, strerror(e));
+    else if (!cli_failed() && tmp && rename(tmp, path) != 0) rc = cli_fail(OUPS_EIO, "%s: %s", path, strerror(errno));
+    if (tmp && (rc || cli_failed())) unlink(tmp); /* not committed: nothing appears at path */
+    free(tmp);
+    if (slot < sizeof pending / sizeof pending[0]) pending[slot].f = NULL, pending[slot].tmp = NULL;
+    return rc;
 }
 
 static bool is_jsonl(const char *format) { return format && !strcmp(format, "jsonl"); }
