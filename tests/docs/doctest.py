@@ -10,6 +10,7 @@ What is checked, per kind of example:
   directory (exit 0 required).
 - ```c internal blocks (contributor docs): the same, also seeing the internal headers (src/) and
   the test harness (tests/); compiled, never linked.
+- ```text output blocks right after such a program: its standard output, compared exactly.
 - ```c excerpt blocks: a declaration copied from a header, shown for reading; it must appear in
   include/oups/*.h verbatim (whitespace aside), so it cannot drift from the real one.
 - ```sh blocks: run with bash -e in a scratch directory per Markdown file (blocks of one file
@@ -102,7 +103,11 @@ def run_c(text, scratch, internal=False):
         r = subprocess.run([exe], cwd=scratch, capture_output=True, text=True, timeout=300)
         if r.returncode:
             return "exits %d:\n%s%s" % (r.returncode, r.stdout, r.stderr)
+        LAST_STDOUT[0] = r.stdout
     return None
+
+
+LAST_STDOUT = [None]  # the last C program's output, for a following ```text output block
 
 
 def shell_env():
@@ -146,6 +151,8 @@ def main():
         try:
             for line, info, text in blocks:
                 kind = info.split()
+                if kind[0] == "c":
+                    LAST_STDOUT[0] = None  # an output block belongs to the program right before it
                 if kind[0] == "c" and "excerpt" in kind:
                     err = None if norm(text) in HEADERS else "excerpt not found in include/oups/*.h"
                 elif kind[0] == "c":
@@ -154,6 +161,9 @@ def main():
                     err = run_sh(text, scratch)
                 elif kind[0] == "console":
                     err = run_console(text, scratch)
+                elif kind[0] == "text" and "output" in kind:
+                    got = LAST_STDOUT[0]
+                    err = None if got == text else "program output:\n%s\nexpected:\n%s" % (got, text)
                 else:
                     continue
                 where = "%s:%d (%s)" % (rel, line, info)
