@@ -68,6 +68,12 @@ OUPS_API void oups_error_clear(void);
 /** Free memory that liboups returned to the caller (strings, index arrays). NULL is a no-op. */
 OUPS_API void oups_mem_free(void *p);
 
+/**
+ * Allocate `size` bytes that liboups may free with oups_mem_free(): what a callback handing
+ * memory to the library needs (oups_state_ops.save blobs). NULL (OUPS_ENOMEM set) on failure.
+ */
+OUPS_API void *oups_mem_alloc(size_t size);
+
 /** Library version, e.g. "0.1.0"; static storage. */
 OUPS_API const char *oups_version(void);
 

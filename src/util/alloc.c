@@ -109,3 +109,5 @@ char *oups_strndup(const char *s, size_t n) {
 char *oups_strdup(const char *s) { return oups_strndup(s, SIZE_MAX); }
 
 void oups_mem_free(void *p) { free(p); }
+
+void *oups_mem_alloc(size_t size) { return oups_malloc(size); }
