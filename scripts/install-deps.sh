@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential cmake pkg-config libzstd-dev libsnappy-dev liblz4-dev zlib1g-dev libbrotli-dev
-      clang libclang-rt-14-dev python3 python3-pandas nodejs npm groff-base doxygen)
+      clang libclang-rt-14-dev python3 python3-pandas nodejs npm groff-base doxygen
+      python3-dev python3-numpy python3-pytest python3-hypothesis python3-dask python3-distributed)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,23 @@
+# Find a Python 3 interpreter that has NumPy (and its headers) for the binding in python/.
+# The first `python3` on PATH may be one without numpy (pyenv, venv): try it, then the
+# system one. Sets OUPS_PYTHON_FOUND; a missing Python only skips the binding.
+set(OUPS_PYTHON_FOUND OFF)
+if(NOT Python3_EXECUTABLE)
+  find_program(_oups_py_path NAMES python3 NO_CACHE)
+  foreach(cand ${_oups_py_path} /usr/bin/python3)
+    if(EXISTS ${cand})
+      execute_process(COMMAND ${cand} -c "import numpy" RESULT_VARIABLE _rc OUTPUT_QUIET ERROR_QUIET)
+      if(_rc EQUAL 0)
+        set(Python3_EXECUTABLE ${cand} CACHE FILEPATH "Python interpreter of the oups binding")
+        break()
+      endif()
+    endif()
+  endforeach()
+endif()
+find_package(Python3 COMPONENTS Interpreter Development.Module NumPy QUIET)
+if(Python3_FOUND AND Python3_NumPy_FOUND AND Python3_Development.Module_FOUND)
+  set(OUPS_PYTHON_FOUND ON)
+  message(STATUS "oups: Python binding for ${Python3_EXECUTABLE} (${Python3_VERSION})")
+else()
+  message(STATUS "oups: Python 3 with NumPy not found: the Python binding is not built")
+endif()
