@@ -67,9 +67,10 @@ def _enc(v, out):
     elif isinstance(v, pd.DataFrame):
         df = v
         has_index = not (isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1)
-        if has_index:
+        if has_index:  # kept as a last column whose name also carries the index name
+            name = _INDEX_COL if df.index.name is None else f"{_INDEX_COL}:{df.index.name}"
             df = df.copy(deep=False)
-            df.insert(len(df.columns), _INDEX_COL, df.index)
+            df.insert(len(df.columns), name, df.index)
         out.append(b"D" if has_index else b"d")
         _blob(out, _oups.table_to_parquet(frame_to_table(df)))
     elif isinstance(v, _oups.Table):
@@ -141,8 +142,9 @@ def _dec(r, current):
     if tag in (b"d", b"D"):
         df = table_to_frame(_oups.table_from_parquet(r.blob()))
         if tag == b"D":
-            df = df.set_index(_INDEX_COL)
-            df.index.name = None
+            col = df.columns[-1]
+            df = df.set_index(col)
+            df.index.name = col[len(_INDEX_COL) + 1:] if col != _INDEX_COL else None
         return df
     if tag == b"P":
         return _oups.table_from_parquet(r.blob())

@@ -127,20 +127,20 @@ def toplevel(cls=None, *, field_sep="-"):
     """Class decorator: a frozen, ordered dataclass whose instances are dataset keys."""
 
     def wrap(c):
+        user_post_init = c.__dict__.get("__post_init__")
+
+        def __post_init__(self):  # set before dataclass() so that its __init__ calls it
+            if user_post_init:
+                user_post_init(self)
+            _validate(self, type(self).field_sep)
+
+        c.__post_init__ = __post_init__
         dc = dataclasses.dataclass(frozen=True, order=True)(c)
         ns = dict(dc.__dict__)
         ns.pop("__dict__", None)
         ns.pop("__weakref__", None)
         ns["_oups_level"] = True
         ns["_oups_field_sep"] = field_sep
-        user_post_init = ns.get("__post_init__")
-
-        def __post_init__(self):
-            if user_post_init:
-                user_post_init(self)
-            _validate(self, type(self).field_sep)
-
-        ns["__post_init__"] = __post_init__
         ns["__str__"] = lambda self: type(self).field_sep.join(_parts(self))
         ns["to_path"] = lambda self: "/".join(_parts(self))
         ns["field_sep"] = property(lambda self: type(self)._oups_field_sep)

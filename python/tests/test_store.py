@@ -1,0 +1,180 @@
+# labels: quick
+"""Indexers, Store, OrderedParquetDataset, write() and iter_intersections (spec store.md)."""
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import oups
+from oups import OrderedParquetDataset, Store, sublevel, toplevel
+
+
+@sublevel
+class SubLevel2:
+    ma: str
+    to: int
+    ou: int
+
+
+@sublevel
+class SubLevel1:
+    pu: int
+    il: str
+    iv: SubLevel2
+
+
+@toplevel
+class TopLevel:
+    ma: str
+    to: int
+    of: SubLevel1
+
+
+@sublevel
+class SpaceTime:
+    area: str
+    season: str
+
+
+@toplevel(field_sep=".")
+class WeatherEntry:
+    capital: str
+    quantity: str
+    spacetime: SpaceTime
+
+
+@toplevel
+class Indexer:
+    id: str
+
+
+def test_indexer_examples():  # spec §1.3, §1.4, §7.1
+    k = TopLevel("aha", 2, SubLevel1(5, "oh", SubLevel2("ou", 3, 7)))
+    assert str(k) == "aha-2-5-oh-ou-3-7"
+    assert k.to_path() == "aha-2/5-oh/ou-3-7"
+    assert TopLevel.depth == 3 and Indexer.depth == 1 and TopLevel.field_sep == "-"
+    assert TopLevel.from_path(k.to_path()) == k and TopLevel.from_str(str(k)) == k
+    assert str(Indexer(id="key1")) == "key1" == Indexer(id="key1").to_path()
+    assert TopLevel.from_str("aha-x-5-oh-ou-3-7") is None
+    assert oups.is_toplevel(TopLevel) and not oups.is_toplevel(SubLevel1)
+    with pytest.raises(ValueError, match="use of a forbidden"):
+        Indexer(id="a.b")
+    with pytest.raises(TypeError, match="field type"):
+        TopLevel("a", True, SubLevel1(5, "oh", SubLevel2("ou", 3, 7)))
+    assert TopLevel("a", 1, SubLevel1(1, "b", SubLevel2("c", 1, 1))) < TopLevel("a", 2, SubLevel1(0, "b", SubLevel2("c", 1, 1)))
+
+
+def test_store_discovery(tmp_path):  # spec §2.1 fixture
+    files = ["london.temperature/greenwich.summer_opdmd", "london.temperature/westminster.winter_dummy",
+             "paris.temperature/bastille.summer_opdmd", "stockholm.pressure/skansen.fall_opdmd",
+             "stockholm.pressure/flemings.spring/innerplace.morning_opdmd"]
+    for f in files:
+        p = tmp_path / "store" / f
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.touch()
+    (tmp_path / "store/paris.temperature/forgottendir").mkdir()
+    st = Store(tmp_path / "store", WeatherEntry)
+    assert repr(st) == ("london.temperature.greenwich.summer\nparis.temperature.bastille.summer\n"
+                        "stockholm.pressure.skansen.fall")
+    assert WeatherEntry("london", "temperature", SpaceTime("greenwich", "summer")) in st
+
+    @toplevel
+    class W2:
+        capital: str
+        quantity: str
+        spacetime: SpaceTime
+    assert len(Store(tmp_path / "store", W2)) == 0
+    with pytest.raises(TypeError, match="has to be '@toplevel' decorated"):
+        Store(tmp_path, SpaceTime)
+
+
+def frame(ts, **cols):
+    return pd.DataFrame({"ts": np.asarray(ts, dtype=np.int64), **cols})
+
+
+def test_opd_write_read_slice_metadata(tmp_path):
+    path = tmp_path / "ds"
+    df = frame(range(8), v=np.arange(8.0))
+    with OrderedParquetDataset(path, ordered_on="ts") as opd:
+        assert opd.is_newly_initialized and len(opd) == 0
+        opd.write(df=df, row_group_target_size=1, key_value_metadata={"custom_meta": "test_value"})
+        assert len(opd) == 8 and opd.max_file_id == 7
+        pd.testing.assert_frame_equal(opd.to_pandas(), df)
+        pd.testing.assert_frame_equal(opd[2:4].to_pandas(), df.iloc[2:4].reset_index(drop=True))
+        assert len(opd[1]) == 1 and len(opd[-1]) == 0 and len(opd[1:3][0]) == 1
+        assert opd[::2].row_group_stats["file_ids"].tolist() == [0, 2, 4, 6]
+        assert opd[1:4].max_file_id == 7
+        with pytest.raises(PermissionError):
+            opd[1:3].write(df=df)
+        assert opd.key_value_metadata == {"custom_meta": "test_value"}
+        opd.check()
+        opd.remove_from_disk(preserve_metadata=True, release_lock=False)
+        assert not os.path.exists(path) and not os.path.exists(str(path) + "_opdmd")
+        assert len(opd) == 0 and opd.key_value_metadata["custom_meta"] == "test_value"
+        assert opd.ordered_on == "ts"
+    with OrderedParquetDataset(path) as opd:  # the lock was released
+        assert len(opd) == 0
+
+
+def test_write_merge_dedup_and_ordered_check(tmp_path):
+    p = tmp_path / "ds"
+    oups.write(p, ordered_on="ts", df=frame([1, 2, 3], v=[1.0, 2.0, 3.0]), row_group_target_size=2)
+    oups.write(p, ordered_on="ts", df=frame([3, 4], v=[30.0, 4.0]), row_group_target_size=2, duplicates_on=[])
+    oups.write(p, ordered_on="ts", df=frame([3], v=[33.0]), row_group_target_size=2, duplicates_on="ts")
+    with OrderedParquetDataset(p) as opd:
+        got = opd.to_pandas()
+    assert got["ts"].tolist() == [1, 2, 3, 4] and got["v"].tolist() == [1.0, 2.0, 33.0, 4.0]
+    with pytest.raises(ValueError) as e:
+        oups.write(p, ordered_on="ts", df=frame([5, 4], v=[1.0, 2.0]))
+    assert isinstance(e.value, oups.UnorderedError) and "ts" in str(e.value)
+    with pytest.raises(ValueError, match="cannot be 0"):
+        oups.write(p, ordered_on="ts", df=None, max_n_off_target_rgs=0)
+    with pytest.raises(oups.Error):
+        oups.write(p, ordered_on="other", df=frame([9], v=[1.0]))
+
+
+def test_write_time_period_strategy(tmp_path):  # spec §4.6: one row group per period
+    ts = pd.date_range("2020-01-01 00:30", periods=12, freq="30min")
+    df = pd.DataFrame({"ts": ts, "v": np.arange(12)})
+    oups.write(tmp_path / "ds", ordered_on="ts", df=df, row_group_target_size="2h")
+    with OrderedParquetDataset(tmp_path / "ds") as opd:
+        st = opd.row_group_stats
+        floors = [t.floor("2h") for t in st["ordered_on_mins"]]
+        assert floors == sorted(set(floors))
+        pd.testing.assert_frame_equal(opd.to_pandas(), df)
+
+
+def test_lock_timeout(tmp_path):
+    opd = OrderedParquetDataset(tmp_path / "ds", ordered_on="ts")
+    with pytest.raises(TimeoutError):
+        OrderedParquetDataset(tmp_path / "ds", lock_timeout=0.05)
+    opd.close()
+    OrderedParquetDataset(tmp_path / "ds", lock_timeout=0.05).close()
+
+
+def test_store_get_write_delete_and_intersections(tmp_path):
+    st = Store(tmp_path / "store", Indexer)
+    a, b = Indexer("a"), Indexer("b")
+    with st[a] as opd:
+        opd.write(df=frame([1, 3, 5, 7, 9], v=np.arange(5.0)), ordered_on="ts", row_group_target_size=2)
+    with st[b] as opd:
+        opd.write(df=frame([2, 6, 10], w=np.arange(3)), ordered_on="ts", row_group_target_size=1)
+    assert list(st) == [a, b] and b in st
+    steps = list(st.iter_intersections([a, b], start=3, end_excl=10))
+    got_a = pd.concat([s[a] for s in steps if a in s], ignore_index=True)
+    got_b = pd.concat([s[b] for s in steps if b in s], ignore_index=True)
+    assert got_a["ts"].tolist() == [3, 5, 7, 9] and got_b["ts"].tolist() == [6]
+    # n_prev: warm-up rows before start for the first step
+    first = next(st.iter_intersections([a, b], start=5, n_prev=[1, 0]))
+    assert first[a]["ts"].tolist()[0] == 3
+    # locks released after (and while abandoning) the iteration
+    it = st.iter_intersections([a], start=0)
+    next(it)
+    it.close()
+    with st[a] as opd:
+        assert len(opd) == 3
+    del st[b]
+    assert list(st) == [a]
+    with pytest.raises(KeyError, match="not found in store"):
+        del st[b]
