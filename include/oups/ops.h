@@ -185,6 +185,18 @@ OUPS_API OUPS_NODISCARD int oups_asof_merger_save(uint8_t **out, size_t *len, co
  */
 OUPS_API OUPS_NODISCARD int oups_asof_merger_load(oups_asof_merger *m, const uint8_t *blob, size_t len);
 
+/**
+ * The key type recorded in a saved state, read without a merger: for a caller that needs it to
+ * build the options of the merger that will load the blob (e.g. a tolerance given as a period
+ * is converted into key units).
+ * @param[out] key        The key type (untouched when *has_state is false).
+ * @param[out] has_state  False if the blob was saved before the first merge.
+ * @param blob            Borrowed.
+ * @return 0, OUPS_ECORRUPT (as oups_asof_merger_load; only the part up to the key is parsed).
+ */
+OUPS_API OUPS_NODISCARD int oups_asof_merger_state_key_type(oups_datatype *key, bool *has_state, const uint8_t *blob,
+                                                            size_t len);
+
 /** oups_state_ops for oups_loop_bind_object(loop, ..., merger, &oups_asof_merger_state_ops). */
 OUPS_API extern const oups_state_ops oups_asof_merger_state_ops;
 

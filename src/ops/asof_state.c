@@ -286,8 +286,10 @@ static int get_state(rd *r, asof_state *s, const oups_asof_merger *m) {
         F->f = oups_calloc((size_t)L->n_cols + 1, sizeof *F->f);
         F->miss = oups_calloc((size_t)L->n_cols + 1, sizeof *F->miss);
         if (!F->f || !F->miss) return OUPS_ENOMEM;
+        /* A value row takes >= 2 bytes (validity + value) per column, fill and miss: checked
+         * before allocating. A key-only table (no value columns) stores nothing more. */
         int64_t np1 = m->n_prev[i % nd] + 1;
-        if (np1 > (int64_t)(r->n - r->pos)) return short_blob(); /* a row takes >= 1 byte */
+        if (L->n_cols > 0 && np1 > (int64_t)((r->n - r->pos) / 4 / (size_t)L->n_cols)) return short_blob();
         for (int c = 0; c < L->n_cols; c++) {
             OUPS_TRY(get_column(r, &F->f[c], &L->types[c], np1));
             OUPS_TRY(get_column(r, &F->miss[c], &L->types[c], np1));
@@ -297,8 +299,9 @@ static int get_state(rd *r, asof_state *s, const oups_asof_merger *m) {
     return 0;
 }
 
-int oups_asof_merger_load(oups_asof_merger *m, const uint8_t *blob, size_t len) {
-    if (!m || (!blob && len)) return oups_error_set(OUPS_EINVAL, "asof merger load: merger or blob is NULL");
+/* Magic, version, body length and checksum; `r` then reads the body. */
+static int open_blob(rd *r, const uint8_t *blob, size_t len) {
+    if (!blob && len) return oups_error_set(OUPS_EINVAL, "asof merger load: blob is NULL");
     if (len < HEADER + 4 || memcmp(blob, MAGIC, 8) != 0)
         return oups_error_set(OUPS_ECORRUPT, "asof merger load: not an asof merger state (%zu bytes, bad magic)", len);
     uint32_t version = oups_load_u32le(blob + 8);
@@ -310,7 +313,48 @@ int oups_asof_merger_load(oups_asof_merger *m, const uint8_t *blob, size_t len) 
     uint32_t crc = oups_load_u32le(blob + len - 4);
     if (crc != oups_crc32(0, blob, len - 4))
         return oups_error_set(OUPS_ECORRUPT, "asof merger load: checksum mismatch");
-    rd r = {blob + HEADER, (size_t)body, 0};
+    *r = (rd){blob + HEADER, (size_t)body, 0};
+    return 0;
+}
+
+static int skip(rd *r, size_t n) {
+    if (n > r->n - r->pos) return short_blob();
+    r->pos += n;
+    return 0;
+}
+static int skip_str(rd *r) {
+    uint32_t n = 0;
+    OUPS_TRY(get_u32(r, &n));
+    return skip(r, n);
+}
+
+int oups_asof_merger_state_key_type(oups_datatype *key, bool *has_state, const uint8_t *blob, size_t len) {
+    rd r;
+    uint32_t n = 0;
+    uint8_t flag = 0;
+    *has_state = false;
+    OUPS_TRY(open_blob(&r, blob, len));
+    /* Skip the configuration (see the format above) up to the state flag. */
+    OUPS_TRY(get_u32(&r, &n));
+    if (n < 1 || n > 4096) return oups_error_set(OUPS_ECORRUPT, "asof merger load: %u tables per group", n);
+    OUPS_TRY(skip(&r, (size_t)n * 5 + 1 + 1 + 8 + 1 + 4));
+    OUPS_TRY(skip_str(&r));
+    OUPS_TRY(get_u8(&r, &flag));
+    if (flag > 1) return oups_error_set(OUPS_ECORRUPT, "asof merger load: bad state flag %u", flag);
+    if (!flag) return 0;
+    uint32_t J = 0;
+    OUPS_TRY(get_u32(&r, &J));
+    if (J < 1 || J > 65536) return oups_error_set(OUPS_ECORRUPT, "asof merger load: %u join positions", J);
+    for (uint64_t i = 0; i < (uint64_t)J * n; i++) OUPS_TRY(skip_str(&r));
+    OUPS_TRY(get_type(&r, key));
+    *has_state = true;
+    return 0;
+}
+
+int oups_asof_merger_load(oups_asof_merger *m, const uint8_t *blob, size_t len) {
+    if (!m) return oups_error_set(OUPS_EINVAL, "asof merger load: merger is NULL");
+    rd r;
+    OUPS_TRY(open_blob(&r, blob, len));
     asof_state s = {0};
     uint8_t has_state = 0;
     int rc = check_config(&r, m);

@@ -177,4 +177,55 @@ TEST(errors) {
     CHECK(system(cmd) == 0);
 }
 
-RUN_TESTS("ops.asof_cli", chunks_with_state_equal_one_shot, timestamps_tolerance, errors)
+/* Issue 9: a typed table with 0 rows keeps its value columns (the layout comes from the
+ * schema, never from the row count), with and without --state, and the next chunk continues. */
+TEST(empty_tables_keep_their_columns) {
+    CHECK(dir[0]); /* after the first case */
+    write_text("e_main.csv", "ts\n10\n20\n");
+    write_text("e_t0.csv", "ts,v\n");
+    write_text("e_main2.csv", "ts\n30\n");
+    write_text("e_t2.csv", "ts,v\n25,2.5\n");
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cd %s && %s/oups parquet from-csv e_t0.csv e_t0.parquet --schema ts:int64,v:float64",
+             dir, OUPS_BINARY_DIR);
+    CHECK(system(cmd) == 0);
+    CHECK(run("--on ts --main e_main.csv e_t0.parquet --state e.state", "o1.csv") == 0);
+    CHECK(run("--on ts --main e_main2.csv e_t2.csv --state e.state", "o2.csv") == 0);
+    char *o1 = slurp("o1.csv"), *o2 = slurp("o2.csv");
+    CHECK(o1 && o2);
+    int ok = !strcmp(o1, "ts,v\n10,0.0\n20,0.0\n") && !strcmp(o2, "ts,v\n30,2.5\n");
+    if (!ok) fprintf(stderr, "  got:\n%s---\n%s", o1, o2);
+    free(o1);
+    free(o2);
+    CHECK(ok);
+    CHECK(run("--on ts --main e_main.csv e_t0.parquet", "o1.csv") == 0); /* no state */
+    o1 = slurp("o1.csv");
+    ok = o1 && !strcmp(o1, "ts,v\n10,0.0\n20,0.0\n");
+    free(o1);
+    CHECK(ok);
+    /* A header-only CSV has no column types: refused in a first call, naming file and column. */
+    CHECK(run("--on ts --main e_main.csv e_t0.csv", "o1.csv") == 1);
+    char *err = slurp("err.txt");
+    CHECK(err && strstr(err, "e_t0.csv") && strstr(err, "'v'") && strstr(err, "type is unknown"));
+    free(err);
+    write_text("e_none.csv", "ts\n");
+    CHECK(run("--on ts --main e_none.csv e_none.csv", "o1.csv") == 1);
+    /* ... but typed by the state in later calls, also with columns in another order. */
+    CHECK(run("--on ts --main e_main2.csv e_t0.csv --state e.state", "o3.csv") == 0);
+    write_text("e_t4.csv", "v,ts\n4.5,31\n");
+    write_text("e_main4.csv", "ts\n32\n");
+    CHECK(run("--on ts --main e_main4.csv e_t4.csv --state e.state", "o4.csv") == 0);
+    char *o3 = slurp("o3.csv"), *o4 = slurp("o4.csv");
+    ok = o3 && o4 && !strcmp(o3, "ts,v\n30,2.5\n") && !strcmp(o4, "ts,v\n32,4.5\n");
+    free(o3);
+    free(o4);
+    CHECK(ok);
+    write_text("e_t5.csv", "ts,w\n33,1\n");
+    CHECK(run("--on ts --main e_main4.csv e_t5.csv --state e.state", "o5.csv") == 1);
+    err = slurp("err.txt");
+    CHECK(err && strstr(err, "e_t5.csv") && strstr(err, "'v'"));
+    free(err);
+}
+
+RUN_TESTS("ops.asof_cli", chunks_with_state_equal_one_shot, timestamps_tolerance, empty_tables_keep_their_columns,
+          errors)

@@ -150,36 +150,100 @@ static int write_state(const char *path, const uint8_t *data, size_t len) {
     return 0;
 }
 
-/* An empty chunk read from CSV has untyped (string) columns: give it the key type and, when
- * the merger knows them (from its state), the value columns of table d. */
-static int retype_empty(oups_table **t, const char *on, const oups_datatype *key, const oups_asof_merger *m, int d) {
-    if (oups_table_num_rows(*t) > 0) return 0;
+/* The column types a state fixes for input i (0: MAIN, d + 1: TABLE d): the key, and for a
+ * TABLE the value columns of its layout (names and types of the fill block). */
+static int state_types(cli_schema *s, const char *on, const oups_datatype *key, const oups_asof_merger *m, int i) {
     oups_table *fill = NULL;
-    int n = 1, rc = 0;
-    if (m && d >= 0 && oups_asof_merger_has_state(m) && (rc = oups_asof_merger_fill_block(&fill, m, 0, d)) < 0)
-        return cli_fail_lib(rc, NULL);
-    if (fill) n += oups_table_num_columns(fill);
-    const char **names = calloc((size_t)n, sizeof *names);
-    oups_datatype *types = calloc((size_t)n, sizeof *types);
-    if (!names || !types) rc = cli_fail(OUPS_ENOMEM, "out of memory");
-    if (rc == 0) {
-        names[0] = on;
-        types[0] = *key;
-        for (int c = 1; c < n; c++) {
-            names[c] = oups_table_column_name(fill, c - 1);
-            types[c] = *oups_column_type(oups_table_column(fill, c - 1));
-        }
-        oups_table *e = NULL;
-        if ((rc = oups_table_new_empty(&e, n, names, types)) < 0) cli_fail_lib(rc, NULL);
-        else {
-            oups_table_free(*t);
-            *t = e;
+    int rc = i > 0 ? oups_asof_merger_fill_block(&fill, m, 0, i - 1) : 0;
+    if (rc < 0) return cli_fail_lib(rc, NULL);
+    int n = 1 + (fill ? oups_table_num_columns(fill) : 0);
+    memset(s, 0, sizeof *s);
+    s->names = calloc((size_t)n, sizeof *s->names);
+    s->types = calloc((size_t)n, sizeof *s->types);
+    for (; s->names && s->types && s->n < n; s->n++) {
+        const char *name = s->n ? oups_table_column_name(fill, s->n - 1) : on;
+        s->types[s->n] = s->n ? *oups_column_type(oups_table_column(fill, s->n - 1)) : *key;
+        if (!(s->names[s->n] = strdup(name))) break;
+    }
+    oups_table_free(fill);
+    return s->n == n ? 0 : cli_fail(OUPS_ENOMEM, "out of memory");
+}
+
+/* TABLE `path` against the columns a state fixes (matched by name, any order). */
+static int check_columns(const oups_table *t, const char *path, const cli_schema *want) {
+    char a[80], b[80];
+    for (int c = 0; c < want->n; c++) {
+        int k = oups_table_column_index(t, want->names[c]);
+        if (k < 0)
+            return cli_fail(OUPS_ESCHEMA, "%s: no column '%s' (the state, fixed by the first call, has it)", path,
+                            want->names[c]);
+        const oups_datatype *ty = oups_column_type(oups_table_column(t, k));
+        if (!oups_datatype_equal(ty, &want->types[c]))
+            return cli_fail(OUPS_ESCHEMA, "%s: column '%s' is %s, the state has %s", path, want->names[c],
+                            oups_datatype_format(ty, a, sizeof a), oups_datatype_format(&want->types[c], b, sizeof b));
+    }
+    for (int k = 0; k < oups_table_num_columns(t); k++) {
+        const char *name = oups_table_column_name(t, k);
+        int c = 0;
+        while (c < want->n && strcmp(want->names[c], name) != 0) c++;
+        if (c == want->n)
+            return cli_fail(OUPS_ESCHEMA, "%s: column '%s' is not in the state (its columns were fixed by the first "
+                            "call)", path, name);
+    }
+    return 0;
+}
+
+/* Inputs of a run with a state: CSV columns get the types the state fixes (so an empty or
+ * all-null CSV column is typed too); every TABLE must have the state's columns. */
+static int read_with_state(oups_table **in, char *const *paths, int n_in, const char *on, const oups_datatype *key,
+                           const oups_asof_merger *m) {
+    for (int i = 0; i < n_in; i++) {
+        cli_schema s;
+        int rc = state_types(&s, on, key, m, i);
+        if (rc == 0) rc = cli_read_table_typed(&in[i], paths[i], &s);
+        if (rc == 0 && oups_table_column_index(in[i], on) < 0) rc = cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", paths[i], on);
+        if (rc == 0 && i > 0) rc = check_columns(in[i], paths[i], &s);
+        cli_schema_free(&s);
+        if (rc < 0) return rc;
+    }
+    return 0;
+}
+
+/* Inputs of the first run (no state): read as they are; the key type comes from the first
+ * input that has one (Parquet, or CSV with rows). A CSV column without any value has no
+ * type (CSV types are inferred from values): a TABLE with such a value column is refused,
+ * since this run fixes the output columns for good; an empty CSV's key takes the key type. */
+static int read_first(oups_table **in, char *const *paths, int n_in, const char *on, oups_datatype *key) {
+    int have = -1;
+    for (int i = 0; i < n_in; i++) {
+        if (cli_read_table(&in[i], paths[i], NULL) < 0) return -1;
+        int k = oups_table_column_index(in[i], on);
+        if (k < 0) return cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", paths[i], on);
+        if (have < 0 && (cli_path_is_parquet(paths[i]) || oups_table_num_rows(in[i]) > 0)) {
+            *key = *oups_column_type(oups_table_column(in[i], k));
+            have = i;
         }
     }
-    free(names);
-    free(types);
-    oups_table_free(fill);
-    return rc;
+    if (have < 0)
+        return cli_fail(OUPS_ESCHEMA, "the type of key '%s' is unknown: every input is a CSV file without rows and "
+                        "there is no state yet (give one input as Parquet, or with rows)", on);
+    for (int i = 0; i < n_in; i++) {
+        if (cli_path_is_parquet(paths[i])) continue;
+        for (int c = 0; i > 0 && c < oups_table_num_columns(in[i]); c++) {
+            const oups_column *col = oups_table_column(in[i], c);
+            const char *name = oups_table_column_name(in[i], c);
+            if (strcmp(name, on) != 0 && oups_column_null_count(col) == oups_column_length(col))
+                return cli_fail(OUPS_ESCHEMA, "%s: column '%s' has no value, so its type is unknown (CSV types are "
+                                "inferred from values); the first call fixes the output columns: give this table "
+                                "as Parquet (oups parquet from-csv --schema), or with values", paths[i], name);
+        }
+        if (oups_table_num_rows(in[i]) == 0) { /* only a key column: type it */
+            cli_schema s = {1, (char *[]){(char *)on}, key};
+            oups_table_free(in[i]);
+            if (cli_read_table_typed(&in[i], paths[i], &s) < 0) return -1;
+        }
+    }
+    return 0;
 }
 
 typedef struct asof_args {
@@ -285,14 +349,22 @@ int oups_cli_asof(int argc, char **argv) {
             return 1;
         }
     }
-    oups_table *main_t = NULL, *tables[256] = {0}, *res = NULL;
+    oups_table *in[257] = {0}, *res = NULL; /* in[0]: MAIN, in[d + 1]: TABLE d */
+    char *paths[257] = {(char *)a.main};
+    for (int d = 0; d < n; d++) paths[d + 1] = a.tables[d];
     oups_asof_merger *m = NULL;
     uint8_t *blob = NULL, *saved = NULL; /* read by us (free) / made by liboups (oups_mem_free) */
     size_t len = 0;
     int status = 1;
-    if (cli_read_table(&main_t, a.main, NULL) < 0) goto out;
-    for (int d = 0; d < n; d++)
-        if (cli_read_table(&tables[d], a.tables[d], NULL) < 0) goto out;
+    /* The key type: from the state if there is one, else from the inputs (read as they are). */
+    oups_datatype key;
+    bool has_state = false;
+    if (a.state && (rc = read_state(&blob, &len, a.state)) < 0) goto out;
+    if (blob && (rc = oups_asof_merger_state_key_type(&key, &has_state, blob, len)) < 0) {
+        cli_fail_lib(rc, a.state);
+        goto out;
+    }
+    if (!has_state && read_first(in, paths, n + 1, a.on, &key) < 0) goto out;
     oups_asof_merger_options o = OUPS_ASOF_MERGER_OPTIONS_INIT;
     o.on = a.on;
     o.n_dfs_per_group = n;
@@ -306,24 +378,7 @@ int oups_cli_asof(int argc, char **argv) {
     if (a.direction) o.direction = strcmp(a.direction, "forward") == 0 ? OUPS_ASOF_FORWARD
                                    : strcmp(a.direction, "nearest") == 0 ? OUPS_ASOF_NEAREST
                                                                          : OUPS_ASOF_BACKWARD;
-    /* The key type: from the state, else from the first input with rows. */
-    oups_datatype key;
-    bool have_key = false;
-    oups_table *inputs[257] = {main_t};
-    for (int d = 0; d < n; d++) inputs[d + 1] = tables[d];
-    for (int i = 0; i <= n && !have_key; i++) {
-        int k = oups_table_column_index(inputs[i], a.on);
-        if (k < 0) {
-            cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", i ? a.tables[i - 1] : a.main, a.on);
-            goto out;
-        }
-        if (oups_table_num_rows(inputs[i]) > 0) {
-            key = *oups_column_type(oups_table_column(inputs[i], k));
-            have_key = true;
-        }
-    }
     if (a.tolerance) {
-        if (!have_key) key = oups_type(OUPS_TYPE_INT64);
         o.has_tolerance = true;
         if (parse_tolerance(&o.tolerance, a.tolerance, &key) < 0) goto out;
     }
@@ -331,22 +386,14 @@ int oups_cli_asof(int argc, char **argv) {
         cli_fail_lib(rc, NULL);
         goto out;
     }
-    if (a.state) {
-        rc = read_state(&blob, &len, a.state);
-        if (rc < 0) goto out;
-        if (rc == 0 && (rc = oups_asof_merger_load(m, blob, len)) < 0) {
+    if (has_state) {
+        if ((rc = oups_asof_merger_load(m, blob, len)) < 0) {
             cli_fail_lib(rc, a.state);
             goto out;
         }
-        if (oups_asof_merger_has_state(m) && oups_asof_merger_key_type(&key, m) == 0) have_key = true;
-        free(blob);
-        blob = NULL;
+        if (read_with_state(in, paths, n + 1, a.on, &key, m) < 0) goto out;
     }
-    if (have_key) {
-        if (retype_empty(&main_t, a.on, &key, NULL, -1) < 0) goto out;
-        for (int d = 0; d < n; d++)
-            if (retype_empty(&tables[d], a.on, &key, m, d) < 0) goto out;
-    }
+    oups_table *main_t = in[0], **tables = in + 1;
     oups_column *mc = oups_table_column(main_t, oups_table_column_index(main_t, a.on));
     if ((rc = oups_asof_merger_merge(&res, m, mc, tables, 1, NULL, 0, true)) < 0) {
         cli_fail_lib(rc, NULL);
@@ -366,7 +413,6 @@ out:
     oups_mem_free(saved);
     oups_table_free(res);
     oups_asof_merger_free(m);
-    oups_table_free(main_t);
-    for (int d = 0; d < n; d++) oups_table_free(tables[d]);
+    for (int i = 0; i <= n; i++) oups_table_free(in[i]);
     return status;
 }

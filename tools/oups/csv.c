@@ -605,13 +605,15 @@ static void ctx_free(csv_ctx *c) {
     free(c->bin);
 }
 
-int cli_read_csv(oups_table **out, const char *text, size_t len, const char *name, const char *schema_spec) {
+/* `sch` (NULL: none) types the columns it names; with `need_all` each must be in the header. */
+static int read_csv(oups_table **out, const char *text, size_t len, const char *name, const cli_schema *sch,
+                    bool need_all) {
     *out = NULL;
     csv_ctx c = {0};
-    cli_schema sch = {0};
+    cli_schema none = {0};
     oups_column **cols = NULL;
-    int rc = schema_spec ? cli_parse_schema(&sch, schema_spec) : 0;
-    if (rc) return rc;
+    int rc = 0;
+    if (!sch) sch = &none;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) text += 3, len -= 3; /* UTF-8 byte order mark */
     csv_reader hr = {.p = text, .end = text + len, .name = name, .line = 1};
     do rc = csv_record(&hr, header_field, &c, true);
@@ -630,14 +632,15 @@ int cli_read_csv(oups_table **out, const char *text, size_t len, const char *nam
         goto out;
     }
     for (int i = 0; i < c.ncols; i++) c.can[i] = CAN_BOOL | CAN_INT | CAN_FLOAT | CAN_TS | ALL_TZ;
-    for (int k = 0; k < sch.n; k++) {
+    for (int k = 0; k < sch->n; k++) {
         int i = 0;
-        while (i < c.ncols && strcmp(c.names[i], sch.names[k])) i++;
+        while (i < c.ncols && strcmp(c.names[i], sch->names[k])) i++;
+        if (i == c.ncols && !need_all) continue;
         if (i == c.ncols) {
-            rc = cli_fail(OUPS_ENOTFOUND, "--schema: column '%s' is not in the header of %s", sch.names[k], name);
+            rc = cli_fail(OUPS_ENOTFOUND, "--schema: column '%s' is not in the header of %s", sch->names[k], name);
             goto out;
         }
-        c.types[i] = sch.types[k];
+        c.types[i] = sch->types[k];
         c.given[i] = true;
     }
     if ((rc = csv_pass(&c, text, len, name, infer_field)) < 0) goto out;
@@ -660,6 +663,14 @@ out:
         for (int i = 0; i < c.ncols; i++) oups_column_release(cols[i]);
     free(cols);
     ctx_free(&c);
+    return rc;
+}
+
+int cli_read_csv(oups_table **out, const char *text, size_t len, const char *name, const char *schema_spec) {
+    *out = NULL;
+    cli_schema sch = {0};
+    int rc = schema_spec ? cli_parse_schema(&sch, schema_spec) : 0;
+    if (rc == 0) rc = read_csv(out, text, len, name, schema_spec ? &sch : NULL, true);
     cli_schema_free(&sch);
     return rc;
 }
@@ -669,10 +680,12 @@ static bool ends_with(const char *s, const char *suffix) {
     return a >= b && !strcasecmp(s + a - b, suffix);
 }
 
-int cli_read_table(oups_table **out, const char *path, const char *schema_spec) {
+bool cli_path_is_parquet(const char *path) { return ends_with(path, ".parquet") || ends_with(path, ".pq"); }
+
+/* `sch`/`need_all` as in read_csv; a Parquet file is read as stored. */
+static int read_table(oups_table **out, const char *path, const cli_schema *sch, bool need_all) {
     *out = NULL;
-    if (ends_with(path, ".parquet") || ends_with(path, ".pq")) {
-        if (schema_spec) return cli_fail(OUPS_EINVAL, "%s: --schema applies to CSV input only", path);
+    if (cli_path_is_parquet(path)) {
         int rc = oups_parquet_read(out, path);
         return rc ? cli_fail_lib(rc, NULL) : 0;
     }
@@ -699,7 +712,22 @@ int cli_read_table(oups_table **out, const char *path, const char *schema_spec) 
         }
     }
     if (!is_stdin) fclose(f);
-    if (rc == 0) rc = cli_read_csv(out, text, len, is_stdin ? "<stdin>" : path, schema_spec);
+    if (rc == 0) rc = read_csv(out, text, len, is_stdin ? "<stdin>" : path, sch, need_all);
     free(text);
     return rc;
+}
+
+int cli_read_table(oups_table **out, const char *path, const char *schema_spec) {
+    *out = NULL;
+    if (schema_spec && cli_path_is_parquet(path))
+        return cli_fail(OUPS_EINVAL, "%s: --schema applies to CSV input only", path);
+    cli_schema sch = {0};
+    int rc = schema_spec ? cli_parse_schema(&sch, schema_spec) : 0;
+    if (rc == 0) rc = read_table(out, path, schema_spec ? &sch : NULL, true);
+    cli_schema_free(&sch);
+    return rc;
+}
+
+int cli_read_table_typed(oups_table **out, const char *path, const cli_schema *types) {
+    return read_table(out, path, types, false);
 }

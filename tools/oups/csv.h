@@ -46,6 +46,16 @@ void cli_schema_free(cli_schema *s);
  */
 int cli_read_table(oups_table **out, const char *path, const char *schema_spec);
 
+/**
+ * As cli_read_table, with the types of `types` for the CSV columns it names; columns of `types`
+ * that the header lacks are skipped (the caller checks the columns), the others are inferred.
+ * A Parquet file is read as stored. `types` is borrowed.
+ */
+int cli_read_table_typed(oups_table **out, const char *path, const cli_schema *types);
+
+/** True for the paths read as Parquet (ending in ".parquet" or ".pq", any case). */
+bool cli_path_is_parquet(const char *path);
+
 /** Read CSV text [text, text+len) (named `name` in messages) into a table; as above. */
 int cli_read_csv(oups_table **out, const char *text, size_t len, const char *name, const char *schema_spec);
 
