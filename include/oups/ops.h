@@ -118,7 +118,9 @@ OUPS_API void oups_asof_merger_free(oups_asof_merger *m);
  * @param main            Target keys, non-decreasing, no nulls, same type as every `on` column.
  * @param tables          `n_groups * n_dfs_per_group` tables, row-major [g][d]; each has `on`
  *                        (non-decreasing, no nulls) and the same value columns (names and types;
- *                        order may differ) as table d of the first call. Borrowed.
+ *                        matched by name, order may differ) as table d of the first call, whose
+ *                        columns fix the layout whatever its row count (0 rows and key-only
+ *                        tables included). Borrowed.
  * @param n_groups        >= 1; at most the number of groups of the first call.
  * @param combinations    `len(main) * n_join_positions` group indices, row-major, or NULL for a
  *                        single join position using group 0 (then n_groups must be 1).

@@ -77,9 +77,13 @@ struct oups_loop {
     int n_bufs;
 };
 
-/* state.c */
+/* state.c. load/save read and write loop->path; decode parses a state file image held in
+ * memory into the loop's entries (the fuzz target's entry point; on failure the caller frees
+ * the entries with oups_loop__state_free), encode builds one from the bound variables. */
 int oups_loop__load(oups_loop *loop);
 int oups_loop__save(oups_loop *loop, int64_t items_done);
+int oups_loop__decode(oups_loop *loop, const uint8_t *data, size_t size);
+int oups_loop__encode(oups_bytes *out, oups_loop *loop, int64_t items_done);
 void oups_loop__state_free(oups_loop *loop);
 
 /* buffer.c */

@@ -367,7 +367,7 @@ static int encode(oups_bytes *b, const oups_loop *loop, int64_t items_done) {
     return 0;
 }
 
-int oups_loop__save(oups_loop *loop, int64_t items_done) {
+int oups_loop__encode(oups_bytes *out, oups_loop *loop, int64_t items_done) {
     /* Read back every bound variable first: a failing save leaves the file untouched. */
     for (int i = 0; i < loop->n_entries; i++) {
         lp_entry *e = &loop->entries[i];
@@ -383,8 +383,12 @@ int oups_loop__save(oups_loop *loop, int64_t items_done) {
             f->len = len;
         }
     }
+    return encode(out, loop, items_done);
+}
+
+int oups_loop__save(oups_loop *loop, int64_t items_done) {
     oups_bytes b = {0};
-    int rc = encode(&b, loop, items_done);
+    int rc = oups_loop__encode(&b, loop, items_done);
     if (rc == 0) rc = oups_io_write_file_atomic(loop->path, b.data, b.len);
     oups_bytes_free(&b);
     if (rc == 0) loop->items_done = items_done;
@@ -473,7 +477,7 @@ static int decode_entry(rd *r, oups_loop *loop) {
     return 0;
 }
 
-static int decode(oups_loop *loop, const uint8_t *data, size_t size) {
+int oups_loop__decode(oups_loop *loop, const uint8_t *data, size_t size) {
     const char *path = loop->path;
     if (size < 8 || memcmp(data, LP_MAGIC, 8) != 0)
         return oups_error_set(OUPS_ECORRUPT, "%s: not an oups loop state file (bad magic)", path);
@@ -512,7 +516,7 @@ int oups_loop__load(oups_loop *loop) {
         return 0;
     }
     if (rc < 0) return rc;
-    rc = decode(loop, data, size);
+    rc = oups_loop__decode(loop, data, size);
     oups_free(data);
     if (rc < 0) {
         oups_loop__state_free(loop);

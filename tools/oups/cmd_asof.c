@@ -40,7 +40,12 @@ static const char *const usage_text =
     "  --state FILE                load the merger state from FILE if it exists, save it after\n"
     "                              (consecutive chunks then continue exactly)\n"
     "  --format csv|jsonl|parquet  output format (default csv; parquet needs -o)\n"
-    "  -o OUT                      output file (default stdout)\n";
+    "  -o OUT                      output file (default stdout)\n"
+    "\n"
+    "The first call fixes the output columns from the TABLEs' columns (a Parquet file with 0\n"
+    "rows keeps them). CSV types are inferred from values, so there a CSV value column without\n"
+    "any value is refused (give that table as Parquet); with a state, CSV inputs take the\n"
+    "state's types. Columns are matched by name (any order).\n";
 
 #define usage_error(msg) cli_usage_error("asof", NULL, msg)
 
