@@ -35,6 +35,22 @@ int cli_parse_count(int64_t *out, const char *opt, const char *text) {
     return 0;
 }
 
+int cli_csv_option(cli_csv_options *o, int opt, const char *arg, const char *group, const char *cmd) {
+    if (opt == CLI_OPT_NO_HEADER) {
+        o->no_header = true;
+        return 1;
+    }
+    if (opt != CLI_OPT_DELIMITER) return 0;
+    if (!strcmp(arg, "\\t") || !strcmp(arg, "tab")) arg = "\t";
+    if (strlen(arg) != 1 || *arg == '"' || *arg == '\n' || *arg == '\r') {
+        char msg[128];
+        snprintf(msg, sizeof msg, "--delimiter: '%s' is not one character (other than a quote or newline)", arg);
+        return cli_usage_error(group, cmd, msg);
+    }
+    o->delimiter = *arg;
+    return 1;
+}
+
 int cli_split_list(char ***items, int *n, char **copy, const char *text) {
     *copy = strdup(text);
     size_t cap = 1;

@@ -31,9 +31,9 @@ static const char *const usage_text =
     "                                   print rows as CSV (header row) or JSON lines\n"
     "  copy IN OUT [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
     "                                   rewrite a file with other writer options\n"
-    "  from-csv IN.csv OUT.parquet [--schema 'name:type,...'] [--compression C[:level]]\n"
-    "           [--row-group-size N] [--page-version 1|2]\n"
-    "                                   convert CSV (types inferred unless given)\n"
+    "  from-csv IN OUT.parquet [--schema 'name:type,...'] [--delimiter C] [--no-header]\n"
+    "           [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
+    "                                   convert CSV, streamed (types inferred unless given)\n"
     "\n"
     "compression: none, snappy, gzip, zstd (default), lz4_raw, brotli; e.g. zstd:9\n"
     "Run 'oups parquet <command> --help' for details.\n";
@@ -237,6 +237,17 @@ static int flush_rows(oups_parquet_writer *w, oups_table **pending, int64_t rg_s
     return 0;
 }
 
+/* Append `t` (taken over) to the pending rows and write every full row group. */
+static int append_rows(oups_parquet_writer *w, oups_table **pending, oups_table *t, int64_t rg_size) {
+    oups_table *parts[2] = {*pending, t}, *joined = t;
+    int rc = *pending ? oups_table_concat(&joined, parts, 2) : 0;
+    if (*pending) oups_table_free(t);
+    if (rc) return cli_fail_lib(rc, NULL);
+    oups_table_free(*pending);
+    *pending = joined;
+    return flush_rows(w, pending, rg_size, false);
+}
+
 static int cmd_copy(int argc, char **argv) {
     static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, WRITE_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     oups_parquet_write_options w = OUPS_PARQUET_WRITE_OPTIONS_INIT;
@@ -326,35 +337,49 @@ out:
 static int cmd_from_csv(int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'}, {"schema", required_argument, NULL, OPT_SCHEMA}, WRITE_LONG_OPTIONS,
-        {NULL, 0, NULL, 0}};
+        CLI_CSV_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     oups_parquet_write_options w = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+    cli_csv_options co = CLI_CSV_OPTIONS_INIT;
     const char *schema = NULL;
-    int c;
+    int c, k;
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') {
-            printf("usage: oups parquet from-csv IN.csv OUT.parquet [--schema 'name:type,...']\n"
-                   "       [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n\n"
-                   "Convert a CSV file with a header row (IN '-' reads stdin). Columns not named in --schema are\n"
-                   "inferred: integers -> int64, decimals/exponents -> float64, true/false -> bool, ISO 8601\n"
+            printf("usage: oups parquet from-csv IN OUT.parquet [--schema 'name:type,...'] [--delimiter C]\n"
+                   "       [--no-header] [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n\n"
+                   "Convert CSV (IN: a file, '-' for stdin, or a .gz / .zst file decompressed on the fly), streamed\n"
+                   "in blocks: memory stays bounded by one block and one row group, whatever the input size.\n"
+                   "Columns not named in --schema are inferred from the first block (16 MiB): integers -> int64,\n"
+                   "decimals/exponents -> float64, true/false -> bool, YYYY-MM-DD -> date32, ISO 8601\n"
                    "timestamps -> timestamp[ns] (timestamp[ns,UTC] if all carry Z or an offset), else string.\n"
                    "Types: bool, int8..int64, uint8..uint64, float32, float64, string, binary (hex), date32,\n"
                    "timestamp[s|ms|us|ns] or timestamp[ns,UTC], decimal(p,s). Timestamps are ISO 8601 (date,\n"
                    "'T' or space, up to 9 fraction digits, optional Z or +HH:MM) or integers in the unit.\n"
-                   "An empty unquoted field is null.\n");
+                   "An empty unquoted field is null. OUT appears only when the conversion succeeded.\n\n"
+                   "options:\n" CLI_CSV_OPTIONS_HELP);
             return 0;
         }
         if (c == OPT_SCHEMA) schema = optarg;
         else if (c == '?') return bad_option("from-csv", argv);
-        else if (write_option(&w, c, optarg)) return 2;
+        else if ((k = cli_csv_option(&co, c, optarg, "parquet", "from-csv")) != 0) {
+            if (k == 2) return 2;
+        } else if (write_option(&w, c, optarg)) return 2;
     }
-    if (argc - optind != 2) return usage_error("from-csv", "expected IN.csv and OUT.parquet");
+    if (argc - optind != 2) return usage_error("from-csv", "expected IN and OUT.parquet");
     const char *in = argv[optind], *out = argv[optind + 1];
-    oups_table *t = NULL;
-    int rc = cli_read_table(&t, in, schema);
-    if (rc == 0 && (rc = oups_parquet_write(out, t, &w))) cli_fail_lib(rc, NULL);
-    oups_table_free(t);
+    cli_csv *s = NULL;
+    oups_parquet_writer *wr = NULL;
+    oups_table *t = NULL, *pending = NULL;
+    int rc = cli_csv_open(&s, in, schema, &co);
+    if (rc == 0 && (rc = oups_parquet_writer_open(&wr, out, cli_csv_schema(s), &w))) cli_fail_lib(rc, NULL);
+    /* blocks regrouped into row groups of --row-group-size rows, as a one-shot write would */
+    while (rc == 0 && (rc = cli_csv_next(&t, s)) == 1) rc = append_rows(wr, &pending, t, w.row_group_size);
+    if (rc == 0) rc = flush_rows(wr, &pending, w.row_group_size, true);
+    if (rc == 0 && (rc = oups_parquet_writer_finish(wr))) cli_fail_lib(rc, NULL);
+    oups_table_free(pending);
+    oups_parquet_writer_free(wr); /* unfinished: nothing appears at OUT */
+    cli_csv_close(s);
     return rc ? 1 : 0;
 }
 

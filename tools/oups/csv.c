@@ -397,9 +397,10 @@ int cli_parse_schema(cli_schema *out, const char *spec) {
 
 typedef struct csv_reader {
     const char *p, *end, *name;
-    int64_t line;  /* line of the current position (1-based) */
+    char delim;
+    int64_t line;     /* line of the current position (1-based) */
     int64_t rec_line; /* line where the current record started */
-    char *buf;     /* current field, NUL-terminated */
+    char *buf;        /* current field, NUL-terminated */
     size_t len, cap;
     bool quoted;
 } csv_reader;
@@ -440,16 +441,16 @@ static int csv_next(csv_reader *r, bool record_start) {
             if (c == '\n') r->line++;
             if (put(r, c)) return OUPS_ENOMEM;
         }
-        if (r->p < r->end && *r->p != ',' && *r->p != '\n' && *r->p != '\r')
+        if (r->p < r->end && *r->p != r->delim && *r->p != '\n' && *r->p != '\r')
             return cli_fail(OUPS_EINVAL, "%s: line %lld: unexpected '%c' after a closing quote", r->name,
                             (long long)r->line, *r->p);
     } else {
-        while (r->p < r->end && *r->p != ',' && *r->p != '\n' && *r->p != '\r')
+        while (r->p < r->end && *r->p != r->delim && *r->p != '\n' && *r->p != '\r')
             if (put(r, *r->p++)) return OUPS_ENOMEM;
     }
     if (put(r, '\0')) return OUPS_ENOMEM;
     r->len--;
-    if (r->p < r->end && *r->p == ',') {
+    if (r->p < r->end && *r->p == r->delim) {
         r->p++;
         return 1;
     }
@@ -477,9 +478,32 @@ static int csv_record(csv_reader *r, field_fn fn, void *ctx, bool skip_blank) {
     }
 }
 
+/* End of the last complete record in [p, end), `p` being a record start: the tokenizer's own
+ * quoting rules (a quote opens a field only at its start; "" inside is an escaped quote), so a
+ * block never ends inside a quoted field. Returns p if no record is complete. */
+static const char *last_record_end(const char *p, const char *end, char delim) {
+    const char *cut = p;
+    bool field_start = true, in_quotes = false;
+    for (; p < end; p++) {
+        char c = *p;
+        if (in_quotes) {
+            if (c == '"') {
+                if (p + 1 < end && p[1] == '"') p++;
+                else if (p + 1 == end) return cut; /* cannot tell "" from a close yet */
+                else in_quotes = false;
+            }
+            continue;
+        }
+        if (c == '"' && field_start) in_quotes = true;
+        field_start = c == delim || c == '\n';
+        if (c == '\n') cut = p + 1;
+    }
+    return cut;
+}
+
 /* ---- inference and building --------------------------------------------------------------- */
 
-enum { CAN_BOOL = 1, CAN_INT = 2, CAN_FLOAT = 4, CAN_TS = 8, ALL_TZ = 16 };
+enum { CAN_BOOL = 1, CAN_INT = 2, CAN_FLOAT = 4, CAN_TS = 8, ALL_TZ = 16, CAN_DATE = 32 };
 
 typedef struct csv_ctx {
     int ncols;
@@ -493,19 +517,34 @@ typedef struct csv_ctx {
     size_t bin_cap;
 } csv_ctx;
 
-static int header_field(void *vctx, csv_reader *r, int col) {
-    csv_ctx *c = vctx;
+static int add_name(csv_ctx *c, int col, const char *name) {
     char **nn = realloc(c->names, sizeof *nn * (size_t)(col + 1));
     if (!nn) return cli_fail(OUPS_ENOMEM, "out of memory");
     c->names = nn;
-    c->names[col] = strdup(r->buf);
+    c->names[col] = strdup(name);
     c->ncols = col + 1;
-    if (!c->names[col]) return cli_fail(OUPS_ENOMEM, "out of memory");
-    if (!*r->buf) return cli_fail(OUPS_EINVAL, "%s: line 1: column %d has an empty name", r->name, col + 1);
+    return c->names[col] ? 0 : cli_fail(OUPS_ENOMEM, "out of memory");
+}
+
+static int header_field(void *vctx, csv_reader *r, int col) {
+    csv_ctx *c = vctx;
+    if (add_name(c, col, r->buf)) return OUPS_ENOMEM;
+    if (!*r->buf)
+        return cli_fail(OUPS_EINVAL, "%s: line %lld: column %d has an empty name", r->name, (long long)r->rec_line,
+                        col + 1);
     for (int i = 0; i < col; i++)
         if (!strcmp(c->names[i], r->buf))
-            return cli_fail(OUPS_EINVAL, "%s: line 1: column '%s' appears twice", r->name, r->buf);
+            return cli_fail(OUPS_EINVAL, "%s: line %lld: column '%s' appears twice", r->name, (long long)r->rec_line,
+                            r->buf);
     return 0;
+}
+
+/* --no-header: columns named as Polars names them, column_1, column_2, ... */
+static int numbered_field(void *vctx, csv_reader *r, int col) {
+    (void)r;
+    char name[32];
+    snprintf(name, sizeof name, "column_%d", col + 1);
+    return add_name(vctx, col, name);
 }
 
 static int infer_field(void *vctx, csv_reader *r, int col) {
@@ -518,7 +557,7 @@ static int infer_field(void *vctx, csv_reader *r, int col) {
     if (parse_bool(r->buf, &b) == 0) m |= CAN_BOOL;
     if (parse_int(r->buf, r->len, &i64) == 0) m |= CAN_INT | CAN_FLOAT;
     else if (parse_float(r->buf, r->len, &f) == 0) m |= CAN_FLOAT;
-    if (parse_iso(r->buf, r->len, &secs, &ns, &tz) == 0) m |= CAN_TS | (tz ? ALL_TZ : 0);
+    if (parse_iso(r->buf, r->len, &secs, &ns, &tz) == 0) m |= CAN_TS | (tz ? ALL_TZ : 0) | (r->len == 10 ? CAN_DATE : 0);
     c->can[col] &= m;
     c->nonnull[col]++;
     return 0;
@@ -552,9 +591,10 @@ static int build_field(void *vctx, csv_reader *r, int col) {
     const char *why;
     char tname[96];
     if (parse_cell(&s, &c->types[col], r->buf, r->len, c->bin, c->bin_cap, &why))
-        return cli_fail(OUPS_EINVAL, "%s: line %lld, column '%s': cannot parse '%s' as %s%s%s", r->name,
+        return cli_fail(OUPS_EINVAL, "%s: line %lld, column '%s': cannot parse '%s' as %s%s%s%s", r->name,
                         (long long)r->rec_line, c->names[col], r->buf,
-                        oups_datatype_format(&c->types[col], tname, sizeof tname), why ? ": " : "", why ? why : "");
+                        oups_datatype_format(&c->types[col], tname, sizeof tname), why ? ": " : "", why ? why : "",
+                        c->given[col] ? "" : " (the type was inferred from the first rows; give it with --schema)");
     int rc = append_scalar(c->builders[col], &s);
     if (rc) {
         char ctx[512];
@@ -570,25 +610,9 @@ static oups_datatype inferred_type(const csv_ctx *c, int col) {
     if (m & CAN_BOOL) return oups_type(OUPS_TYPE_BOOL);
     if (m & CAN_INT) return oups_type(OUPS_TYPE_INT64);
     if (m & CAN_FLOAT) return oups_type(OUPS_TYPE_FLOAT64);
+    if (m & CAN_DATE) return oups_type(OUPS_TYPE_DATE32);
     if (m & CAN_TS) return oups_type_timestamp(OUPS_UNIT_NS, (m & ALL_TZ) ? "UTC" : NULL);
     return oups_type(OUPS_TYPE_STRING);
-}
-
-/* Every record has exactly ncols fields (blank lines skipped); pass fn over each. */
-static int csv_pass(csv_ctx *c, const char *text, size_t len, const char *name, field_fn fn) {
-    csv_reader r = {.p = text, .end = text + len, .name = name, .line = 1};
-    int rc;
-    do rc = csv_record(&r, NULL, NULL, true); /* skip the header */
-    while (rc == 0 && r.p < r.end);
-    while (rc >= 0) {
-        rc = csv_record(&r, fn, c, c->ncols > 1);
-        if (rc == 0 && r.p >= r.end) break;
-        if (rc > 0 && rc != c->ncols)
-            rc = cli_fail(OUPS_EINVAL, "%s: line %lld: %d fields, the header has %d", name, (long long)r.rec_line, rc,
-                          c->ncols);
-    }
-    free(r.buf);
-    return rc < 0 ? rc : 0;
 }
 
 static void ctx_free(csv_ctx *c) {
@@ -605,129 +629,252 @@ static void ctx_free(csv_ctx *c) {
     free(c->bin);
 }
 
-/* `sch` (NULL: none) types the columns it names; with `need_all` each must be in the header. */
-static int read_csv(oups_table **out, const char *text, size_t len, const char *name, const cli_schema *sch,
-                    bool need_all) {
-    *out = NULL;
-    csv_ctx c = {0};
-    cli_schema none = {0};
-    oups_column **cols = NULL;
+/* ---- the streaming reader ----------------------------------------------------------------- */
+
+struct cli_csv {
+    cli_source *src;
+    const char *name;
+    cli_csv_options o;
+    char *buf;           /* unparsed bytes buf[start, len), buf[start] starts a record */
+    size_t start, len, cap;
+    bool eof, at_start;
+    int64_t line;        /* line number of buf[start] */
+    csv_ctx c;
+    csv_reader r;        /* its field buffer is reused across blocks */
+    oups_table *schema;  /* 0 rows */
+    oups_table *pending; /* the first block, built at open (inference needs it) */
+};
+
+/* Read until at least one complete record past `start` and block_bytes are buffered, or EOF;
+ * *cut is then the end of the last complete record (the whole rest at EOF). */
+static int fill(cli_csv *s, const char **cut) {
+    if (s->start) {
+        memmove(s->buf, s->buf + s->start, s->len - s->start);
+        s->len -= s->start;
+        s->start = 0;
+    }
+    for (;;) {
+        if (!s->eof && s->len < s->o.block_bytes) {
+            if (s->cap - s->len < 65536) {
+                size_t cap = s->cap ? s->cap * 2 : (size_t)1 << 20;
+                char *b = realloc(s->buf, cap);
+                if (!b) return cli_fail(OUPS_ENOMEM, "%s: out of memory", s->name);
+                s->buf = b;
+                s->cap = cap;
+            }
+            size_t want = s->o.block_bytes - s->len; /* a block is about block_bytes, not the buffer's size */
+            int64_t n = cli_source_read(s->src, s->buf + s->len, want < s->cap - s->len ? want : s->cap - s->len);
+            if (n < 0) return (int)n;
+            if (n == 0) s->eof = true;
+            s->len += (size_t)n;
+            if (s->at_start && s->len >= 3 && !memcmp(s->buf, "\xEF\xBB\xBF", 3)) { /* UTF-8 byte order mark */
+                memmove(s->buf, s->buf + 3, s->len - 3);
+                s->len -= 3;
+            }
+            if (s->len >= 3 || s->eof) s->at_start = false;
+            continue;
+        }
+        *cut = s->eof ? s->buf + s->len : last_record_end(s->buf, s->buf + s->len, s->o.delimiter);
+        if (*cut > s->buf || s->eof) return 0;
+        s->o.block_bytes = s->len + 1; /* one record longer than a block: read more */
+    }
+}
+
+static void reader_at(cli_csv *s, const char *cut) {
+    s->r.p = s->buf + s->start;
+    s->r.end = cut;
+    s->r.line = s->line;
+}
+
+static void reader_done(cli_csv *s) {
+    s->start = (size_t)(s->r.p - s->buf);
+    s->line = s->r.line;
+}
+
+/* Every record of the buffered block has exactly ncols fields (blank lines skipped). */
+static int block_pass(cli_csv *s, const char *cut, field_fn fn) {
+    reader_at(s, cut);
     int rc = 0;
-    if (!sch) sch = &none;
-    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) text += 3, len -= 3; /* UTF-8 byte order mark */
-    csv_reader hr = {.p = text, .end = text + len, .name = name, .line = 1};
-    do rc = csv_record(&hr, header_field, &c, true);
-    while (rc == 0 && hr.p < hr.end);
-    free(hr.buf);
-    if (rc == 0 && c.ncols == 0) rc = cli_fail(OUPS_EINVAL, "%s: no header row", name);
-    if (rc < 0) goto out;
-    c.types = calloc((size_t)c.ncols, sizeof *c.types);
-    c.given = calloc((size_t)c.ncols, sizeof *c.given);
-    c.can = calloc((size_t)c.ncols, sizeof *c.can);
-    c.nonnull = calloc((size_t)c.ncols, sizeof *c.nonnull);
-    c.builders = calloc((size_t)c.ncols, sizeof *c.builders);
-    cols = calloc((size_t)c.ncols, sizeof *cols);
-    if (!c.types || !c.given || !c.can || !c.nonnull || !c.builders || !cols) {
-        rc = cli_fail(OUPS_ENOMEM, "out of memory");
-        goto out;
+    while (rc >= 0) {
+        rc = csv_record(&s->r, fn, &s->c, s->c.ncols > 1);
+        if (rc == 0 && s->r.p >= s->r.end) break;
+        if (rc > 0 && rc != s->c.ncols)
+            rc = cli_fail(OUPS_EINVAL, "%s: line %lld: %d fields, the header has %d", s->name,
+                          (long long)s->r.rec_line, rc, s->c.ncols);
     }
-    for (int i = 0; i < c.ncols; i++) c.can[i] = CAN_BOOL | CAN_INT | CAN_FLOAT | CAN_TS | ALL_TZ;
-    for (int k = 0; k < sch->n; k++) {
-        int i = 0;
-        while (i < c.ncols && strcmp(c.names[i], sch->names[k])) i++;
-        if (i == c.ncols && !need_all) continue;
-        if (i == c.ncols) {
-            rc = cli_fail(OUPS_ENOTFOUND, "--schema: column '%s' is not in the header of %s", sch->names[k], name);
-            goto out;
-        }
-        c.types[i] = sch->types[k];
-        c.given[i] = true;
-    }
-    if ((rc = csv_pass(&c, text, len, name, infer_field)) < 0) goto out;
-    for (int i = 0; i < c.ncols; i++) {
-        if (!c.given[i]) c.types[i] = inferred_type(&c, i);
-        if ((rc = oups_builder_new(&c.builders[i], &c.types[i], 0)) != 0) {
-            rc = cli_fail_lib(rc, name);
-            goto out;
-        }
-    }
-    if ((rc = csv_pass(&c, text, len, name, build_field)) < 0) goto out;
-    for (int i = 0; i < c.ncols; i++)
-        if ((rc = oups_builder_finish(&cols[i], c.builders[i])) != 0) {
-            rc = cli_fail_lib(rc, name);
-            goto out;
-        }
-    if ((rc = oups_table_new(out, c.ncols, (const char *const *)c.names, cols)) != 0) rc = cli_fail_lib(rc, name);
-out:
-    if (cols)
-        for (int i = 0; i < c.ncols; i++) oups_column_release(cols[i]);
+    return rc < 0 ? rc : 0;
+}
+
+static int build_block(oups_table **out, cli_csv *s, const char *cut) {
+    int rc = block_pass(s, cut, build_field);
+    if (rc) return rc;
+    reader_done(s);
+    oups_column **cols = calloc((size_t)s->c.ncols, sizeof *cols);
+    if (!cols) return cli_fail(OUPS_ENOMEM, "%s: out of memory", s->name);
+    for (int i = 0; rc == 0 && i < s->c.ncols; i++)
+        if ((rc = oups_builder_finish(&cols[i], s->c.builders[i])) != 0) rc = cli_fail_lib(rc, s->name);
+    if (rc == 0 && (rc = oups_table_new(out, s->c.ncols, (const char *const *)s->c.names, cols)) != 0)
+        rc = cli_fail_lib(rc, s->name);
+    for (int i = 0; i < s->c.ncols; i++) oups_column_release(cols[i]);
     free(cols);
-    ctx_free(&c);
     return rc;
 }
 
-int cli_read_csv(oups_table **out, const char *text, size_t len, const char *name, const char *schema_spec) {
+/* `sch` (NULL: none) types the columns it names; with `need_all` each must be in the header. */
+static int open_columns(cli_csv *s, const cli_schema *sch, bool need_all) {
+    csv_ctx *c = &s->c;
+    int rc = 0;
+    c->types = calloc((size_t)c->ncols, sizeof *c->types);
+    c->given = calloc((size_t)c->ncols, sizeof *c->given);
+    c->can = calloc((size_t)c->ncols, sizeof *c->can);
+    c->nonnull = calloc((size_t)c->ncols, sizeof *c->nonnull);
+    c->builders = calloc((size_t)c->ncols, sizeof *c->builders);
+    if (!c->types || !c->given || !c->can || !c->nonnull || !c->builders) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    for (int i = 0; rc == 0 && i < c->ncols; i++) c->can[i] = CAN_BOOL | CAN_INT | CAN_FLOAT | CAN_TS | ALL_TZ | CAN_DATE;
+    for (int k = 0; rc == 0 && sch && k < sch->n; k++) {
+        int i = 0;
+        while (i < c->ncols && strcmp(c->names[i], sch->names[k])) i++;
+        if (i < c->ncols) c->types[i] = sch->types[k], c->given[i] = true;
+        else if (need_all)
+            rc = cli_fail(OUPS_ENOTFOUND, "--schema: column '%s' is not in the header of %s", sch->names[k], s->name);
+    }
+    return rc;
+}
+
+static int csv_open(cli_csv **out, const char *path, const cli_schema *sch, bool need_all,
+                    const cli_csv_options *opts) {
+    *out = NULL;
+    cli_csv *s = calloc(1, sizeof *s);
+    if (!s) return cli_fail(OUPS_ENOMEM, "%s: out of memory", path);
+    s->o = opts ? *opts : (cli_csv_options)CLI_CSV_OPTIONS_INIT;
+    const char *env = getenv("OUPS_CSV_BLOCK_BYTES"); /* tests: block boundaries everywhere */
+    if (env && atoll(env) > 0) s->o.block_bytes = (size_t)atoll(env);
+    if (s->o.block_bytes < 1) s->o.block_bytes = ((cli_csv_options)CLI_CSV_OPTIONS_INIT).block_bytes;
+    s->line = 1;
+    s->at_start = true;
+    int rc = cli_source_open(&s->src, path);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    s->name = cli_source_name(s->src);
+    s->r.name = s->name;
+    s->r.delim = s->o.delimiter;
+    const char *cut = NULL;
+    /* the header: the first non-blank record (or, without one, the first record's width) */
+    do {
+        if ((rc = fill(s, &cut)) != 0) break;
+        reader_at(s, cut);
+        const char *rec = s->r.p;
+        int64_t rec_line = s->r.line;
+        do rc = csv_record(&s->r, s->o.no_header ? numbered_field : header_field, &s->c, true);
+        while (rc == 0 && s->r.p < s->r.end);
+        if (s->o.no_header && rc > 0) s->r.p = rec, s->r.line = rec_line; /* the record is data */
+        if (rc >= 0) reader_done(s);
+    } while (rc == 0 && !s->eof);
+    if (rc >= 0 && s->c.ncols == 0) rc = cli_fail(OUPS_EINVAL, "%s: no header row", s->name);
+    if (rc >= 0) rc = open_columns(s, sch, need_all);
+    /* the first block: types are inferred from it, then fixed for the rest of the input */
+    if (rc >= 0) rc = fill(s, &cut);
+    if (rc >= 0) rc = block_pass(s, cut, infer_field);
+    for (int i = 0; rc >= 0 && i < s->c.ncols; i++) {
+        if (!s->c.given[i]) s->c.types[i] = inferred_type(&s->c, i);
+        if ((rc = oups_builder_new(&s->c.builders[i], &s->c.types[i], 0)) != 0) rc = cli_fail_lib(rc, s->name);
+    }
+    if (rc >= 0 && (rc = oups_table_new_empty(&s->schema, s->c.ncols, (const char *const *)s->c.names, s->c.types)))
+        rc = cli_fail_lib(rc, s->name);
+    if (rc >= 0) rc = build_block(&s->pending, s, cut);
+    if (rc < 0) {
+        cli_csv_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int cli_csv_open(cli_csv **out, const char *path, const char *schema_spec, const cli_csv_options *opts) {
     *out = NULL;
     cli_schema sch = {0};
     int rc = schema_spec ? cli_parse_schema(&sch, schema_spec) : 0;
-    if (rc == 0) rc = read_csv(out, text, len, name, schema_spec ? &sch : NULL, true);
+    if (rc == 0) rc = csv_open(out, path, schema_spec ? &sch : NULL, true, opts);
     cli_schema_free(&sch);
     return rc;
 }
 
-static bool ends_with(const char *s, const char *suffix) {
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && !strcasecmp(s + a - b, suffix);
+const oups_table *cli_csv_schema(const cli_csv *s) { return s->schema; }
+
+int cli_csv_next(oups_table **out, cli_csv *s) {
+    *out = NULL;
+    if (s->pending) {
+        *out = s->pending;
+        s->pending = NULL;
+        return 1;
+    }
+    const char *cut;
+    int rc = fill(s, &cut);
+    if (rc) return rc;
+    if (cut == s->buf + s->start) return 0; /* nothing left (only at EOF) */
+    rc = build_block(out, s, cut);
+    return rc ? rc : 1;
 }
 
-bool cli_path_is_parquet(const char *path) { return ends_with(path, ".parquet") || ends_with(path, ".pq"); }
+void cli_csv_close(cli_csv *s) {
+    if (!s) return;
+    cli_source_close(s->src);
+    oups_table_free(s->schema);
+    oups_table_free(s->pending);
+    ctx_free(&s->c);
+    free(s->r.buf);
+    free(s->buf);
+    free(s);
+}
 
-/* `sch`/`need_all` as in read_csv; a Parquet file is read as stored. */
-static int read_table(oups_table **out, const char *path, const cli_schema *sch, bool need_all) {
+/* `sch`/`need_all` as in open_columns; a Parquet file is read as stored. */
+static int read_table(oups_table **out, const char *path, const cli_schema *sch, bool need_all,
+                      const cli_csv_options *o) {
     *out = NULL;
     if (cli_path_is_parquet(path)) {
         int rc = oups_parquet_read(out, path);
         return rc ? cli_fail_lib(rc, NULL) : 0;
     }
-    bool is_stdin = !strcmp(path, "-");
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f) return cli_fail(errno == ENOENT ? OUPS_ENOTFOUND : OUPS_EIO, "%s: %s", path, strerror(errno));
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    int rc = 0;
-    for (;;) {
-        if (cap - len < 65536) {
-            char *t = realloc(text, cap = cap ? cap * 2 : 1 << 20);
-            if (!t) {
-                rc = cli_fail(OUPS_ENOMEM, "%s: out of memory", path);
-                break;
-            }
-            text = t;
-        }
-        size_t n = fread(text + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) {
-            if (ferror(f)) rc = cli_fail(OUPS_EIO, "%s: read failed", path);
+    cli_csv *s = NULL;
+    int rc = csv_open(&s, path, sch, need_all, o);
+    oups_table **parts = NULL, *t = NULL;
+    int n = 0;
+    while (rc == 0 && (rc = cli_csv_next(&t, s)) == 1) {
+        oups_table **np = realloc(parts, sizeof *np * (size_t)(n + 1));
+        if (!np) {
+            oups_table_free(t);
+            rc = cli_fail(OUPS_ENOMEM, "%s: out of memory", path);
             break;
         }
+        parts = np;
+        parts[n++] = t;
+        rc = 0;
     }
-    if (!is_stdin) fclose(f);
-    if (rc == 0) rc = read_csv(out, text, len, is_stdin ? "<stdin>" : path, sch, need_all);
-    free(text);
+    if (rc == 0 && n == 0) *out = oups_table_retain((oups_table *)cli_csv_schema(s));
+    else if (rc == 0 && (rc = oups_table_concat(out, parts, n)) != 0) rc = cli_fail_lib(rc, path);
+    for (int i = 0; i < n; i++) oups_table_free(parts[i]);
+    free(parts);
+    cli_csv_close(s);
     return rc;
 }
 
-int cli_read_table(oups_table **out, const char *path, const char *schema_spec) {
+int cli_read_table_opts(oups_table **out, const char *path, const char *schema_spec, const cli_csv_options *o) {
     *out = NULL;
     if (schema_spec && cli_path_is_parquet(path))
         return cli_fail(OUPS_EINVAL, "%s: --schema applies to CSV input only", path);
     cli_schema sch = {0};
     int rc = schema_spec ? cli_parse_schema(&sch, schema_spec) : 0;
-    if (rc == 0) rc = read_table(out, path, schema_spec ? &sch : NULL, true);
+    if (rc == 0) rc = read_table(out, path, schema_spec ? &sch : NULL, true, o);
     cli_schema_free(&sch);
     return rc;
 }
 
+int cli_read_table(oups_table **out, const char *path, const char *schema_spec) {
+    return cli_read_table_opts(out, path, schema_spec, NULL);
+}
+
 int cli_read_table_typed(oups_table **out, const char *path, const cli_schema *types) {
-    return read_table(out, path, types, false);
+    return read_table(out, path, types, false, NULL);
 }

@@ -33,18 +33,69 @@ typedef struct cli_schema {
 int cli_parse_schema(cli_schema *out, const char *spec);
 void cli_schema_free(cli_schema *s);
 
+/* ---- reading ---------------------------------------------------------------------------- */
+
+/** Options of the CSV reader; initialise with CLI_CSV_OPTIONS_INIT. */
+typedef struct cli_csv_options {
+    char delimiter;      /**< field separator (default ',') */
+    bool no_header;      /**< the first record is data; columns are named column_1, column_2, ... */
+    size_t block_bytes;  /**< bytes parsed per block (default 16 MiB; grown for a longer record) */
+} cli_csv_options;
+#define CLI_CSV_OPTIONS_INIT {',', false, (size_t)16 << 20}
+
+/** getopt_long entries of the CSV input options, shared by every command reading CSV, and
+ * their parser: 1 = handled, 0 = not a CSV option, 2 = usage error (printed). */
+enum { CLI_OPT_DELIMITER = 1000, CLI_OPT_NO_HEADER };
+#define CLI_CSV_LONG_OPTIONS \
+    {"delimiter", required_argument, NULL, CLI_OPT_DELIMITER}, {"no-header", no_argument, NULL, CLI_OPT_NO_HEADER}
+#define CLI_CSV_OPTIONS_HELP \
+    "  --delimiter C               CSV field separator (default ','; 'tab' or '\\t' for a tab)\n" \
+    "  --no-header                 the CSV has no header row: columns are column_1, column_2, ...\n"
+int cli_csv_option(cli_csv_options *o, int opt, const char *arg, const char *group, const char *cmd);
+
+/** Sequential bytes of an input: a file, "-" (stdin), or by extension a .gz / .zst(d) file
+ * decompressed on the fly (csv_source.c). Errors are printed (naming the input). */
+typedef struct cli_source cli_source;
+int cli_source_open(cli_source **out, const char *path);
+/** Next bytes into buf[0..cap): the count, 0 at the end, or < 0 (printed; damaged or
+ * truncated compressed data is OUPS_ECORRUPT). */
+int64_t cli_source_read(cli_source *s, char *buf, size_t cap);
+const char *cli_source_name(const cli_source *s); /* "<stdin>" for "-" */
+void cli_source_close(cli_source *s);
+
 /**
- * Read a whole table: a path ending in ".parquet" (or ".pq") is read with the Parquet reader
- * (schema_spec must be NULL); anything else is read as CSV (a "-" path reads stdin).
- * CSV: RFC 4180 with a header row; an empty unquoted field is null, "" is the empty string.
- * Columns named in schema_spec get that type (they must exist in the header); the others are
- * inferred: integers -> int64, decimals/exponents/nan/inf -> float64, true/false -> bool,
- * ISO 8601 timestamps -> timestamp[ns] (timestamp[ns,UTC] if every value has Z or an offset),
- * else string (also for all-null columns).
- * Ownership: caller frees *out with oups_table_free(). Errors: OUPS_EINVAL for a bad row or
- * value (message names file, line and column), OUPS_ENOTFOUND, OUPS_EIO, library errors.
+ * Streaming CSV reader: the input is parsed block by block (cli_csv_options.block_bytes), so
+ * memory stays bounded by one block and its table whatever the input size.
+ * CSV: RFC 4180 with a header row (unless no_header); an empty unquoted field is null, "" is
+ * the empty string; blank lines are skipped (with one column they are nulls); a UTF-8 byte
+ * order mark is ignored. Columns named in schema_spec get that type (they must exist in the
+ * header); the others are inferred from the first block (as DuckDB samples its input):
+ * integers -> int64, decimals/exponents/nan/inf -> float64, true/false -> bool, YYYY-MM-DD ->
+ * date32, other ISO 8601 timestamps -> timestamp[ns] (timestamp[ns,UTC] if every value has Z or
+ * an offset), else string (also for all-null columns). A later value that does not fit the
+ * inferred type is an error naming the line and column, suggesting --schema.
+ * The environment variable OUPS_CSV_BLOCK_BYTES overrides block_bytes (tests use tiny blocks
+ * to put block boundaries inside quoted fields and multi-line records).
+ * cli_csv_open reads the header and the first block. cli_csv_next gives each block as a table
+ * (caller frees): 1, then 0 at the end, or < 0 (printed, naming file, line, column, value).
+ */
+typedef struct cli_csv cli_csv;
+int cli_csv_open(cli_csv **out, const char *path, const char *schema_spec, const cli_csv_options *opts);
+int cli_csv_next(oups_table **out, cli_csv *s);
+/** The columns and types (a 0-row table, borrowed), known from cli_csv_open on. */
+const oups_table *cli_csv_schema(const cli_csv *s);
+void cli_csv_close(cli_csv *s);
+
+/** True for a path read as Parquet: ending in ".parquet" or ".pq" (any case). */
+bool cli_path_is_parquet(const char *path);
+
+/**
+ * Read a whole table: Parquet (schema_spec must be NULL) or CSV as above, all blocks
+ * concatenated. Ownership: caller frees *out with oups_table_free(). Errors: OUPS_EINVAL for a
+ * bad row or value, OUPS_ENOTFOUND, OUPS_EIO, OUPS_ECORRUPT, library errors (all printed).
  */
 int cli_read_table(oups_table **out, const char *path, const char *schema_spec);
+int cli_read_table_opts(oups_table **out, const char *path, const char *schema_spec, const cli_csv_options *o);
 
 /**
  * As cli_read_table, with the types of `types` for the CSV columns it names; columns of `types`
@@ -52,12 +103,6 @@ int cli_read_table(oups_table **out, const char *path, const char *schema_spec);
  * A Parquet file is read as stored. `types` is borrowed.
  */
 int cli_read_table_typed(oups_table **out, const char *path, const cli_schema *types);
-
-/** True for the paths read as Parquet (ending in ".parquet" or ".pq", any case). */
-bool cli_path_is_parquet(const char *path);
-
-/** Read CSV text [text, text+len) (named `name` in messages) into a table; as above. */
-int cli_read_csv(oups_table **out, const char *text, size_t len, const char *name, const char *schema_spec);
 
 /**
  * Write the header (CSV: the column names row; JSONL: nothing) and then rows of `t`.
