@@ -27,7 +27,7 @@ static const char *const usage_text =
     "commands:\n"
     "  schema FILE [-o OUT]             columns, physical/logical types, nullability\n"
     "  meta FILE [-o OUT]               file metadata as JSON (row groups, stats, encodings)\n"
-    "  cat FILE [--columns a,b] [--row-groups 0,2] [--limit N] [--format csv|jsonl] [-o OUT]\n"
+    "  cat FILE [--columns a,b] [--row-groups 0,2] [--limit N] [--format csv|jsonl|table] [-o OUT]\n"
     "                                   print rows as CSV (header row) or JSON lines\n"
     "  copy IN OUT [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
     "                                   rewrite a file with other writer options\n"
@@ -102,6 +102,30 @@ static int cmd_describe(int argc, char **argv, bool json) {
 
 /* ---- cat --------------------------------------------------------------------------------- */
 
+/* Without --columns, a file that also has nested columns prints its flat ones (cols stays NULL
+ * when every column is readable); the nested ones are named on stderr. */
+static int flat_columns(char ***cols, int *n, oups_parquet_reader *r, const char *path) {
+    oups_table *all = NULL;
+    if (oups_parquet_reader_schema(&all, r) == 0) {
+        oups_table_free(all);
+        return 0;
+    }
+    int nc = oups_parquet_reader_num_columns(r), dummy = 0;
+    *cols = calloc((size_t)nc + 1, sizeof **cols);
+    if (!*cols) return cli_fail(OUPS_ENOMEM, "out of memory");
+    *n = 0;
+    for (int c = 0; c < nc; c++) {
+        const char *name = NULL;
+        oups_table *t = NULL;
+        if (oups_parquet_reader_column_name(&name, r, c)) continue;
+        if (oups_parquet_reader_read(&t, r, &dummy, 0, &name, 1) == 0) (*cols)[(*n)++] = (char *)name;
+        else fprintf(stderr, "oups: %s: skipping column '%s' (nested: not supported)\n", path, name);
+        oups_table_free(t);
+    }
+    if (*n == 0) return cli_fail(OUPS_EUNSUPPORTED, "%s: no column can be read (all are nested)", path);
+    return 0;
+}
+
 static int cmd_cat(int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},         {"output", required_argument, NULL, 'o'},
@@ -117,11 +141,12 @@ static int cmd_cat(int argc, char **argv) {
         switch (c) {
         case 'h':
             printf("usage: oups parquet cat FILE [--columns a,b] [--row-groups 0,2] [--limit N]\n"
-                   "                          [--format csv|jsonl] [-o OUT]\n\n"
+                   "                          [--format csv|jsonl|table] [-o OUT]\n\n"
                    "Print rows. CSV has a header row (RFC 4180 quoting); nulls are empty fields, empty strings\n"
                    "are \"\"; floats in shortest round-trip form; timestamps ISO 8601 with the unit's digits\n"
                    "(Z when the column has a timezone); dates YYYY-MM-DD; binary as hex; decimals exact.\n"
-                   "JSONL: one object per row, numbers as numbers, null for nulls (and NaN/inf).\n");
+                   "JSONL: one object per row, numbers as numbers, null for nulls (and NaN/inf).\n"
+                   "table: a box with names and types, for reading (first and last 20 rows beyond 40).\n");
             return 0;
         case 'o': out_path = optarg; break;
         case OPT_COLUMNS: columns = optarg; break;
@@ -130,7 +155,8 @@ static int cmd_cat(int argc, char **argv) {
             if (cli_parse_count(&limit, "--limit", optarg)) return 2;
             break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl")) return usage_error("cat", "--format is csv or jsonl");
+            if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl") && strcmp(optarg, "table"))
+                return usage_error("cat", "--format is csv, jsonl or table");
             format = optarg;
             break;
         default: return bad_option("cat", argv);
@@ -150,6 +176,7 @@ static int cmd_cat(int argc, char **argv) {
     }
     const int total_rg = oups_parquet_reader_num_row_groups(r);
     if (columns && (rc = cli_split_list(&cols, &n_cols, &cols_copy, columns))) goto out;
+    if (!columns && (rc = flat_columns(&cols, &n_cols, r, path))) goto out;
     if (row_groups) {
         if ((rc = cli_split_list(&rgs, &n_rg, &rgs_copy, row_groups))) goto out;
     } else {
@@ -176,6 +203,8 @@ static int cmd_cat(int argc, char **argv) {
     rc = oups_parquet_reader_schema(&all, r);
     if (rc == 0 && cols) rc = oups_table_select(&schema, all, (const char *const *)cols, n_cols);
     else if (rc == 0) schema = oups_table_retain(all);
+    if (rc == OUPS_EUNSUPPORTED && cols) /* a partly nested file: the schema of the columns read */
+        rc = oups_parquet_reader_read(&schema, r, rg_list, 0, (const char *const *)cols, n_cols);
     oups_table_free(all);
     if (rc) {
         cli_fail_lib(rc, NULL);

@@ -106,7 +106,7 @@ int cli_read_table_typed(oups_table **out, const char *path, const cli_schema *t
 
 /**
  * Write the header (CSV: the column names row; JSONL: nothing) and then rows of `t`.
- * format: "csv" or "jsonl" (NULL = csv). Call cli_write_header once, then cli_write_rows for
+ * format: "csv", "jsonl" or "table" (a box for people, drawn at cli_close_output; NULL = csv). Call cli_write_header once, then cli_write_rows for
  * each chunk (e.g. per row group); cli_write_table does both.
  * CSV cells: nulls empty, empty strings "", floats in shortest round-trip form (nan, inf,
  * -inf), timestamps ISO 8601 with the unit's fraction digits (+ "Z" when the type has a
@@ -117,6 +117,17 @@ int cli_read_table_typed(oups_table **out, const char *path, const cli_schema *t
 int cli_write_header(FILE *f, const oups_table *t, const char *format);
 int cli_write_rows(FILE *f, const oups_table *t, const char *format);
 int cli_write_table(FILE *f, const oups_table *t, const char *format);
+
+/** Text of row r of `col` as shown in a table: "null", strings raw (cut to cap), binary hex,
+ * other values as in CSV. */
+void cli_cell_text(char *buf, size_t cap, const oups_column *col, int64_t r);
+
+/* format "table" (table_write.c): cli_write_header/rows collect, cli_close_output draws the box
+ * (first and last 20 rows beyond 40, with the total). */
+int cli_box_begin(const oups_table *schema);
+int cli_box_rows(const oups_table *t);
+bool cli_box_active(void);
+int cli_box_end(FILE *f);
 
 /**
  * Parse one value of `type` from text, as in CSV cells: ints, floats, bool, timestamps (ISO

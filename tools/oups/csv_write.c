@@ -58,6 +58,7 @@ int cli_open_output(FILE **out, const char *path) {
 }
 
 int cli_close_output(FILE *f, const char *path) {
+    if (cli_box_active() && !cli_failed()) cli_box_end(f); /* --format table: drawn once complete */
     int bad = fflush(f) != 0 || ferror(f);
     int e = errno;
     if (f == stdout) {
@@ -80,9 +81,11 @@ int cli_close_output(FILE *f, const char *path) {
 
 static bool is_jsonl(const char *format) { return format && !strcmp(format, "jsonl"); }
 
+static bool is_box(const char *format) { return format && !strcmp(format, "table"); }
+
 static int check_format(const char *format) {
-    if (format && strcmp(format, "csv") && strcmp(format, "jsonl"))
-        return cli_fail(OUPS_EINVAL, "unknown format '%s' (csv or jsonl)", format);
+    if (format && strcmp(format, "csv") && strcmp(format, "jsonl") && !is_box(format))
+        return cli_fail(OUPS_EINVAL, "unknown format '%s' (csv, jsonl or table)", format);
     return 0;
 }
 
@@ -201,8 +204,28 @@ static void put_json_text(FILE *f, const char *p, size_t n) {
     putc('"', f);
 }
 
+void cli_cell_text(char *buf, size_t cap, const oups_column *col, int64_t r) {
+    static const char hx[] = "0123456789abcdef";
+    oups_scalar s;
+    oups_column_get_scalar(&s, col, r);
+    if (s.is_null) {
+        snprintf(buf, cap, "null");
+    } else if (s.type.id == OUPS_TYPE_STRING) {
+        snprintf(buf, cap, "%.*s", (int)(s.v.bytes.len < (int64_t)cap ? s.v.bytes.len : (int64_t)cap - 1),
+                 (const char *)s.v.bytes.ptr);
+    } else if (s.type.id == OUPS_TYPE_BINARY) {
+        size_t o = 0;
+        const uint8_t *p = s.v.bytes.ptr;
+        for (int64_t i = 0; i < s.v.bytes.len && o + 3 <= cap; i++) buf[o++] = hx[p[i] >> 4], buf[o++] = hx[p[i] & 15];
+        buf[o] = '\0';
+    } else {
+        fmt_cell(buf, cap, &s);
+    }
+}
+
 int cli_write_header(FILE *f, const oups_table *t, const char *format) {
     if (check_format(format)) return OUPS_EINVAL;
+    if (is_box(format)) return cli_box_begin(t);
     if (is_jsonl(format)) return 0;
     for (int c = 0; c < oups_table_num_columns(t); c++) {
         if (c) putc(',', f);
@@ -215,6 +238,7 @@ int cli_write_header(FILE *f, const oups_table *t, const char *format) {
 
 int cli_write_rows(FILE *f, const oups_table *t, const char *format) {
     if (check_format(format)) return OUPS_EINVAL;
+    if (is_box(format)) return cli_box_rows(t);
     const bool json = is_jsonl(format);
     const int nc = oups_table_num_columns(t);
     const int64_t nr = oups_table_num_rows(t);
