@@ -463,6 +463,25 @@ done:
 }
 
 oups_column *oupspy_column_from_array(PyObject *arr) {
+    if (PyArray_Check(arr) && PyArray_NDIM((PyArrayObject *)arr) == 1) { /* fast path: plain keys */
+        int tn = PyArray_TYPE((PyArrayObject *)arr);
+        PyArray_Descr *d = PyArray_DESCR((PyArrayObject *)arr);
+        const char *kind = tn == NPY_INT64 ? "int64" : tn == NPY_FLOAT64 ? "float64" : NULL;
+        if (tn == NPY_DATETIME && d->byteorder != '>' &&
+            ((PyArray_DatetimeDTypeMetaData *)d->c_metadata)->meta.base == NPY_FR_ns &&
+            ((PyArray_DatetimeDTypeMetaData *)d->c_metadata)->meta.num == 1)
+            kind = "timestamp";
+        if (kind) {
+            PyObject *values = tn == NPY_DATETIME ? PyArray_View((PyArrayObject *)arr, PyArray_DescrFromType(NPY_INT64), NULL)
+                                                  : Py_NewRef(arr);
+            PyObject *tup = values ? Py_BuildValue("(ssNOO)", "main", kind, values, Py_None, Py_None) : NULL;
+            if (!tup) return NULL;
+            const char *name;
+            oups_column *col = column_from_tuple(tup, &name);
+            Py_DECREF(tup);
+            return col;
+        }
+    }
     PyObject *frame = PyImport_ImportModule("oups._frame");
     if (!frame) return NULL;
     PyObject *tup = PyObject_CallMethod(frame, "column_tuple", "sO", "main", arr);
