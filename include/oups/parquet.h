@@ -172,6 +172,35 @@ OUPS_API OUPS_NODISCARD int oups_parquet_reader_schema_text(char **out, const ou
 
 #define OUPS_PARQUET_WRITE_OPTIONS_VERSION 1
 
+/**
+ * Value encoding of a column (oups_parquet_write_options.encoding, column_encodings). Every
+ * choice is standard Parquet that DuckDB, Polars, pyarrow and Spark (3.3+) read.
+ */
+typedef enum oups_parquet_encoding {
+    /** Per column chunk, from a sample of its values (default): integer-like columns that are
+     * sorted (the ordered-on column) take DELTA_BINARY_PACKED; other columns but bool and FLBA
+     * decimals try a dictionary (given up when more than half of the first 16,384 values are
+     * distinct, or past dictionary_page_limit) and go on in DELTA_BINARY_PACKED for integers
+     * whose deltas are narrow (or with delta_integers), BYTE_STREAM_SPLIT for floats whose
+     * sample compresses better so, PLAIN otherwise. `dictionary = false` rules dictionaries
+     * out. */
+    OUPS_PARQUET_ENCODING_AUTO = 0,
+    OUPS_PARQUET_ENCODING_PLAIN = 1,
+    /** Dictionary without the distinct-values check; PLAIN once past dictionary_page_limit.
+     * Not for bool and FLBA decimals (OUPS_EINVAL). */
+    OUPS_PARQUET_ENCODING_DICTIONARY = 2,
+    /** DELTA_BINARY_PACKED: integer, date and timestamp columns only (else OUPS_EINVAL). */
+    OUPS_PARQUET_ENCODING_DELTA = 3,
+    /** BYTE_STREAM_SPLIT: float32 / float64 columns only (else OUPS_EINVAL). */
+    OUPS_PARQUET_ENCODING_BYTE_STREAM_SPLIT = 4
+} oups_parquet_encoding;
+
+/** Parse "auto|plain|dictionary|delta|byte_stream_split" (also "dict", "bss"). OUPS_EINVAL
+ * naming the text otherwise. */
+OUPS_API OUPS_NODISCARD int oups_parquet_encoding_parse(oups_parquet_encoding *out, const char *text);
+/** Lower-case name of an encoding choice ("delta"). */
+OUPS_API const char *oups_parquet_encoding_name(oups_parquet_encoding e);
+
 /** Writer options. Start from OUPS_PARQUET_WRITE_OPTIONS_INIT and change fields. */
 typedef struct oups_parquet_write_options {
     int version;                 /**< OUPS_PARQUET_WRITE_OPTIONS_VERSION */
@@ -180,14 +209,14 @@ typedef struct oups_parquet_write_options {
     int64_t row_group_size;      /**< rows per row group for write_table (default 1,048,576) */
     int64_t page_size;           /**< target uncompressed data page bytes (default 1 MiB) */
     int data_page_version;       /**< 1 (default, widest support) or 2 */
-    bool dictionary;             /**< dictionary-encode every column but bool and decimal(p>18)
-                                      (default true); a chunk whose first 16,384 values (or all,
-                                      if fewer) are more than half distinct, or whose dictionary
-                                      passes dictionary_page_limit, goes on in PLAIN */
+    bool dictionary;             /**< AUTO may dictionary-encode columns (default true); a
+                                      chunk whose first 16,384 values (or all, if fewer) are
+                                      more than half distinct, or whose dictionary passes
+                                      dictionary_page_limit, goes on without */
     int64_t dictionary_page_limit; /**< PLAIN dictionary page bytes before falling back (1 MiB) */
-    bool delta_integers;         /**< DELTA_BINARY_PACKED for integer, date and timestamp columns
-                                      instead of PLAIN (default false: older readers, e.g. Spark
-                                      before 3.3, lack it) */
+    bool delta_integers;         /**< AUTO: DELTA_BINARY_PACKED for every integer, date and
+                                      timestamp chunk not dictionary-encoded (default false: AUTO
+                                      then decides from the data) */
     bool statistics;             /**< min/max/null_count per chunk (default true) */
     bool page_index;             /**< write ColumnIndex/OffsetIndex (default false) */
     int n_kv;                    /**< key-value metadata pairs (copied at open) */
@@ -196,11 +225,19 @@ typedef struct oups_parquet_write_options {
     int n_sorting_columns;       /**< SortingColumn metadata (ascending, nulls first) in each row
                                       group; each row group is checked to be so sorted */
     const char *const *sorting_columns; /**< column names, most significant first */
+    oups_parquet_encoding encoding; /**< every column not in column_encodings (default AUTO) */
+    int n_column_encodings;         /**< per-column choices (copied at open) */
+    const char *const *encoding_columns;            /**< n_column_encodings column names */
+    const oups_parquet_encoding *column_encodings;  /**< their encodings */
+    int threads;                 /**< threads encoding and compressing the column chunks of a
+                                      row group: 0 (default) = OUPS_THREADS from the environment
+                                      if set, else the online cores; 1 = the calling thread only.
+                                      The bytes written are the same for every value. */
 } oups_parquet_write_options;
 
 #define OUPS_PARQUET_WRITE_OPTIONS_INIT                                                              \
     {OUPS_PARQUET_WRITE_OPTIONS_VERSION, OUPS_CODEC_ZSTD, 0, 1048576, 1048576, 1, true, 1048576, false, true, \
-     false, 0, NULL, NULL, 0, NULL}
+     false, 0, NULL, NULL, 0, NULL, OUPS_PARQUET_ENCODING_AUTO, 0, NULL, NULL, 0}
 
 typedef struct oups_parquet_writer oups_parquet_writer;
 

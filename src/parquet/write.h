@@ -33,8 +33,9 @@ typedef struct oups_pqw_col {
     int32_t width;       /* bytes per physical value (FLBA: type_length); 0 for bool and bytes */
     oups_pqw_order order;
     bool legacy_stats;   /* the deprecated min/max fields (signed order) are right for it */
-    bool delta;          /* DELTA_BINARY_PACKED values (option and integer-like type) */
-    bool dictionary;     /* try dictionary encoding (option; not bool, not FLBA) */
+    bool delta_ok;       /* DELTA_BINARY_PACKED allowed: integer-like, not a decimal */
+    bool dict_ok;        /* dictionary allowed: not bool, not FLBA */
+    oups_parquet_encoding enc; /* the caller's choice for this column (AUTO by default) */
 } oups_pqw_col;
 
 /* Running statistics of a page or chunk. Byte values are borrowed from the column. */

@@ -51,7 +51,9 @@ typedef struct chunk {
     const char *what;
     dict d;
     bool use_dict;
+    bool dict_check;     /* give the dictionary up when the first values are mostly distinct */
     bool dict_checked;   /* the distinct-values check was made */
+    int32_t fallback;    /* encoding of pages without the dictionary: PLAIN, DELTA or BSS */
     int64_t dict_values; /* values dictionary-encoded so far */
     page_info *pages;
     int64_t n_pages, pages_cap;
@@ -313,10 +315,10 @@ static int put_values(oups_bytes *out, chunk *k, int64_t r0, int64_t r1, int64_t
         if (c->order == OUPS_PQW_FLBA_SIGNED) oups_pqw__stats_rows(st, c, v, r0, r1);
         else oups_pqw__stats_values(st, c, vals, nv);
     }
-    if (c->delta) {
-        *enc = OUPS_PQ_ENC_DELTA_BINARY_PACKED;
+    *enc = k->fallback;
+    if (k->fallback == OUPS_PQ_ENC_DELTA_BINARY_PACKED)
         return c->width == 4 ? oups_delta_encode_i32(out, vals, nv) : oups_delta_encode_i64(out, vals, nv);
-    }
+    if (k->fallback == OUPS_PQ_ENC_BYTE_STREAM_SPLIT) return oups_bss_encode(out, vals, c->width, nv);
     return oups_bytes_append(out, vals, (size_t)(nv * c->width));
 }
 
@@ -332,7 +334,7 @@ static int page_indices(chunk *k, uint32_t *ix, int64_t *m, int64_t r0, int64_t 
     dict *d = &k->d;
     int64_t limit = k->o->dictionary_page_limit, i, n = 0;
     /* index of the value where the distinct-values check falls, to give up before hashing on */
-    int64_t early = k->dict_checked ? -1 : DICT_CHECK_AT - 1 - k->dict_values;
+    int64_t early = k->dict_checked || !k->dict_check ? -1 : DICT_CHECK_AT - 1 - k->dict_values;
     *m = -1;
     if (k->c->physical != OUPS_PQ_BYTE_ARRAY) {
         const void *vals;
@@ -388,7 +390,7 @@ static int put_indices(oups_bytes *out, chunk *k, int64_t r0, int64_t r1, int64_
     uint32_t *ix = (uint32_t *)b->data;
     oups_pqw_stats pst = *st;
     OUPS_TRY(page_indices(k, ix, &m, r0, r1, nulls, &pst));
-    bool check = m >= 0 && !k->dict_checked && k->dict_values + m >= DICT_CHECK_AT;
+    bool check = m >= 0 && k->dict_check && !k->dict_checked && k->dict_values + m >= DICT_CHECK_AT;
     if (check) k->dict_checked = true;
     if (m < 0 || (check && d->count * 2 > k->dict_values + m)) {
         d->count = count0, d->bytes = bytes0; /* later lookups never happen */
@@ -626,8 +628,111 @@ static int fill_meta(oups_pq_column_chunk *cc, chunk *k, int64_t file_pos, int64
     return 0;
 }
 
+/* Rows sampled from the start of a chunk to choose its encoding (AUTO). */
+#define SAMPLE_ROWS 4096
+
+/* Value of integer-like element e as the physical type's bits (sign- or zero-extended). */
+static uint64_t int_at(const oups_column_view *v, int64_t e) {
+    const uint8_t *p = (const uint8_t *)v->data;
+    switch (v->type.id) {
+    case OUPS_TYPE_INT8: return (uint64_t)(int64_t)((const int8_t *)p)[e];
+    case OUPS_TYPE_UINT8: return p[e];
+    case OUPS_TYPE_INT16: return (uint64_t)(int64_t)((const int16_t *)p)[e];
+    case OUPS_TYPE_UINT16: return ((const uint16_t *)p)[e];
+    case OUPS_TYPE_INT32:
+    case OUPS_TYPE_DATE32: return (uint64_t)(int64_t)((const int32_t *)p)[e];
+    case OUPS_TYPE_UINT32: return ((const uint32_t *)p)[e];
+    default: return ((const uint64_t *)p)[e]; /* int64, uint64, timestamps (seconds as such) */
+    }
+}
+
+/* Sample of an integer column: are its first values non-decreasing, and how many bits per
+ * value would DELTA_BINARY_PACKED spend on them (mean miniblock width of the deltas)? */
+static void sample_deltas(const chunk *k, bool *sorted, double *bits) {
+    const oups_column_view *v = k->v;
+    bool narrow = k->c->width == 4;
+    uint64_t prev = 0, d[32];
+    int64_t nd = 0, widths = 0, minis = 0;
+    bool have = false;
+    *sorted = true;
+    for (int64_t r = 0; r < v->length && r < SAMPLE_ROWS; r++) {
+        int64_t e = v->offset + r;
+        if (v->validity && !oups_bit_get(v->validity, e)) continue;
+        uint64_t x = int_at(v, e);
+        if (have) {
+            int64_t delta = narrow ? (int64_t)(int32_t)(uint32_t)(x - prev) : (int64_t)(x - prev);
+            if (delta < 0) *sorted = false;
+            d[nd++] = (uint64_t)delta;
+            if (nd == 32) {
+                uint64_t lo = d[0], hi = d[0];
+                for (int j = 1; j < 32; j++) {
+                    if ((int64_t)d[j] < (int64_t)lo) lo = d[j];
+                    if ((int64_t)d[j] > (int64_t)hi) hi = d[j];
+                }
+                widths += oups_bit_width(hi - lo);
+                minis++;
+                nd = 0;
+            }
+        }
+        prev = x, have = true;
+    }
+    *bits = minis ? (double)widths / (double)minis : 8.0 * k->c->width;
+}
+
+/* Does BYTE_STREAM_SPLIT make the chunk's first values compress smaller than PLAIN? */
+static int bss_pays(chunk *k, bool *pays) {
+    *pays = false;
+    int64_t r1 = k->v->length < SAMPLE_ROWS ? k->v->length : SAMPLE_ROWS;
+    int64_t nulls = k->v->validity ? r1 - oups_bits_count(k->v->validity, k->v->offset, r1) : 0;
+    int64_t nv = r1 - nulls;
+    if (nv < 256) return 0;
+    const void *vals;
+    OUPS_TRY(fixed_values(&vals, k, 0, r1, nulls));
+    oups_bytes *pg = &k->s->page, *comp = &k->s->comp;
+    pg->len = comp->len = 0;
+    OUPS_TRY(oups_bss_encode(pg, vals, k->c->width, nv));
+    OUPS_TRY(oups_codec_compress(k->o->codec, k->o->codec_level, vals, (size_t)nv * (size_t)k->c->width, comp));
+    size_t plain = comp->len;
+    comp->len = 0;
+    OUPS_TRY(oups_codec_compress(k->o->codec, k->o->codec_level, pg->data, pg->len, comp));
+    *pays = comp->len * 10 < plain * 9; /* a clear gain only: BSS costs a pass */
+    return 0;
+}
+
+/* How the chunk's values are encoded: the column's choice, or for AUTO from a sample. */
+static int choose_encoding(chunk *k) {
+    const oups_pqw_col *c = k->c;
+    k->fallback = OUPS_PQ_ENC_PLAIN;
+    k->use_dict = false;
+    k->dict_check = true;
+    switch (c->enc) {
+    case OUPS_PARQUET_ENCODING_PLAIN: return 0;
+    case OUPS_PARQUET_ENCODING_DICTIONARY: k->use_dict = true, k->dict_check = false; return 0;
+    case OUPS_PARQUET_ENCODING_DELTA: k->fallback = OUPS_PQ_ENC_DELTA_BINARY_PACKED; return 0;
+    case OUPS_PARQUET_ENCODING_BYTE_STREAM_SPLIT: k->fallback = OUPS_PQ_ENC_BYTE_STREAM_SPLIT; return 0;
+    default: break;
+    }
+    k->use_dict = k->o->dictionary && c->dict_ok;
+    if (c->delta_ok) {
+        bool sorted;
+        double bits, full = 8.0 * c->width;
+        sample_deltas(k, &sorted, &bits);
+        /* Sorted (an ordered-on column, timestamps): deltas are the compact form, and cheaper
+         * to make and to compress than a dictionary that would mostly fail its check. */
+        if (sorted && bits * 2 <= full) k->use_dict = false;
+        if (k->o->delta_integers || bits * 4 <= full * 3) k->fallback = OUPS_PQ_ENC_DELTA_BINARY_PACKED;
+    } else if ((c->physical == OUPS_PQ_FLOAT || c->physical == OUPS_PQ_DOUBLE) &&
+               k->o->codec != OUPS_CODEC_UNCOMPRESSED) {
+        bool pays;
+        OUPS_TRY(bss_pays(k, &pays));
+        if (pays) k->fallback = OUPS_PQ_ENC_BYTE_STREAM_SPLIT;
+    }
+    return 0;
+}
+
 static int write_chunk(chunk *k, oups_pq_column_chunk *cc, oups_pqw_page_index *pi, oups_bytes *out,
                        int64_t file_pos, oups_pq_arena *arena) {
+    OUPS_TRY(choose_encoding(k));
     if (k->use_dict) OUPS_TRY(dict_grow(&k->d));
     for (int pass = 0; pass < 2; pass++) {
         k->s->data.len = 0;
@@ -637,9 +742,9 @@ static int write_chunk(chunk *k, oups_pq_column_chunk *cc, oups_pqw_page_index *
         }
         /* A chunk too short for the distinct-values check, yet mostly distinct: once more in
          * PLAIN (cheap: it has fewer than DICT_CHECK_AT values). */
-        if (k->dict_checked || k->d.count * 2 <= k->dict_values) break;
+        if (!k->dict_check || k->dict_checked || k->d.count * 2 <= k->dict_values) break;
         k->d.count = k->d.bytes = 0;
-        k->use_dict = false;
+        k->use_dict = false; /* pages go on in k->fallback */
         k->n_pages = k->uncompressed = 0;
         k->enc_mask = 0;
         memset(k->enc_count, 0, sizeof k->enc_count);
@@ -664,7 +769,7 @@ int oups_pqw__write_chunk(oups_pq_column_chunk *cc, oups_pqw_page_index *pi, oup
                           oups_pqw_scratch *s, oups_pq_arena *arena, const char *what) {
     oups_column_view v;
     oups_column_view_get(&v, col);
-    chunk k = {.v = &v, .c = c, .o = o, .s = s, .what = what, .use_dict = c->dictionary};
+    chunk k = {.v = &v, .c = c, .o = o, .s = s, .what = what};
     int rc = write_chunk(&k, cc, pi, out, file_pos, arena);
     dict_free(&k.d);
     oups_free(k.pages);

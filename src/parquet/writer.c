@@ -144,8 +144,38 @@ static void map_type(oups_pqw_col *c, oups_pq_schema_elem *e, const oups_parquet
     if (c->physical == OUPS_PQ_INT32 || c->physical == OUPS_PQ_FLOAT) c->width = 4;
     if (c->physical == OUPS_PQ_INT64 || c->physical == OUPS_PQ_DOUBLE) c->width = 8;
     bool integer = c->physical == OUPS_PQ_INT32 || c->physical == OUPS_PQ_INT64;
-    c->delta = o->delta_integers && integer && t->id != OUPS_TYPE_DECIMAL128;
-    c->dictionary = o->dictionary && c->physical != OUPS_PQ_BOOLEAN && c->physical != OUPS_PQ_FLBA;
+    c->delta_ok = integer && t->id != OUPS_TYPE_DECIMAL128;
+    c->dict_ok = c->physical != OUPS_PQ_BOOLEAN && c->physical != OUPS_PQ_FLBA;
+    c->enc = o->encoding;
+}
+
+/* The column's encoding choice must suit its type. */
+static int check_encoding(const oups_pqw_col *c) {
+    oups_parquet_encoding e = c->enc;
+    bool ok = e == OUPS_PARQUET_ENCODING_AUTO || e == OUPS_PARQUET_ENCODING_PLAIN ||
+              (e == OUPS_PARQUET_ENCODING_DICTIONARY && c->dict_ok) || (e == OUPS_PARQUET_ENCODING_DELTA && c->delta_ok) ||
+              (e == OUPS_PARQUET_ENCODING_BYTE_STREAM_SPLIT &&
+               (c->physical == OUPS_PQ_FLOAT || c->physical == OUPS_PQ_DOUBLE));
+    if (ok) return 0;
+    char tb[96];
+    return oups_error_set(OUPS_EINVAL, "parquet write options: column '%s' (%s) cannot be written with encoding %s",
+                          c->name, oups_datatype_format(&c->type, tb, sizeof tb), oups_parquet_encoding_name(e));
+}
+
+static const char *const encoding_names[] = {"auto", "plain", "dictionary", "delta", "byte_stream_split"};
+
+const char *oups_parquet_encoding_name(oups_parquet_encoding e) {
+    return (unsigned)e < sizeof encoding_names / sizeof encoding_names[0] ? encoding_names[e] : "unknown";
+}
+
+int oups_parquet_encoding_parse(oups_parquet_encoding *out, const char *text) {
+    if (!out || !text) return oups_error_set(OUPS_EINVAL, "oups_parquet_encoding_parse: NULL argument");
+    for (size_t i = 0; i < sizeof encoding_names / sizeof encoding_names[0]; i++)
+        if (strcmp(text, encoding_names[i]) == 0) return *out = (oups_parquet_encoding)i, 0;
+    if (strcmp(text, "dict") == 0) return *out = OUPS_PARQUET_ENCODING_DICTIONARY, 0;
+    if (strcmp(text, "bss") == 0) return *out = OUPS_PARQUET_ENCODING_BYTE_STREAM_SPLIT, 0;
+    return oups_error_set(OUPS_EINVAL, "unknown encoding '%s' (auto, plain, dictionary, delta, byte_stream_split)",
+                          text);
 }
 
 static int check_options(const oups_parquet_write_options *o) {
@@ -174,6 +204,9 @@ static int check_options(const oups_parquet_write_options *o) {
         return oups_error_set(OUPS_EINVAL, "parquet write options: key-value or sorting column arrays missing");
     for (int i = 0; i < o->n_kv; i++)
         if (!o->kv_keys[i]) return oups_error_set(OUPS_EINVAL, "parquet write options: key %d is NULL", i);
+    if (o->n_column_encodings < 0 || (o->n_column_encodings > 0 && (!o->encoding_columns || !o->column_encodings)))
+        return oups_error_set(OUPS_EINVAL, "parquet write options: column encoding arrays missing");
+    if (o->threads < 0) return oups_error_set(OUPS_EINVAL, "parquet write options: threads %d (0: default)", o->threads);
     return 0;
 }
 
@@ -202,6 +235,15 @@ static int setup(oups_parquet_writer *w, const oups_table *schema, const oups_pa
         oups_parquet__schema_elem_init(e);
         map_type(&w->cols[i], e, &w->o);
     }
+    for (int i = 0; i < w->o.n_column_encodings; i++) {
+        const char *name = w->o.encoding_columns[i];
+        int idx = name ? oups_table_column_index(schema, name) : -1;
+        if (idx < 0)
+            return oups_error_set(OUPS_ENOTFOUND, "parquet write options: encoding column '%s' is not in the table",
+                                  name ? name : "(null)");
+        w->cols[idx].enc = w->o.column_encodings[i];
+    }
+    for (int i = 0; i < n; i++) OUPS_TRY(check_encoding(&w->cols[i]));
     OUPS_TRY(oups_table_new_empty(&w->schema, n, names, types));
     /* Copy what the caller's option struct only lends. */
     w->kv = oups_parquet__arena_alloc(&w->arena, (size_t)(w->o.n_kv + 1) * sizeof *w->kv);
@@ -226,7 +268,8 @@ static int setup(oups_parquet_writer *w, const oups_table *schema, const oups_pa
         w->sorting[i] = (oups_pq_sorting_column){idx, false, true};
         w->sort_names[i] = w->cols[idx].name;
     }
-    w->o.kv_keys = w->o.kv_values = w->o.sorting_columns = NULL; /* borrowed: never used again */
+    w->o.kv_keys = w->o.kv_values = w->o.sorting_columns = w->o.encoding_columns = NULL; /* borrowed: */
+    w->o.column_encodings = NULL;                                                      /* never used again */
     return 0;
 }
 
