@@ -14,7 +14,10 @@
  * Nested columns and encrypted files: OUPS_EUNSUPPORTED naming the column.
  *
  * Ownership: tables returned are owned by the caller and independent of the reader.
- * Threading: one thread per handle at a time.
+ * Threading: one thread per handle at a time. Inside a read or a row-group write the library
+ * may use worker threads (a task per column: oups_parquet_reader_set_threads, the writer's
+ * `threads` option, the OUPS_THREADS environment variable); files and tables are the same
+ * for every thread count. Workers are created on first parallel use and kept for reuse.
  */
 #ifndef OUPS_PARQUET_H
 #define OUPS_PARQUET_H
@@ -110,6 +113,13 @@ OUPS_API OUPS_NODISCARD int oups_parquet_reader_schema(oups_table **out, const o
  */
 OUPS_API OUPS_NODISCARD int oups_parquet_reader_read(oups_table **out, oups_parquet_reader *r, const int *row_groups,
                                                      int n_rg, const char *const *columns, int n_cols);
+
+/**
+ * Threads decoding the columns of one oups_parquet_reader_read() call in parallel (a task
+ * per column): 0 (the default) = OUPS_THREADS from the environment if set, else the online
+ * cores; 1 = the calling thread only. Results and errors do not depend on it.
+ */
+OUPS_API void oups_parquet_reader_set_threads(oups_parquet_reader *r, int threads);
 
 /** Number of key-value metadata pairs of the file. */
 OUPS_API int oups_parquet_reader_kv_count(const oups_parquet_reader *r);

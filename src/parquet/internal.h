@@ -50,6 +50,7 @@ struct oups_parquet_reader {
     oups_pqr_leaf *leaves;
     char **kv_keys, **kv_values; /* NUL-terminated copies; values may be NULL */
     int64_t alloc_cap;           /* cap on bytes of decoded data per column (hostile sizes) */
+    int threads;                 /* 0: oups_pool_threads default */
 };
 
 /* Decode leaf `leaf` over row groups `rgs[0..n_rg)` into one column (read_column.c). */

@@ -417,6 +417,24 @@ int oups_parquet_reader_schema(oups_table **out, const oups_parquet_reader *r) {
     return rc;
 }
 
+/* Columns of one read, decoded by parallel tasks (one per column; the reader is only read). */
+typedef struct read_job {
+    oups_parquet_reader *r;
+    const int *sel, *rgs;
+    int n_rg;
+    oups_column **cols;
+} read_job;
+
+static int read_task(void *payload, int64_t i, int slot) {
+    (void)slot;
+    read_job *j = payload;
+    return oups_parquet__read_column(&j->cols[i], j->r, j->sel[i], j->rgs, j->n_rg);
+}
+
+void oups_parquet_reader_set_threads(oups_parquet_reader *r, int threads) {
+    if (r) r->threads = threads > 0 ? threads : 0;
+}
+
 int oups_parquet_reader_read(oups_table **out, oups_parquet_reader *r, const int *row_groups, int n_rg,
                              const char *const *columns, int n_cols) {
     *out = NULL;
@@ -469,10 +487,11 @@ int oups_parquet_reader_read(oups_table **out, oups_parquet_reader *r, const int
             rc = OUPS_ENOMEM;
             goto out;
         }
-        rc = oups_parquet__read_column(&cols[i], r, sel[i], rgs, n_rg);
-        n_done = i + 1;
-        if (rc < 0) goto out;
     }
+    read_job job = {r, sel, rgs, n_rg, cols};
+    rc = oups_pool_run(r->threads, n_cols, read_task, &job);
+    n_done = n_cols; /* columns not read are NULL */
+    if (rc < 0) goto out;
     rc = oups_table__adopt(out, n_cols, n_rows, names, cols);
     names = NULL;
     cols = NULL;

@@ -93,14 +93,18 @@ typedef struct oups_pqw_page_index {
 } oups_pqw_page_index;
 
 /*
- * Encode rows [0, n) of `col` as one column chunk appended to `out` (which the caller then
- * writes at file offset `file_pos`). Fills `cc` (metadata, arrays in `arena`) and, when
- * `pi` is not NULL, the chunk's page index. `what` names the file for errors.
+ * Encode rows [0, n) of `col` as one column chunk in `out` (replacing its contents), as if
+ * written at file offset 0: the caller places it with oups_pqw__chunk_rebase(). Fills `cc`
+ * (metadata, arrays in `arena`) and, when `pi` is not NULL, the chunk's page index. `what`
+ * names the file for errors. Touches nothing shared: column chunks may be encoded in
+ * parallel, each thread with its own `s` and `arena`.
  * Errors: OUPS_EOVERFLOW (value too large for its Parquet type or a page), OUPS_ENOMEM,
  * codec failures.
  */
-int oups_pqw__write_chunk(oups_pq_column_chunk *cc, oups_pqw_page_index *pi, oups_bytes *out, int64_t file_pos,
-                          const oups_column *col, const oups_pqw_col *c, const oups_parquet_write_options *o,
-                          oups_pqw_scratch *s, oups_pq_arena *arena, const char *what);
+int oups_pqw__write_chunk(oups_pq_column_chunk *cc, oups_pqw_page_index *pi, oups_bytes *out, const oups_column *col,
+                          const oups_pqw_col *c, const oups_parquet_write_options *o, oups_pqw_scratch *s,
+                          oups_pq_arena *arena, const char *what);
+/* Move a chunk encoded at offset 0 to file offset `pos` (metadata and page index offsets). */
+void oups_pqw__chunk_rebase(oups_pq_column_chunk *cc, oups_pqw_page_index *pi, int64_t pos);
 
 #endif /* OUPS_SRC_PARQUET_WRITE_H */

@@ -764,16 +764,23 @@ static int write_chunk(chunk *k, oups_pq_column_chunk *cc, oups_pqw_page_index *
     return 0;
 }
 
-int oups_pqw__write_chunk(oups_pq_column_chunk *cc, oups_pqw_page_index *pi, oups_bytes *out, int64_t file_pos,
-                          const oups_column *col, const oups_pqw_col *c, const oups_parquet_write_options *o,
-                          oups_pqw_scratch *s, oups_pq_arena *arena, const char *what) {
+int oups_pqw__write_chunk(oups_pq_column_chunk *cc, oups_pqw_page_index *pi, oups_bytes *out, const oups_column *col,
+                          const oups_pqw_col *c, const oups_parquet_write_options *o, oups_pqw_scratch *s,
+                          oups_pq_arena *arena, const char *what) {
     oups_column_view v;
     oups_column_view_get(&v, col);
     chunk k = {.v = &v, .c = c, .o = o, .s = s, .what = what};
-    int rc = write_chunk(&k, cc, pi, out, file_pos, arena);
+    int rc = write_chunk(&k, cc, pi, out, 0, arena);
     dict_free(&k.d);
     oups_free(k.pages);
     return rc;
+}
+
+void oups_pqw__chunk_rebase(oups_pq_column_chunk *cc, oups_pqw_page_index *pi, int64_t pos) {
+    cc->file_offset += pos;
+    cc->meta.data_page_offset += pos;
+    if (cc->meta.dictionary_page_offset >= 0) cc->meta.dictionary_page_offset += pos;
+    for (int32_t i = 0; pi && i < pi->oi.n_pages; i++) pi->oi.pages[i].offset += pos;
 }
 
 void oups_pqw__scratch_free(oups_pqw_scratch *s) {

@@ -36,8 +36,10 @@ struct oups_parquet_writer {
     oups_pq_kv *kv;
     oups_pq_sorting_column *sorting;
     const char **sort_names;
-    oups_pqw_scratch s;
-    oups_bytes chunk;
+    int threads;               /* encoding threads (resolved at open) */
+    oups_pqw_scratch *scratch; /* per thread slot */
+    oups_pq_arena *col_arenas; /* per thread slot: metadata of the chunks it encodes */
+    oups_bytes *chunks;        /* per column: its encoded chunk of the current row group */
 };
 
 static const oups_parquet_write_options defaults = OUPS_PARQUET_WRITE_OPTIONS_INIT;
@@ -245,6 +247,12 @@ static int setup(oups_parquet_writer *w, const oups_table *schema, const oups_pa
     }
     for (int i = 0; i < n; i++) OUPS_TRY(check_encoding(&w->cols[i]));
     OUPS_TRY(oups_table_new_empty(&w->schema, n, names, types));
+    w->threads = oups_pool_threads(w->o.threads);
+    if (w->threads > n) w->threads = n > 0 ? n : 1; /* a task per column chunk */
+    w->scratch = oups_calloc((size_t)w->threads, sizeof *w->scratch);
+    w->col_arenas = oups_calloc((size_t)w->threads, sizeof *w->col_arenas);
+    w->chunks = oups_calloc((size_t)n + 1, sizeof *w->chunks);
+    if (!w->scratch || !w->col_arenas || !w->chunks) return OUPS_ENOMEM;
     /* Copy what the caller's option struct only lends. */
     w->kv = oups_parquet__arena_alloc(&w->arena, (size_t)(w->o.n_kv + 1) * sizeof *w->kv);
     if (!w->kv) return OUPS_ENOMEM;
@@ -373,6 +381,22 @@ static int check_schema(const oups_parquet_writer *w, const oups_table *t) {
     return oups_error_set(OUPS_ESCHEMA, "%s: schema differs", w->what);
 }
 
+/* The column chunks of one row group, encoded by parallel tasks (one per column). */
+typedef struct rg_job {
+    oups_parquet_writer *w;
+    const oups_table *t;
+    oups_pq_row_group *rg;
+    oups_pqw_page_index *pi;
+} rg_job;
+
+static int encode_task(void *payload, int64_t i, int slot) {
+    rg_job *j = payload;
+    oups_parquet_writer *w = j->w;
+    return oups_pqw__write_chunk(&j->rg->columns[i], j->pi ? &j->pi[i] : NULL, &w->chunks[i],
+                                 oups_table_column(j->t, (int)i), &w->cols[i], &w->o, &w->scratch[slot],
+                                 &w->col_arenas[slot], w->what);
+}
+
 static int write_row_group(oups_parquet_writer *w, const oups_table *t, int64_t n) {
     if (w->o.n_sorting_columns)
         OUPS_TRY(oups_table_check_ordered(NULL, t, w->sort_names, w->o.n_sorting_columns));
@@ -393,12 +417,14 @@ static int write_row_group(oups_parquet_writer *w, const oups_table *t, int64_t 
     if (!rg->columns || (w->o.page_index && !pi)) return OUPS_ENOMEM;
     rg->file_offset = w->pos;
     rg->total_byte_size = rg->total_compressed_size = 0;
+    /* Chunks are encoded at offset 0 (in any order, on any thread), then placed in order. */
+    rg_job job = {w, t, rg, pi};
+    OUPS_TRY(oups_pool_run(w->threads, w->n_cols, encode_task, &job));
     for (int i = 0; i < w->n_cols; i++) {
-        OUPS_TRY(oups_pqw__write_chunk(&rg->columns[i], pi ? &pi[i] : NULL, &w->chunk, w->pos,
-                                       oups_table_column(t, i), &w->cols[i], &w->o, &w->s, &w->arena, w->what));
-        OUPS_TRY(out_write(w, w->chunk.data, w->chunk.len));
+        oups_pqw__chunk_rebase(&rg->columns[i], pi ? &pi[i] : NULL, w->pos);
+        OUPS_TRY(out_write(w, w->chunks[i].data, w->chunks[i].len));
         rg->total_byte_size += rg->columns[i].meta.total_uncompressed_size;
-        rg->total_compressed_size += (int64_t)w->chunk.len;
+        rg->total_compressed_size += (int64_t)w->chunks[i].len;
     }
     rg->n_columns = w->n_cols;
     rg->num_rows = n;
@@ -537,8 +563,12 @@ void oups_parquet_writer_free(oups_parquet_writer *w) {
     oups_table_free(w->schema);
     oups_free(w->rgs);
     oups_free(w->pidx);
-    oups_pqw__scratch_free(&w->s);
-    oups_bytes_free(&w->chunk);
+    for (int i = 0; w->scratch && i < w->threads; i++) oups_pqw__scratch_free(&w->scratch[i]);
+    for (int i = 0; w->col_arenas && i < w->threads; i++) oups_parquet__arena_free(&w->col_arenas[i]);
+    for (int i = 0; w->chunks && i < w->n_cols; i++) oups_bytes_free(&w->chunks[i]);
+    oups_free(w->scratch);
+    oups_free(w->col_arenas);
+    oups_free(w->chunks);
     oups_parquet__arena_free(&w->arena);
     oups_free(w);
 }

@@ -26,6 +26,8 @@ int64_t oups_fault_alloc_off(void) {
     return fault_hits;
 }
 
+bool oups_fault_alloc_armed(void) { return atomic_load(&fault_countdown) != 0; }
+
 static bool should_fail(void) {
     if (OUPS_LIKELY(atomic_load_explicit(&fault_countdown, memory_order_relaxed) == 0)) return false;
     int64_t left = atomic_fetch_sub(&fault_countdown, 1) - 1;

@@ -55,6 +55,7 @@ int64_t oups_fault_io_off(void) {
 }
 
 int64_t oups_fault_io_count(void) { return io_calls; }
+bool oups_fault_io_armed(void) { return io_countdown != 0 || io_crashed; }
 
 /* Returns true when this call must fail (and sets errno to EIO). */
 static bool io_fault(oups_io_op op) {

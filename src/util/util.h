@@ -2,7 +2,7 @@
  * util/util.h: what higher layers may call from util (semi-private, not installed).
  * Owns: error reporting helpers, the allocator (the only malloc/free calls in liboups, with
  * an allocation-failure hook for tests), the I/O layer (every open/pread/pwrite/fsync/rename/
- * unlink/lock, with fault and crash hooks), checksums and small byte helpers.
+ * unlink/lock, with fault and crash hooks), worker threads, checksums and small byte helpers.
  */
 #ifndef OUPS_SRC_UTIL_H
 #define OUPS_SRC_UTIL_H
@@ -60,6 +60,8 @@ char *oups_strndup(const char *s, size_t n);
 enum { OUPS_FAULT_ONCE = 0, OUPS_FAULT_PERSIST = 1 };
 void oups_fault_alloc_after(int64_t n, int mode);
 int64_t oups_fault_alloc_off(void);
+/* True while an allocation fault is armed (oups_pool_run then runs tasks inline). */
+bool oups_fault_alloc_armed(void);
 
 /* ---- growable byte buffer (bytes.c) ---------------------------------------------------- */
 
@@ -104,6 +106,8 @@ void oups_fault_io_after(int64_t k, unsigned ops, int mode);
 int64_t oups_fault_io_off(void);
 /** Number of io calls among `ops` made since the last arm/off (for sizing fault loops). */
 int64_t oups_fault_io_count(void);
+/** True while an io fault is armed or a crash is in effect. */
+bool oups_fault_io_armed(void);
 
 int oups_io_open(int *fd, const char *path, int flags, int mode);
 int oups_io_close(int fd);
@@ -127,6 +131,22 @@ int oups_io_write_file_atomic(const char *path, const void *data, size_t len);
  * (negative: forever, 0: try once). OUPS_EBUSY / OUPS_ETIMEOUT when held by another. */
 int oups_io_lock(int fd, const char *path, int64_t timeout_ms);
 int oups_io_unlock(int fd, const char *path);
+
+/* ---- worker threads (pool.c) ------------------------------------------------------- */
+
+/** Threads to use for `requested`: itself when positive, else (0) the OUPS_THREADS
+ * environment variable when set to a positive integer, else the online cores. At most 257. */
+int oups_pool_threads(int requested);
+/**
+ * Run fn(payload, i, slot) for every i in [0, n) on up to `threads` threads (as resolved by
+ * oups_pool_threads; the calling thread is one of them). `slot` in [0, threads) is unique
+ * among the threads running the call's tasks, for per-thread scratch. One thread, n <= 1 or
+ * an armed fault hook: inline, in order. Tasks start in index order and none starts after a
+ * failure; returns 0 or the code of the lowest failing task, its message set on the calling
+ * thread (what a sequential run reports). Workers are created on first parallel use and
+ * shared by all callers; if none can be created the caller runs every task itself.
+ */
+int oups_pool_run(int threads, int64_t n, int (*fn)(void *payload, int64_t i, int slot), void *payload);
 
 /* ---- misc ----------------------------------------------------------------------------- */
 

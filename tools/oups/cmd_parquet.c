@@ -16,7 +16,7 @@
 #include "csv.h"
 
 enum { OPT_COLUMNS = 256, OPT_ROW_GROUPS, OPT_LIMIT, OPT_FORMAT, OPT_COMPRESSION, OPT_RG_SIZE, OPT_PAGE_VERSION,
-       OPT_SCHEMA };
+       OPT_SCHEMA, OPT_ENCODING, OPT_THREADS };
 
 #define usage_error(cmd, msg) cli_usage_error("parquet", cmd, msg)
 #define bad_option(cmd, argv) cli_bad_option("parquet", cmd, argv)
@@ -30,18 +30,71 @@ static const char *const usage_text =
     "  cat FILE [--columns a,b] [--row-groups 0,2] [--limit N] [--format csv|jsonl|table] [-o OUT]\n"
     "                                   print rows as CSV (header row) or JSON lines\n"
     "  copy IN OUT [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
+    "           [--encoding E|col=E,...] [--threads N]\n"
     "                                   rewrite a file with other writer options\n"
     "  from-csv IN OUT.parquet [--schema 'name:type,...'] [--delimiter C] [--no-header]\n"
     "           [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
+    "           [--encoding E|col=E,...] [--threads N]\n"
     "                                   convert CSV, streamed (types inferred unless given)\n"
     "\n"
     "compression: none, snappy, gzip, zstd (default), lz4_raw, brotli; e.g. zstd:9\n"
+    "encoding: auto (default: chosen per column chunk), plain, dictionary, delta, byte_stream_split\n"
+    "threads: 0 (default) = OUPS_THREADS or the online cores\n"
     "Run 'oups parquet <command> --help' for details.\n";
+
+/* Per-column choices of the last --encoding (the process keeps them until exit or reset). */
+static struct {
+    char *copy;
+    const char **cols;
+    oups_parquet_encoding *encs;
+} col_enc;
+
+static void col_enc_free(void) {
+    free(col_enc.copy);
+    free(col_enc.cols);
+    free(col_enc.encs);
+    memset(&col_enc, 0, sizeof col_enc);
+}
+
+/* --encoding E (every column) or col=E items, comma-separated; the last --encoding wins. */
+static int parse_encoding(oups_parquet_write_options *o, const char *arg) {
+    col_enc_free();
+    size_t n = 1;
+    for (const char *p = arg; *p; p++) n += *p == ',';
+    col_enc.copy = strdup(arg);
+    col_enc.cols = calloc(n, sizeof *col_enc.cols);
+    col_enc.encs = calloc(n, sizeof *col_enc.encs);
+    if (!col_enc.copy || !col_enc.cols || !col_enc.encs) return cli_fail(OUPS_ENOMEM, "out of memory");
+    o->encoding = OUPS_PARQUET_ENCODING_AUTO;
+    int k = 0;
+    for (char *item = strtok(col_enc.copy, ","); item; item = strtok(NULL, ",")) {
+        char *eq = strchr(item, '=');
+        oups_parquet_encoding e;
+        if (oups_parquet_encoding_parse(&e, eq ? eq + 1 : item)) return cli_fail_lib(OUPS_EINVAL, "--encoding");
+        if (!eq) {
+            o->encoding = e;
+            continue;
+        }
+        *eq = '\0';
+        col_enc.cols[k] = item;
+        col_enc.encs[k++] = e;
+    }
+    o->n_column_encodings = k;
+    o->encoding_columns = col_enc.cols;
+    o->column_encodings = col_enc.encs;
+    return 0;
+}
 
 /* Writer options shared by copy and from-csv. */
 static int write_option(oups_parquet_write_options *o, int opt, const char *arg) {
     int64_t v = 0;
     switch (opt) {
+    case OPT_ENCODING: return parse_encoding(o, arg);
+    case OPT_THREADS:
+        if (cli_parse_count(&v, "--threads", arg)) return OUPS_EINVAL;
+        if (v > 4096) return cli_fail(OUPS_EINVAL, "--threads must be at most 4096");
+        o->threads = (int)v;
+        return 0;
     case OPT_COMPRESSION:
         if (oups_codec_parse(&o->codec, &o->codec_level, arg)) return cli_fail_lib(OUPS_EINVAL, "--compression");
         return 0;
@@ -60,7 +113,8 @@ static int write_option(oups_parquet_write_options *o, int opt, const char *arg)
 
 #define WRITE_LONG_OPTIONS                                                                                       \
     {"compression", required_argument, NULL, OPT_COMPRESSION}, {"row-group-size", required_argument, NULL, OPT_RG_SIZE}, \
-        {"page-version", required_argument, NULL, OPT_PAGE_VERSION}
+        {"page-version", required_argument, NULL, OPT_PAGE_VERSION}, {"encoding", required_argument, NULL, OPT_ENCODING}, \
+        {"threads", required_argument, NULL, OPT_THREADS}
 
 /* ---- schema / meta ------------------------------------------------------------------------- */
 
@@ -287,10 +341,15 @@ static int cmd_copy(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') {
             printf("usage: oups parquet copy IN OUT [--compression C[:level]] [--row-group-size N]\n"
-                   "                            [--page-version 1|2]\n\n"
+                   "                            [--page-version 1|2] [--encoding E|col=E,...] [--threads N]\n\n"
                    "Rewrite IN as OUT with the given writer options (compression default zstd). Row groups are\n"
                    "kept as they are unless --row-group-size is given; key-value metadata is copied. OUT\n"
-                   "appears only when complete.\n");
+                   "appears only when complete.\n"
+                   "--encoding: auto (default, chosen per column chunk from its values), plain, dictionary,\n"
+                   "  delta (integer/date/timestamp columns), byte_stream_split (float columns); E alone sets\n"
+                   "  every column, col=E one column.\n"
+                   "--threads: threads decoding and encoding the columns of a row group (0, the default:\n"
+                   "  OUPS_THREADS or the online cores). The output is the same for every count.\n");
             return 0;
         }
         if (c == '?') return bad_option("copy", argv);
@@ -304,6 +363,7 @@ static int cmd_copy(int argc, char **argv) {
     oups_table *schema = NULL, *pending = NULL;
     const char **keys = NULL, **vals = NULL;
     int rc = oups_parquet_reader_open(&r, in);
+    if (rc == 0) oups_parquet_reader_set_threads(r, w.threads);
     if (rc == 0) rc = oups_parquet_reader_schema(&schema, r);
     if (rc) {
         cli_fail_lib(rc, NULL);
@@ -358,6 +418,7 @@ out:
     oups_parquet_reader_free(r);
     free(keys);
     free(vals);
+    col_enc_free();
     return rc ? 1 : 0;
 }
 
@@ -376,7 +437,8 @@ static int cmd_from_csv(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') {
             printf("usage: oups parquet from-csv IN OUT.parquet [--schema 'name:type,...'] [--delimiter C]\n"
-                   "       [--no-header] [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n\n"
+                   "       [--no-header] [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
+                   "       [--encoding E|col=E,...] [--threads N]   (see 'oups parquet copy --help')\n\n"
                    "Convert CSV (IN: a file, '-' for stdin, or a .gz / .zst file decompressed on the fly), streamed\n"
                    "in blocks: memory stays bounded by one block and one row group, whatever the input size.\n"
                    "Columns not named in --schema are inferred from the first block (16 MiB): integers -> int64,\n"
@@ -409,6 +471,7 @@ static int cmd_from_csv(int argc, char **argv) {
     oups_table_free(pending);
     oups_parquet_writer_free(wr); /* unfinished: nothing appears at OUT */
     cli_csv_close(s);
+    col_enc_free();
     return rc ? 1 : 0;
 }
 
