@@ -2,7 +2,7 @@
 /*
  * tests/parquet/test_interop.c: oracle tests of the Parquet writer and reader against DuckDB
  * and Polars (the node scripts in tests/oracle). Files we write (every type, codec, page version, nulls,
- * empty and multi-row-group files, edge values) are read by both engines with the expected
+ * empty and multi-row-group files, edge values, every encoding choice) are read by both engines with the expected
  * types and identical values; files both engines write (each codec, DuckDB's v2 pages) are
  * read by us identical to what the engine itself reads. Values are compared as canonical
  * text (integers, hex bytes, decimal text; floats parsed back and compared by bits).
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gen_table.h"
+#include "pq_mem.h"
 
 static char tmpdir_buf[] = "/tmp/oups_interop_XXXXXX";
 static const char *tmpdir_path;
@@ -227,11 +228,12 @@ static const char *polars_type(const oups_datatype *t, char *buf, size_t cap) {
 /* Files to check, each with the table it must hold. */
 typedef struct fileset {
     int n;
-    oups_table *t[16];
-    char path[16][300], label[16][96];
+    oups_table *t[32];
+    char path[32][300], label[32][96];
 } fileset;
 
 static void fs_add(fileset *fs, oups_table *t, const char *path, const char *label) {
+    if (fs->n == (int)(sizeof fs->t / sizeof fs->t[0])) abort(); /* grow the arrays */
     fs->t[fs->n] = t ? oups_table_retain(t) : NULL;
     snprintf(fs->path[fs->n], sizeof fs->path[0], "%.*s", (int)sizeof fs->path[0] - 1, path);
     snprintf(fs->label[fs->n], sizeof fs->label[0], "%.*s", (int)sizeof fs->label[0] - 1, label);
@@ -363,6 +365,28 @@ TEST(ours_read_by_engines) {
         fs_add(&fs, rep, path, label);
     }
     oups_table_free(rep);
+    /* every encoding choice, on every column whose type takes it */
+    const char *names[GEN_ALL_N];
+    oups_parquet_encoding encs[GEN_ALL_N];
+    for (int ei = 1; ei < 5; ei++)
+        for (int v = 1; v <= 2; v++) {
+            oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+            int n = 0;
+            for (int k = 0; k < GEN_ALL_N; k++)
+                if (allowed(gen_all_cols[k].type, all_encodings[ei]))
+                    names[n] = gen_all_cols[k].name, encs[n++] = all_encodings[ei];
+            o.n_column_encodings = n;
+            o.encoding_columns = names;
+            o.column_encodings = encs;
+            o.data_page_version = v;
+            o.row_group_size = 150;
+            o.page_size = 512;
+            const char *en = oups_parquet_encoding_name(all_encodings[ei]);
+            snprintf(path, sizeof path, "%s/ours_enc_%s_v%d.parquet", tmpdir(), en, v);
+            snprintf(label, sizeof label, "ours encoding %s v%d", en, v);
+            CHECK_OK(oups_parquet_write(path, t, &o));
+            fs_add(&fs, t, path, label);
+        }
     int ok = duck_check_all(&fs) && polars_check_all(&fs);
     fs_free(&fs);
     oups_table_free(t);
