@@ -279,8 +279,10 @@ OUPS_API OUPS_NODISCARD int oups_parquet_writer_open_memory(oups_parquet_writer 
  * naming column and row (a decimal beyond its precision, timestamp[s] beyond ms range, a page
  * over 2 GiB); OUPS_EIO, OUPS_ENOMEM (the writer is then failed: only free() remains);
  * OUPS_ESTATE after finish or a failure.
- * Cost: one pass over the values per column; memory: one column chunk's encoded pages plus
- * one page of scratch (streams: earlier row groups are on disk).
+ * Cost: one pass over the values per column (AUTO adds a sample of 4,096 values, and for
+ * floats two compressions of it); the columns are encoded by up to `threads` threads. Memory:
+ * the row group's encoded column chunks (at most about its compressed size) plus, per
+ * thread, a few pages of scratch (streams: earlier row groups are on disk).
  */
 OUPS_API OUPS_NODISCARD int oups_parquet_writer_write_row_group(oups_parquet_writer *w, const oups_table *t);
 /** Append `t` split into row groups of opts.row_group_size rows (zero-copy slices). Errors:
