@@ -180,7 +180,9 @@ OUPS_API OUPS_NODISCARD int oups_parquet_reader_schema_text(char **out, const ou
  * order is right. Every column gets TYPE_ORDER in column_orders.
  */
 
-#define OUPS_PARQUET_WRITE_OPTIONS_VERSION 1
+/** 2 added encoding, n_column_encodings, encoding_columns, column_encodings and threads;
+ * structs of version 1 are still accepted (those fields take their defaults). */
+#define OUPS_PARQUET_WRITE_OPTIONS_VERSION 2
 
 /**
  * Value encoding of a column (oups_parquet_write_options.encoding, column_encodings). Every

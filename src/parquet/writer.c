@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -182,7 +183,7 @@ int oups_parquet_encoding_parse(oups_parquet_encoding *out, const char *text) {
 
 static int check_options(const oups_parquet_write_options *o) {
     if (o->version != OUPS_PARQUET_WRITE_OPTIONS_VERSION)
-        return oups_error_set(OUPS_EINVAL, "parquet write options: version %d, expected %d", o->version,
+        return oups_error_set(OUPS_EINVAL, "parquet write options: version %d, expected 1 or %d", o->version,
                               OUPS_PARQUET_WRITE_OPTIONS_VERSION);
     switch (o->codec) {
     case OUPS_CODEC_UNCOMPRESSED:
@@ -214,7 +215,13 @@ static int check_options(const oups_parquet_write_options *o) {
 
 /* Everything of open() but the output. */
 static int setup(oups_parquet_writer *w, const oups_table *schema, const oups_parquet_write_options *opts) {
-    w->o = opts ? *opts : defaults;
+    w->o = defaults;
+    if (opts && opts->version == 1) { /* a version-1 struct ends before `encoding` */
+        memcpy(&w->o, opts, offsetof(oups_parquet_write_options, encoding));
+        w->o.version = OUPS_PARQUET_WRITE_OPTIONS_VERSION;
+    } else if (opts) {
+        w->o = *opts;
+    }
     OUPS_TRY(check_options(&w->o));
     int n = oups_table_num_columns(schema);
     w->n_cols = n;

@@ -6,7 +6,7 @@
  * and the footer shows the encoding asked for; AUTO picks DELTA_BINARY_PACKED (no dictionary)
  * for a sorted timestamp column, a dictionary for few distinct floats, BYTE_STREAM_SPLIT for
  * smooth full-precision floats; choices a type cannot take are OUPS_EINVAL naming the column,
- * unknown columns OUPS_ENOTFOUND; names parse and print. (DuckDB and Polars read every
+ * unknown columns OUPS_ENOTFOUND; version-1 option structs are accepted; names parse and print. (DuckDB and Polars read every
  * choice: parquet.interop.)
  */
 #include <math.h>
@@ -167,6 +167,14 @@ TEST(bad_choices) {
     o.threads = -1;
     CHECK_RC(oups_parquet_writer_open_memory(&w, t, &o), OUPS_EINVAL);
     CHECK(w == NULL);
+    /* A version-1 struct (compiled before the encoding fields): those fields are not read. */
+    o.version = 1;
+    o.encoding = (oups_parquet_encoding)9;
+    CHECK_OK(oups_parquet_writer_open_memory(&w, t, &o));
+    oups_parquet_writer_free(w);
+    w = NULL;
+    o.version = 3;
+    CHECK_RC(oups_parquet_writer_open_memory(&w, t, &o), OUPS_EINVAL);
     oups_table_free(t);
     oups_parquet_encoding p;
     for (size_t i = 0; i < sizeof all_encodings / sizeof all_encodings[0]; i++) {
