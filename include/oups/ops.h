@@ -235,6 +235,175 @@ typedef struct oups_asof_options {
 OUPS_API OUPS_NODISCARD int oups_asof(oups_table **out, const oups_column *left_keys, const oups_table *right,
                                       const char *on, const oups_asof_options *opts);
 
+/* ========================================================================================== */
+/** @name Segmented aggregator (bins, snapshots, per group) — guide: docs/segagg.md */
+
+/** Aggregation functions. Output types: first/last/min/max keep the input type; sum gives
+ *  int64 (signed inputs), uint64 (unsigned) or float64 (floats); count int64; mean float64. */
+typedef enum oups_segagg_func {
+    OUPS_AGG_FIRST = 0, /**< first non-null value of the bin (any supported type) */
+    OUPS_AGG_LAST,      /**< last non-null value (any supported type) */
+    OUPS_AGG_MIN,       /**< ints, floats, timestamp, date32 */
+    OUPS_AGG_MAX,
+    OUPS_AGG_SUM,       /**< ints, floats; 0 for a non-empty bin whose values are all null */
+    OUPS_AGG_COUNT,     /**< non-null values (any supported type) */
+    OUPS_AGG_MEAN       /**< ints, floats: sum / count, null when count is 0 */
+} oups_segagg_func;
+
+/** One output column: `name` = func(`column`). */
+typedef struct oups_segagg_agg {
+    const char *name;
+    const char *column;
+    oups_segagg_func func;
+} oups_segagg_agg;
+
+/** Bins handed back by a user segmenter (see oups_segagg_bin_fn). */
+typedef struct oups_segagg_bins {
+    int64_t cap;            /**< capacity of the three arrays (set by the aggregator) */
+    int64_t n;              /**< bins written (or needed, with OUPS_EOVERFLOW) */
+    int64_t *next_starts;   /**< per bin, its exclusive end row; non-decreasing, last = n_rows */
+    int64_t *labels;        /**< per bin, its label (ordered_on units) */
+    int64_t *ends;          /**< per bin, its end value (ordered_on units; orders it among snapshots) */
+    bool last_end_unknown;  /**< the last bin is placed after every snapshot of the call */
+} oups_segagg_bins;
+
+#define OUPS_SEGAGG_USER_STATE 256
+
+/**
+ * A user segmenter (the reference's `bin_by` callable, spec §2.5), called once per group and
+ * call with the group's ordered_on values `on[0..n_rows)` (n_rows >= 1, as int64 in the
+ * column's units). `state` is the group's persistent buffer (zeros at the group's start,
+ * saved with the aggregator's state); `restarting` is true when the group had rows before.
+ * Contract: fill out->next_starts/labels/ends (at most out->cap bins); empty bins are allowed
+ * except a trailing one; when restarting, the first bin must continue the previous call's last
+ * bin (same label), even if it gets no new row. Return 0; or OUPS_EOVERFLOW with out->n set to
+ * the capacity needed (called again with larger arrays, `state` restored first); any other
+ * negative code aborts the call (passed back; OUPS_EUSER is the natural choice).
+ */
+typedef int (*oups_segagg_bin_fn)(oups_segagg_bins *out, const int64_t *on, int64_t n_rows,
+                                  uint8_t state[OUPS_SEGAGG_USER_STATE], bool restarting, void *user);
+
+/** Kinds of segmenters. */
+typedef enum oups_seg_kind {
+    OUPS_SEG_NONE = 0,     /**< snap_by only: no snapshots */
+    OUPS_SEG_TIME = 1,     /**< time grid of period `freq` (ordered_on must be a timestamp) */
+    OUPS_SEG_ROWS = 2,     /**< bins of `rows` rows (bin_by only; the reference's by_x_rows) */
+    OUPS_SEG_POINTS = 3,   /**< explicit end points `points` (strictly increasing), also the labels */
+    OUPS_SEG_CALLBACK = 4  /**< `fn` (bin_by only) */
+} oups_seg_kind;
+
+/** Grid anchor (pandas `origin`); the grid is origin + offset + k * freq. */
+typedef enum oups_seg_origin {
+    OUPS_ORIGIN_EPOCH = 0,     /**< 1970-01-01 (default) */
+    OUPS_ORIGIN_START_DAY = 1, /**< midnight (UTC) of the first value ever aggregated, persisted */
+    OUPS_ORIGIN_START = 2,     /**< the first value ever aggregated, persisted */
+    OUPS_ORIGIN_VALUE = 3      /**< `origin_ns` */
+} oups_seg_origin;
+
+/** A segmenter: how rows are cut into bins (bin_by) or where snapshots are taken (snap_by). */
+typedef struct oups_segmenter {
+    oups_seg_kind kind;
+    int64_t freq_ns;          /**< TIME: period in nanoseconds (>= 1; a multiple of the column's unit) */
+    int64_t rows;             /**< ROWS: rows per bin (>= 1) */
+    bool closed_right;        /**< bin_by: (start, end] instead of [start, end); snapshots use the bins' */
+    bool label_right;         /**< TIME: label bins/snapshots by their end edge instead of the start */
+    oups_seg_origin origin;   /**< TIME */
+    int64_t origin_ns;        /**< TIME with OUPS_ORIGIN_VALUE */
+    int64_t offset_ns;        /**< TIME: added to the origin (pandas `offset`) */
+    const int64_t *points;    /**< POINTS: strictly increasing, ordered_on units (copied) */
+    int64_t n_points;
+    oups_segagg_bin_fn fn;    /**< CALLBACK */
+    void *user;               /**< CALLBACK: passed to fn */
+} oups_segmenter;
+
+/** A segmenter of no kind (OUPS_SEG_NONE), every field zero; set `kind` and its fields. */
+#define OUPS_SEGMENTER_INIT {OUPS_SEG_NONE, 0, 0, false, false, OUPS_ORIGIN_EPOCH, 0, 0, NULL, 0, NULL, NULL}
+
+#define OUPS_SEGAGG_OPTIONS_VERSION 1
+
+/** Configuration of an aggregator; initialise with OUPS_SEGAGG_OPTIONS_INIT. */
+typedef struct oups_segagg_options {
+    unsigned version;             /**< OUPS_SEGAGG_OPTIONS_VERSION */
+    const char *ordered_on;       /**< order column (non-decreasing, no nulls; signed ints, timestamp,
+                                       date32); names the label column of the outputs. Required. */
+    oups_segmenter bin_by;        /**< required (TIME, ROWS, POINTS or CALLBACK) */
+    oups_segmenter snap_by;       /**< NONE (default), TIME or POINTS */
+    const char *const *by;        /**< group key columns (any types), or NULL */
+    int n_by;
+    const oups_segagg_agg *aggs;  /**< at least one */
+    int n_aggs;
+} oups_segagg_options;
+
+#define OUPS_SEGAGG_OPTIONS_INIT \
+    {OUPS_SEGAGG_OPTIONS_VERSION, NULL, OUPS_SEGMENTER_INIT, OUPS_SEGMENTER_INIT, NULL, 0, NULL, 0}
+
+typedef struct oups_segagg oups_segagg;
+
+/**
+ * Create an aggregator. @return 0, OUPS_EINVAL naming the bad option (unknown version, missing
+ * ordered_on or bin_by, freq/rows < 1, points not strictly increasing, no aggregation, an
+ * output name used twice or equal to ordered_on or a `by` column), OUPS_ENOMEM.
+ * Ownership: strings and points are copied.
+ */
+OUPS_API OUPS_NODISCARD int oups_segagg_new(oups_segagg **out, const oups_segagg_options *opts);
+
+/** Free an aggregator (NULL is a no-op). */
+OUPS_API void oups_segagg_free(oups_segagg *a);
+
+/**
+ * Aggregate one chunk (the next rows of the stream, ordered on `ordered_on`).
+ *
+ * Per group (one group when `by` is empty), bins span from the group's first row to its last:
+ * a bin with no row inside that span is null in every aggregate (count and mean included);
+ * nulls of an input column are skipped. Bins table: the label column (named ordered_on, its
+ * type), the `by` columns, then one column per aggregation; rows ordered by (label, group key,
+ * bin order). Snapshots table (NULL without snap_by): the same columns; a snapshot observes
+ * the rows of the group's bin in progress at its point (rows < point for left-closed bins,
+ * <= for right-closed); on equal keys a snapshot comes before the bin that ends there.
+ *
+ * Restart: the last bin of each group with rows in this call is in progress; the group's first
+ * bin of its next call with rows is that bin again, updated. So dropping each group's last bin
+ * from an output and appending the next output, then stable-sorting by (label, group key),
+ * rebuilds the one-shot result exactly (for snapshots: keep the last row per (label, group)).
+ * A group without rows in the chunk outputs nothing and keeps its state.
+ *
+ * @param[out] bins   New table (0 rows for an empty chunk); caller frees it.
+ * @param[out] snaps  New table with snap_by, else NULL; may itself be NULL without snap_by.
+ * @param chunk       Borrowed. Must contain ordered_on, the `by` columns and the aggregated
+ *                    columns, with the types of the first chunk.
+ * @return 0, or (nothing computed, state unchanged): OUPS_ENOTFOUND (missing column),
+ *         OUPS_ESCHEMA (a type differs from the first chunk's, or does not support the
+ *         function), OUPS_EUNORDERED (chunk not ordered, or starting before the previous
+ *         chunk's last value, naming the values), OUPS_EINVAL (null in ordered_on, a value
+ *         beyond the last bin end point, too many bins, a user segmenter breaking its contract),
+ *         OUPS_EOVERFLOW (an integer sum overflows), the user segmenter's code, OUPS_ENOMEM.
+ * Cost: O(rows + bins + snapshots) (plus one gather of the chunk with `by`); state O(groups).
+ */
+OUPS_API OUPS_NODISCARD int oups_segagg_process(oups_table **bins, oups_table **snaps, oups_segagg *a,
+                                                const oups_table *chunk);
+
+/** True once a chunk with rows was aggregated (or a state with rows was loaded). NULL: false. */
+OUPS_API bool oups_segagg_has_state(const oups_segagg *a);
+
+/**
+ * Serialise the state (column types, grid origin, per group: key, segmenter state, running
+ * aggregates of the bin in progress) into a versioned, checksummed blob.
+ * @param[out] out  New buffer; free with oups_mem_free(). @return 0 or OUPS_ENOMEM.
+ */
+OUPS_API OUPS_NODISCARD int oups_segagg_save(uint8_t **out, size_t *len, const oups_segagg *a);
+
+/**
+ * Restore a state saved by oups_segagg_save() into an aggregator created with the same options.
+ * @return 0, OUPS_ECORRUPT (foreign, truncated, damaged or inconsistent blob; never crashes),
+ *         OUPS_EINVAL (saved with other options, naming the first difference), OUPS_ENOMEM.
+ *         On failure the aggregator is unchanged.
+ */
+OUPS_API OUPS_NODISCARD int oups_segagg_load(oups_segagg *a, const uint8_t *blob, size_t len);
+
+/** oups_state_ops for oups_loop_bind_object(loop, ..., agg, &oups_segagg_state_ops). */
+OUPS_API extern const oups_state_ops oups_segagg_state_ops;
+
+
 #ifdef __cplusplus
 }
 #endif
