@@ -11,7 +11,9 @@
 int oups_cli_parquet(int argc, char **argv);
 int oups_cli_store(int argc, char **argv);
 int oups_cli_asof(int argc, char **argv);
+int oups_cli_agg(int argc, char **argv);
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* cli_args.c. `group` is the command after "oups" ("parquet", "asof"), `cmd` its
@@ -31,5 +33,11 @@ typedef struct cli_subcommand {
 int cli_dispatch(const char *group, const char *usage, const cli_subcommand *cmds, int argc, char **argv);
 /** Split "a,b,c": *items points into *copy; free both with free(). */
 int cli_split_list(char ***items, int *n, char **copy, const char *text);
+
+/* cli_state.c (--state FILE). */
+/** Whole file into *out (free()); 1 if it does not exist; < 0 with the message printed. */
+int cli_read_state(uint8_t **out, size_t *len, const char *path);
+/** Replace `path` atomically by `len` bytes; 0 or < 0 with the message printed. */
+int cli_write_state(const char *path, const uint8_t *data, size_t len);
 
 #endif

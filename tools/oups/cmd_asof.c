@@ -101,60 +101,6 @@ static int parse_tolerance(int64_t *out, const char *text, const oups_datatype *
     return 0;
 }
 
-/* Whole file into memory; 1 if it does not exist. */
-static int read_state(uint8_t **out, size_t *len, const char *path) {
-    *out = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return errno == ENOENT ? 1 : cli_fail(OUPS_EIO, "%s: %s", path, strerror(errno));
-    size_t cap = 1 << 16;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        *len += fread(buf + *len, 1, cap - *len, f);
-        if (*len < cap) break;
-        uint8_t *nb = realloc(buf, cap *= 2);
-        if (!nb) free(buf);
-        buf = nb;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf || err) {
-        free(buf);
-        return cli_fail(OUPS_EIO, "%s: cannot read the state file", path);
-    }
-    *out = buf;
-    return 0;
-}
-
-/* Write `path` atomically: a temporary in the same directory, fsync, rename, fsync the dir. */
-static int write_state(const char *path, const uint8_t *data, size_t len) {
-    char tmp[4096], dir[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
-    snprintf(dir, sizeof dir, "%s", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return cli_fail(OUPS_EIO, "%s: %s", tmp, strerror(errno));
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) break;
-        done += (size_t)w;
-    }
-    int ok = done == len && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return cli_fail(OUPS_EIO, "%s: cannot write the state file: %s", path, strerror(e));
-    }
-    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        (void)fsync(dfd);
-        close(dfd);
-    }
-    return 0;
-}
-
 /* The column types a state fixes for input i (0: MAIN, d + 1: TABLE d): the key, and for a
  * TABLE the value columns of its layout (names and types of the fill block). */
 static int state_types(cli_schema *s, const char *on, const oups_datatype *key, const oups_asof_merger *m, int i) {
@@ -364,7 +310,7 @@ int oups_cli_asof(int argc, char **argv) {
     /* The key type: from the state if there is one, else from the inputs (read as they are). */
     oups_datatype key;
     bool has_state = false;
-    if (a.state && (rc = read_state(&blob, &len, a.state)) < 0) goto out;
+    if (a.state && (rc = cli_read_state(&blob, &len, a.state)) < 0) goto out;
     if (blob && (rc = oups_asof_merger_state_key_type(&key, &has_state, blob, len)) < 0) {
         cli_fail_lib(rc, a.state);
         goto out;
@@ -410,7 +356,7 @@ int oups_cli_asof(int argc, char **argv) {
             cli_fail_lib(rc, NULL);
             goto out;
         }
-        if (write_state(a.state, saved, len) < 0) goto out;
+        if (cli_write_state(a.state, saved, len) < 0) goto out;
     }
     status = 0;
 out:

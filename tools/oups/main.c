@@ -1,6 +1,6 @@
 /*
  * tools/oups/main.c: the `oups` command-line entry point: global options (--help,
- * --version) and dispatch to subcommands (parquet, store, asof), each in its own file.
+ * --version) and dispatch to subcommands (parquet, store, asof, agg), each in its own file.
  * The CLI uses only the public headers.
  */
 #include <stdio.h>
@@ -18,6 +18,7 @@ static void usage(FILE *f) {
             "  parquet   inspect, convert and copy Parquet files (schema, meta, cat, copy, from-csv)\n"
             "  store     ordered parquet datasets (write, read, info, check, keys, rm)\n"
             "  asof      as-of join of tables on an ordered key\n"
+            "  agg       segmented aggregation: time or row bins, snapshots, per group, resumable\n"
             "\n"
             "Run 'oups <command> --help' for a command's options.\n");
 }
@@ -38,6 +39,7 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], "parquet") == 0) return oups_cli_parquet(argc - 1, argv + 1);
     if (strcmp(argv[1], "store") == 0) return oups_cli_store(argc - 1, argv + 1);
     if (strcmp(argv[1], "asof") == 0) return oups_cli_asof(argc - 1, argv + 1);
+    if (strcmp(argv[1], "agg") == 0) return oups_cli_agg(argc - 1, argv + 1);
     fprintf(stderr, "oups: unknown command '%s' (see 'oups --help')\n", argv[1]);
     return 2;
 }

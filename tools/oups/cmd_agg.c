@@ -1,0 +1,292 @@
+/*
+ * tools/oups/cmd_agg.c: `oups agg`: segmented aggregation (bins, snapshots, per group) of
+ * ordered tables with the SegmentedAggregator of liboups. The inputs are read, concatenated
+ * in order and aggregated as one chunk. With --state FILE the aggregator's state is loaded
+ * before and saved after (atomically), so successive invocations on successive chunks continue
+ * exactly: each prints its bins, the first (per group) being the previous invocation's last
+ * bin, updated. Outputs are written completely or not at all (files through a temporary name).
+ * Documented in docs/segagg.md.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "csv.h"
+
+enum { OPT_ON = 256, OPT_BIN, OPT_CLOSED, OPT_LABEL, OPT_ORIGIN, OPT_OFFSET, OPT_SNAP, OPT_BY, OPT_AGG, OPT_STATE,
+       OPT_SNAPS_OUT, OPT_FORMAT };
+
+static const char *const usage_text =
+    "usage: oups agg IN... --ordered-on COL --bin-by PERIOD|rows:N --agg NAME=FUNC:COL... [options]\n"
+    "\n"
+    "Segmented aggregation of ordered tables (.parquet or .csv, read in order as one chunk):\n"
+    "rows are cut into bins (a time grid, or N rows per bin), each bin aggregated; optional\n"
+    "snapshots observe the bin in progress on a time grid. With --by, bins are kept per group\n"
+    "(each group's bins span its own first to last row); rows ordered by (bin, group).\n"
+    "\n"
+    "options:\n"
+    "  --ordered-on COL            order column (timestamp for time grids); names the label column\n"
+    "  --bin-by PERIOD|rows:N      bins: a period (30s, 5min, 1h, D) or N rows per bin\n"
+    "  --closed left|right         bins [start, end) (left, default) or (start, end]\n"
+    "  --label left|right          label time bins by their start (default) or end edge\n"
+    "  --origin O                  grid anchor: epoch (default), start_day, start, or a timestamp\n"
+    "  --offset PERIOD             added to the origin (default 0)\n"
+    "  --snap-by PERIOD            snapshots every PERIOD (labelled like the bins), to --snaps-out\n"
+    "  --by COL,...                group key columns\n"
+    "  --agg NAME=FUNC:COL         output column NAME = FUNC of COL; FUNC: first last min max sum\n"
+    "                              count mean (repeat --agg for several; empty bins are empty cells)\n"
+    "  --state FILE                load the aggregator state from FILE if it exists, save it after:\n"
+    "                              successive invocations on successive chunks continue exactly\n"
+    "  -o BINS                     bins output file (default stdout)\n"
+    "  --snaps-out SNAPS           snapshots output file (required with --snap-by)\n"
+    "  --format csv|jsonl|parquet  output format (default csv; parquet needs -o)\n";
+
+#define usage_error(msg) cli_usage_error("agg", NULL, msg)
+
+typedef struct agg_args {
+    const char *on, *bin_by, *closed, *label, *origin, *offset, *snap_by, *by, *state, *out, *snaps_out, *format;
+    int n_aggs;
+    char *aggs[256];
+    int n_in;
+    char **in;
+} agg_args;
+
+static int parse_args(agg_args *a, int argc, char **argv) {
+    static const struct option opts[] = {
+        {"ordered-on", required_argument, 0, OPT_ON}, {"bin-by", required_argument, 0, OPT_BIN},
+        {"closed", required_argument, 0, OPT_CLOSED}, {"label", required_argument, 0, OPT_LABEL},
+        {"origin", required_argument, 0, OPT_ORIGIN}, {"offset", required_argument, 0, OPT_OFFSET},
+        {"snap-by", required_argument, 0, OPT_SNAP},  {"by", required_argument, 0, OPT_BY},
+        {"agg", required_argument, 0, OPT_AGG},       {"state", required_argument, 0, OPT_STATE},
+        {"snaps-out", required_argument, 0, OPT_SNAPS_OUT}, {"format", required_argument, 0, OPT_FORMAT},
+        {"help", no_argument, 0, 'h'},                {0, 0, 0, 0},
+    };
+    memset(a, 0, sizeof *a);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_ON: a->on = optarg; break;
+        case OPT_BIN: a->bin_by = optarg; break;
+        case OPT_CLOSED: a->closed = optarg; break;
+        case OPT_LABEL: a->label = optarg; break;
+        case OPT_ORIGIN: a->origin = optarg; break;
+        case OPT_OFFSET: a->offset = optarg; break;
+        case OPT_SNAP: a->snap_by = optarg; break;
+        case OPT_BY: a->by = optarg; break;
+        case OPT_AGG:
+            if (a->n_aggs == 256) return usage_error("at most 256 --agg");
+            a->aggs[a->n_aggs++] = optarg;
+            break;
+        case OPT_STATE: a->state = optarg; break;
+        case OPT_SNAPS_OUT: a->snaps_out = optarg; break;
+        case OPT_FORMAT: a->format = optarg; break;
+        case 'o': a->out = optarg; break;
+        case 'h': fputs(usage_text, stdout); return -1;
+        default: return cli_bad_option("agg", NULL, argv);
+        }
+    }
+    a->n_in = argc - optind;
+    a->in = argv + optind;
+    if (a->n_in < 1) return usage_error("at least one input file is required");
+    if (!a->on) return usage_error("--ordered-on COL is required");
+    if (!a->bin_by) return usage_error("--bin-by PERIOD|rows:N is required");
+    if (a->n_aggs < 1) return usage_error("at least one --agg NAME=FUNC:COL is required");
+    if (a->closed && strcmp(a->closed, "left") != 0 && strcmp(a->closed, "right") != 0)
+        return usage_error("--closed must be left or right");
+    if (a->label && strcmp(a->label, "left") != 0 && strcmp(a->label, "right") != 0)
+        return usage_error("--label must be left or right");
+    if (a->snap_by && !a->snaps_out) return usage_error("--snap-by needs --snaps-out SNAPS");
+    if (!a->snap_by && a->snaps_out) return usage_error("--snaps-out needs --snap-by PERIOD");
+    const char *f = a->format ? a->format : "csv";
+    if (strcmp(f, "csv") != 0 && strcmp(f, "jsonl") != 0 && strcmp(f, "parquet") != 0)
+        return usage_error("--format must be csv, jsonl or parquet");
+    if (strcmp(f, "parquet") == 0 && (!a->out || !strcmp(a->out, "-") || !strcmp(a->snaps_out ? a->snaps_out : "x", "-")))
+        return usage_error("--format parquet needs -o BINS (and a --snaps-out file)");
+    return 0;
+}
+
+static int parse_period(int64_t *ns, const char *opt, const char *text) {
+    oups_period p;
+    if (oups_period_parse(&p, text) < 0 || oups_period_nanos(ns, &p) < 0) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s: '%s' is not a fixed period (30s, 5min, 1h, D)", opt, text);
+        return usage_error(msg);
+    }
+    return 0;
+}
+
+static int parse_agg(oups_segagg_agg *g, char *spec) {
+    static const char *const fn[] = {"first", "last", "min", "max", "sum", "count", "mean"};
+    char *eq = strchr(spec, '='), *colon = eq ? strchr(eq, ':') : NULL;
+    char msg[320];
+    snprintf(msg, sizeof msg, "--agg '%s': expected NAME=FUNC:COL with FUNC one of first last min max sum count mean",
+             spec);
+    if (!eq || !colon || eq == spec || !colon[1]) return usage_error(msg);
+    *eq = 0;
+    *colon = 0;
+    g->name = spec;
+    g->column = colon + 1;
+    for (int f = 0; f <= OUPS_AGG_MEAN; f++)
+        if (strcmp(eq + 1, fn[f]) == 0) {
+            g->func = (oups_segagg_func)f;
+            return 0;
+        }
+    *eq = '=';
+    *colon = ':';
+    return usage_error(msg);
+}
+
+/* Segmenters from the options (usage errors print and return 2). */
+static int make_options(oups_segagg_options *o, oups_segagg_agg *aggs, char ***by, int *n_by, char **by_copy,
+                        const agg_args *a) {
+    oups_segmenter *b = &o->bin_by;
+    o->ordered_on = a->on;
+    if (strncmp(a->bin_by, "rows:", 5) == 0) {
+        char *e;
+        long long n = strtoll(a->bin_by + 5, &e, 10);
+        if (!a->bin_by[5] || *e || n < 1) return usage_error("--bin-by rows:N needs an integer N >= 1");
+        b->kind = OUPS_SEG_ROWS;
+        b->rows = n;
+        if (a->label) return usage_error("--label applies to time bins only (row bins are labelled by their first row)");
+    } else {
+        b->kind = OUPS_SEG_TIME;
+        if (parse_period(&b->freq_ns, "--bin-by", a->bin_by)) return 2;
+    }
+    b->closed_right = a->closed && strcmp(a->closed, "right") == 0;
+    b->label_right = a->label && strcmp(a->label, "right") == 0;
+    if (a->origin) {
+        if (!strcmp(a->origin, "epoch")) b->origin = OUPS_ORIGIN_EPOCH;
+        else if (!strcmp(a->origin, "start_day")) b->origin = OUPS_ORIGIN_START_DAY;
+        else if (!strcmp(a->origin, "start")) b->origin = OUPS_ORIGIN_START;
+        else {
+            oups_scalar s;
+            oups_datatype ts = oups_type_timestamp(OUPS_UNIT_NS, NULL);
+            if (cli_parse_value(&s, &ts, a->origin, NULL, 0, "--origin") < 0) return 2;
+            b->origin = OUPS_ORIGIN_VALUE;
+            b->origin_ns = s.v.i;
+        }
+    }
+    if (a->offset && parse_period(&b->offset_ns, "--offset", a->offset)) return 2;
+    if (a->snap_by) {
+        o->snap_by.kind = OUPS_SEG_TIME;
+        if (parse_period(&o->snap_by.freq_ns, "--snap-by", a->snap_by)) return 2;
+        o->snap_by.label_right = b->label_right;
+        o->snap_by.origin = b->origin;
+        o->snap_by.origin_ns = b->origin_ns;
+        o->snap_by.offset_ns = b->offset_ns;
+    }
+    for (int k = 0; k < a->n_aggs; k++)
+        if (parse_agg(&aggs[k], a->aggs[k])) return 2;
+    o->aggs = aggs;
+    o->n_aggs = a->n_aggs;
+    if (a->by) {
+        if (cli_split_list(by, n_by, by_copy, a->by) < 0) return 1;
+        o->by = (const char *const *)*by;
+        o->n_by = *n_by;
+    }
+    return 0;
+}
+
+/* Write a table completely or not at all: files go through `path.tmp-<pid>` and a rename. */
+static int write_out(const oups_table *t, const char *path, const char *format) {
+    int rc;
+    if (!strcmp(format, "parquet")) return (rc = oups_parquet_write(path, t, NULL)) < 0 ? cli_fail_lib(rc, path) : 0;
+    bool to_file = path && strcmp(path, "-") != 0;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", to_file ? path : "-", (long)getpid());
+    FILE *f = NULL;
+    if ((rc = cli_open_output(&f, to_file ? tmp : NULL)) < 0) return rc;
+    rc = cli_write_table(f, t, format);
+    int rc2 = cli_close_output(f, to_file ? tmp : NULL);
+    if (rc == 0) rc = rc2;
+    if (to_file && rc == 0 && rename(tmp, path) != 0) rc = cli_fail(OUPS_EIO, "%s: cannot rename the output", path);
+    if (to_file && rc < 0) unlink(tmp);
+    return rc;
+}
+
+/* The inputs, in order, as one table. */
+static int read_inputs(oups_table **out, const agg_args *a) {
+    oups_table **t = calloc((size_t)a->n_in, sizeof *t);
+    int rc = t ? 0 : cli_fail(OUPS_ENOMEM, "out of memory");
+    for (int i = 0; rc == 0 && i < a->n_in; i++) rc = cli_read_table(&t[i], a->in[i], NULL);
+    if (rc == 0 && (rc = oups_table_concat(out, t, a->n_in)) < 0) cli_fail_lib(rc, "inputs");
+    for (int i = 0; t && i < a->n_in; i++) oups_table_free(t[i]);
+    free(t);
+    return rc;
+}
+
+int oups_cli_agg(int argc, char **argv) {
+    agg_args a;
+    int rc = parse_args(&a, argc, argv);
+    if (rc) return rc < 0 ? 0 : rc;
+    oups_segagg_options o = OUPS_SEGAGG_OPTIONS_INIT;
+    oups_segagg_agg aggs[256];
+    char **by = NULL, *by_copy = NULL;
+    int n_by = 0;
+    rc = make_options(&o, aggs, &by, &n_by, &by_copy, &a);
+    if (rc) {
+        free(by);
+        free(by_copy);
+        return rc;
+    }
+    const char *format = a.format ? a.format : "csv";
+    oups_segagg *sa = NULL;
+    oups_table *in = NULL, *bins = NULL, *snaps = NULL;
+    uint8_t *blob = NULL, *saved = NULL;
+    size_t len = 0;
+    int status = 1;
+    if ((rc = oups_segagg_new(&sa, &o)) < 0) {
+        cli_fail_lib(rc, NULL);
+        status = 2; /* option values the library refuses (duplicate output names...) */
+        goto out;
+    }
+    if (read_inputs(&in, &a) < 0) goto out;
+    if (a.state) {
+        if ((rc = cli_read_state(&blob, &len, a.state)) < 0) goto out;
+        if (rc == 0 && (rc = oups_segagg_load(sa, blob, len)) < 0) {
+            cli_fail_lib(rc, a.state);
+            goto out;
+        }
+    }
+    if (oups_table_num_rows(in) == 0 && strcmp(format, "parquet") != 0) {
+        /* An empty text input has no types: print the header only; the state is unchanged. */
+        if (!strcmp(format, "csv")) {
+            printf("%s", a.on);
+            for (int i = 0; i < n_by; i++) printf(",%s", by[i]);
+            for (int k = 0; k < a.n_aggs; k++) printf(",%s", aggs[k].name);
+            printf("\n");
+        }
+        status = fflush(stdout) == 0 ? 0 : 1;
+        goto out;
+    }
+    if ((rc = oups_segagg_process(&bins, &snaps, sa, in)) < 0) {
+        cli_fail_lib(rc, a.n_in == 1 ? a.in[0] : NULL);
+        goto out;
+    }
+    if (write_out(bins, a.out, format) < 0) goto out;
+    if (snaps && write_out(snaps, a.snaps_out, format) < 0) goto out;
+    if (a.state) { /* after the outputs: a crash in between replays this chunk, nothing is lost */
+        if ((rc = oups_segagg_save(&saved, &len, sa)) < 0) {
+            cli_fail_lib(rc, NULL);
+            goto out;
+        }
+        if (cli_write_state(a.state, saved, len) < 0) goto out;
+    }
+    status = 0;
+out:
+    free(blob);
+    oups_mem_free(saved);
+    oups_table_free(in);
+    oups_table_free(bins);
+    oups_table_free(snaps);
+    oups_segagg_free(sa);
+    free(by);
+    free(by_copy);
+    return status;
+}
