@@ -7,9 +7,15 @@
  *    instrument's quotes from START on (with n_prev warm-up rows before START), an AsofMerger
  *    bound as object state computing, for each AAA trade, the last N quotes (bid, ask) of every
  *    instrument; results buffered under a memory cap and written to AAA/features_offline.
+ *    The same loop also computes 1-minute OHLC bars of every instrument's bid (a
+ *    SegmentedAggregator grouped by instrument, bound as object state too) with 10-second
+ *    snapshots of the bar in progress, written to ALL/bars_offline and ALL/snaps_offline
+ *    (each call's first bar per instrument replaces the previous call's last one: the store
+ *    de-duplicates on (ts, instrument), keeping the newest row).
  * 3. Live: the same range replayed as small time windows, each window a separate run of a
- *    reopened loop that resumes from the persisted state, writing to AAA/features_live.
- * 4. Checks the two outputs are bit-identical and prints a summary.
+ *    reopened loop that resumes from the persisted state, writing to AAA/features_live,
+ *    ALL/bars_live and ALL/snaps_live.
+ * 4. Checks the offline and live outputs are bit-identical and prints a summary.
  *
  * usage: example_quickstart [--dir DIR] [--instruments N] [--days N] [--quotes-per-day N]
  *                           [--trades-per-day N] [--window-hours H] [--keep]
@@ -169,7 +175,7 @@ static int generate(oups_store *st, const config *c, int64_t *n_rows) {
 /* ---- the feature job: one loop run over [start, end_excl) ---------------------------------- */
 
 typedef struct run_stats {
-    int64_t items, rows_out, flushes;
+    int64_t items, rows_out, flushes, bars_out;
 } run_stats;
 
 /* Empty table with the schema of a quotes or trades dataset (for datasets not taking part). */
@@ -203,6 +209,76 @@ static int compute(oups_table **out, oups_asof_merger *m, oups_loop *loop, int n
     return rc < 0 ? fail("adding trade columns", rc) : 0;
 }
 
+/* ---- the bars job: 1-minute OHLC of every instrument's bid, with 10 s snapshots ------------- */
+
+static int new_bars(oups_segagg **out) {
+    static const oups_segagg_agg aggs[] = {{"open", "bid", OUPS_AGG_FIRST}, {"high", "bid", OUPS_AGG_MAX},
+                                           {"low", "bid", OUPS_AGG_MIN},    {"close", "bid", OUPS_AGG_LAST},
+                                           {"n_quotes", "bid", OUPS_AGG_COUNT}, {"mean_ask", "ask", OUPS_AGG_MEAN}};
+    static const char *const by[] = {"instrument"};
+    oups_segagg_options o = OUPS_SEGAGG_OPTIONS_INIT;
+    o.ordered_on = "ts";
+    o.bin_by.kind = OUPS_SEG_TIME;
+    o.bin_by.freq_ns = INT64_C(60000000000);
+    o.snap_by.kind = OUPS_SEG_TIME;
+    o.snap_by.freq_ns = INT64_C(10000000000);
+    o.snap_by.label_right = true; /* a snapshot is labelled by the time it observes */
+    o.by = by;
+    o.n_by = 1;
+    o.aggs = aggs;
+    o.n_aggs = 6;
+    TRY("segmented aggregator", oups_segagg_new(out, &o));
+    return 0;
+}
+
+/* The quotes of every instrument in this item, one table ordered on ts with an `instrument`
+ * column (ties keep the instrument order: the sort is stable). NULL when there are none. */
+static int all_quotes(oups_table **out, oups_loop *loop, int n_instr) {
+    oups_table *parts[MAX_INSTR];
+    int n = 0, rc = 0;
+    oups_datatype str = oups_type(OUPS_TYPE_STRING);
+    *out = NULL;
+    for (int i = 0; i < n_instr && rc == 0; i++) {
+        oups_table *q = oups_loop_chunk(loop, 1 + i);
+        int64_t rows = q ? oups_table_num_rows(q) : 0;
+        if (rows == 0) continue;
+        oups_builder *b = NULL;
+        oups_column *col = NULL;
+        rc = oups_builder_new(&b, &str, rows);
+        for (int64_t r = 0; rc == 0 && r < rows; r++) rc = oups_builder_append_bytes(b, instr_names[i], 3);
+        if (rc == 0) rc = oups_builder_finish(&col, b);
+        if (rc == 0) rc = oups_table_set_column(&parts[n], q, "instrument", col);
+        if (rc == 0) n++;
+        oups_builder_free(b);
+        oups_column_release(col);
+    }
+    oups_table *cat = NULL;
+    const char *keys[] = {"ts"};
+    if (rc == 0 && n > 0) rc = oups_table_concat(&cat, parts, n);
+    if (rc == 0 && cat) rc = oups_table_sort(out, cat, keys, 1);
+    oups_table_free(cat);
+    for (int i = 0; i < n; i++) oups_table_free(parts[i]);
+    return rc < 0 ? fail("gathering quotes", rc) : 0;
+}
+
+/* Write a flushed bars or snapshots table: sorted on ts (stable, so a bar re-emitted by a later
+ * call stays after its earlier version) and merged with de-duplication on (ts, instrument). */
+static int write_bars(oups_opd *opd, const oups_table *t) {
+    if (!t || oups_table_num_rows(t) == 0) return 0;
+    const char *keys[] = {"ts"}, *dup[] = {"instrument"};
+    oups_table *sorted = NULL;
+    TRY("sorting bars", oups_table_sort(&sorted, t, keys, 1));
+    oups_store_write_options wo = OUPS_STORE_WRITE_OPTIONS_INIT;
+    wo.ordered_on = "ts";
+    wo.row_group_rows = 200000;
+    wo.duplicates = OUPS_DUP_COLUMNS;
+    wo.duplicates_on = dup;
+    wo.n_duplicates_on = 1;
+    int rc = oups_opd_write(opd, sorted, &wo);
+    oups_table_free(sorted);
+    return rc < 0 ? fail("writing bars", rc) : 0;
+}
+
 static int new_merger(oups_asof_merger **out, int n_instr) {
     const char *prefixes[MAX_INSTR];
     char buf[MAX_INSTR][8];
@@ -224,21 +300,29 @@ static int new_merger(oups_asof_merger **out, int n_instr) {
 
 /*
  * One run of the job: resume the loop state at `state_path` (if any), iterate the steps of
- * [start, end_excl) (end_excl NULL: to the end), buffer the features under `cap` bytes and
- * write each flush to AAA/<out_kind>. Warm-up rows (n_prev) are requested only on the first
- * run: later runs carry that history in the merger's persisted fill blocks.
+ * [start, end_excl) (end_excl NULL: to the end), buffer the features and the bars under `cap`
+ * bytes and write each flush to AAA/features_<mode>, ALL/bars_<mode> and ALL/snaps_<mode>.
+ * Warm-up rows (n_prev) are requested only on the first run: later runs carry that history in
+ * the merger's persisted fill blocks (and the bars in the aggregator's persisted state).
  */
-static int run_job(oups_store *st, const config *c, const char *state_path, const char *out_kind, int64_t start,
+static int run_job(oups_store *st, const config *c, const char *state_path, const char *mode, int64_t start,
                    const int64_t *end_excl, int64_t cap, run_stats *rs) {
     oups_loop *loop = NULL;
     oups_asof_merger *m = NULL;
-    oups_opd *out_opd = NULL;
+    oups_segagg *bars = NULL;
+    oups_opd *out_opd = NULL, *bars_opd = NULL, *snaps_opd = NULL;
+    char kind[3][64];
+    snprintf(kind[0], sizeof kind[0], "features_%s", mode);
+    snprintf(kind[1], sizeof kind[1], "bars_%s", mode);
+    snprintf(kind[2], sizeof kind[2], "snaps_%s", mode);
     oups_intersections *it = NULL;
     oups_table *empty[2] = {NULL, NULL};
     oups_key *keys[1 + MAX_INSTR] = {NULL};
     int rc = oups_loop_open(&loop, state_path, NULL);
     if (rc == 0) rc = new_merger(&m, c->n_instr);
     if (rc == 0) rc = oups_loop_bind_object(loop, NULL, "asof", m, &oups_asof_merger_state_ops);
+    if (rc == 0) rc = new_bars(&bars);
+    if (rc == 0) rc = oups_loop_bind_object(loop, NULL, "bars", bars, &oups_segagg_state_ops);
     bool first_run = rc == 0 && !oups_loop_resumed(loop);
 
     /* Datasets: AAA trades, then every instrument's quotes. */
@@ -264,20 +348,18 @@ static int run_job(oups_store *st, const config *c, const char *state_path, cons
     if (rc == 0) rc = oups_loop_begin(loop, &src);
     if (rc == 0) rc = empty_like(&empty[0], true);
     if (rc == 0) rc = empty_like(&empty[1], false);
-    if (rc == 0) rc = open_dataset(&out_opd, st, instr_names[0], out_kind);
+    if (rc == 0) rc = open_dataset(&out_opd, st, instr_names[0], kind[0]);
+    if (rc == 0) rc = open_dataset(&bars_opd, st, "ALL", kind[1]);
+    if (rc == 0) rc = open_dataset(&snaps_opd, st, "ALL", kind[2]);
 
     oups_table *chunk;
     while (rc == 0 && (rc = oups_loop_next(loop, &chunk)) == 1) {
         rc = 0;
         rs->items++;
-        oups_table *features = NULL, *flushed = NULL;
+        oups_table *features = NULL, *flushed = NULL, *quotes = NULL, *bs[2] = {NULL, NULL}, *bflushed[2] = {NULL, NULL};
         rc = compute(&features, m, loop, c->n_instr, empty);
         if (rc == 0) rc = oups_loop_buffer(&flushed, loop, 0, &features, 1, cap);
         oups_table_free(features);
-        if (rc == OUPS_SKIP) {
-            rc = 0;
-            continue;
-        }
         if (rc == 0 && flushed && oups_table_num_rows(flushed) > 0) {
             oups_store_write_options wo = OUPS_STORE_WRITE_OPTIONS_INIT;
             wo.ordered_on = "ts";
@@ -287,21 +369,40 @@ static int run_job(oups_store *st, const config *c, const char *state_path, cons
             rs->flushes++;
         }
         oups_table_free(flushed);
+        if (rc == OUPS_SKIP) rc = 0;
+        /* The bars: all quotes of the item through the aggregator (state kept per instrument). */
+        if (rc == 0) rc = all_quotes(&quotes, loop, c->n_instr);
+        if (rc == 0 && quotes && (rc = oups_segagg_process(&bs[0], &bs[1], bars, quotes)) < 0) fail("bars", rc);
+        if (rc == 0) rc = oups_loop_buffer(bflushed, loop, 1, bs, 2, cap);
+        if (rc == 0) {
+            rc = write_bars(bars_opd, bflushed[0]);
+            if (rc == 0) rc = write_bars(snaps_opd, bflushed[1]);
+            if (bflushed[0]) rs->bars_out += oups_table_num_rows(bflushed[0]);
+        }
+        if (rc == OUPS_SKIP) rc = 0;
+        oups_table_free(quotes);
+        for (int k = 0; k < 2; k++) {
+            oups_table_free(bs[k]);
+            oups_table_free(bflushed[k]);
+        }
     }
     if (rc < 0) fail("feature run", rc);
     oups_intersections_free(it);
     oups_opd_close(out_opd);
+    oups_opd_close(bars_opd);
+    oups_opd_close(snaps_opd);
     oups_table_free(empty[0]);
     oups_table_free(empty[1]);
     for (int i = 0; i <= c->n_instr; i++) oups_key_free(keys[i]);
     oups_loop_free(loop); /* releases the state file lock; the state was persisted by next() */
     oups_asof_merger_free(m);
+    oups_segagg_free(bars);
     return rc < 0 ? rc : 0;
 }
 
-static int read_all(oups_table **out, oups_store *st, const char *kind) {
+static int read_all(oups_table **out, oups_store *st, const char *instr, const char *kind) {
     oups_opd *opd = NULL;
-    TRY("open", open_dataset(&opd, st, instr_names[0], kind));
+    TRY("open", open_dataset(&opd, st, instr, kind));
     int rc = oups_opd_read(out, opd, NULL, 0);
     oups_opd_close(opd);
     return rc < 0 ? fail("reading features", rc) : 0;
@@ -374,7 +475,7 @@ int main(int argc, char **argv) {
     run_stats off = {0}, live = {0};
     fprintf(stderr, "quickstart: offline run\n");
     t0 = now_s();
-    if (run_job(st, &c, off_state, "features_offline", start, NULL, cap, &off) < 0) return 1;
+    if (run_job(st, &c, off_state, "offline", start, NULL, cap, &off) < 0) return 1;
     double t_off = now_s() - t0;
 
     int64_t window = c.window_hours * NS_PER_HOUR, end_all = DAY0 + c.n_days * NS_PER_DAY;
@@ -384,29 +485,54 @@ int main(int argc, char **argv) {
     for (int64_t w = start; w < end_all; w += window, n_runs++) {
         int64_t end = w + window;
         bool last = end >= end_all;
-        if (run_job(st, &c, live_state, "features_live", w, last ? NULL : &end, cap, &live) < 0) return 1;
+        if (run_job(st, &c, live_state, "live", w, last ? NULL : &end, cap, &live) < 0) return 1;
         if (n_runs % 8 == 0) fprintf(stderr, "  live run %d done\n", n_runs + 1);
     }
     double t_live = now_s() - t0;
 
-    oups_table *a = NULL, *b = NULL;
-    if (read_all(&a, st, "features_offline") < 0 || read_all(&b, st, "features_live") < 0) return 1;
-    char desc[512];
-    int same = oups_table_equal(a, b, desc, sizeof desc);
+    /* Features, bars and snapshots: offline vs live, bit for bit. */
+    static const char *const what[3][3] = {{"AAA", "features_offline", "features_live"},
+                                           {"ALL", "bars_offline", "bars_live"},
+                                           {"ALL", "snaps_offline", "snaps_live"}};
+    oups_table *a[3] = {NULL}, *b[3] = {NULL};
+    char desc[512] = "";
+    int same = 1;
+    for (int k = 0; k < 3; k++) {
+        if (read_all(&a[k], st, what[k][0], what[k][1]) < 0 || read_all(&b[k], st, what[k][0], what[k][2]) < 0) return 1;
+        if (k > 0) { /* the store orders rows on ts only: compare bars in (ts, instrument) order */
+            const char *keys[] = {"ts", "instrument"};
+            for (int x = 0; x < 2; x++) {
+                oups_table **t = x ? &b[k] : &a[k], *sorted = NULL;
+                TRY("sorting bars", oups_table_sort(&sorted, *t, keys, 2));
+                oups_table_free(*t);
+                *t = sorted;
+            }
+        }
+        char d[400];
+        if (!oups_table_equal(a[k], b[k], d, sizeof d)) {
+            if (same) snprintf(desc, sizeof desc, "%s: %s", what[k][1] + 0, d);
+            same = 0;
+        }
+    }
     printf("quickstart summary\n");
     printf("  input:    %" PRId64 " rows (%d instruments x %d days of quotes, AAA trades), %.2f s\n", n_in,
            c.n_instr, c.n_days, t_gen);
     printf("  offline:  %" PRId64 " steps, %" PRId64 " feature rows x %d columns, %" PRId64 " buffer flushes, %.2f s\n",
-           off.items, off.rows_out, oups_table_num_columns(a), off.flushes, t_off);
+           off.items, off.rows_out, oups_table_num_columns(a[0]), off.flushes, t_off);
+    printf("  bars:     %" PRId64 " 1-minute OHLC bars, %" PRId64 " 10-second snapshots (all instruments)\n",
+           oups_table_num_rows(a[1]), oups_table_num_rows(a[2]));
     printf("  live:     %d runs (resumed from persisted state), %" PRId64 " steps, %" PRId64 " rows, %.2f s\n", n_runs,
            live.items, live.rows_out, t_live);
     printf("  peak RSS: %ld MiB\n", peak_rss_mb());
     if (same)
-        printf("offline and live results are identical (%" PRId64 " rows, bit for bit)\n", oups_table_num_rows(a));
+        printf("offline and live results are identical (%" PRId64 " feature rows, %" PRId64 " bars, %" PRId64
+               " snapshots, bit for bit)\n", oups_table_num_rows(a[0]), oups_table_num_rows(a[1]), oups_table_num_rows(a[2]));
     else
         printf("offline and live results DIFFER: %s\n", desc);
-    oups_table_free(a);
-    oups_table_free(b);
+    for (int k = 0; k < 3; k++) {
+        oups_table_free(a[k]);
+        oups_table_free(b[k]);
+    }
     oups_store_free(st);
     oups_key_schema_free(schema);
     if (!c.keep) {

@@ -561,7 +561,8 @@ TEST(error_keeps_state) {
     CHECK_RC(oups_segagg_process(&b, &s, a, other), OUPS_ESCHEMA); /* qty became float64 */
     int64_t big[2] = {INT64_MAX, 1};
     int64_t ts2[2] = {HM(9, 0), HM(9, 1)};
-    oups_column *cols2[] = {col_ts(ts2, 2), col_f64(v, 1) ? col_f64((double[]){1, 2}, 2) : NULL, col_i64(big, 2)};
+    double v2[2] = {1, 2};
+    oups_column *cols2[] = {col_ts(ts2, 2), col_f64(v2, 2), col_i64(big, 2)};
     oups_table *ovf = sa_table(3, names, cols2);
     CHECK_RC(oups_segagg_process(&b, &s, a, ovf), OUPS_EOVERFLOW);
     CHECK(strstr(oups_error_last(), "qty") != NULL);
