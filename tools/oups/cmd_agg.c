@@ -4,7 +4,7 @@
  * in order and aggregated as one chunk. With --state FILE the aggregator's state is loaded
  * before and saved after (atomically), so successive invocations on successive chunks continue
  * exactly: each prints its bins, the first (per group) being the previous invocation's last
- * bin, updated. Outputs are written completely or not at all (files through a temporary name).
+ * bin, updated. Output files appear only complete, and only when the command succeeds.
  * Documented in docs/segagg.md.
  */
 #include <getopt.h>
@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "csv.h"
@@ -193,21 +192,15 @@ static int make_options(oups_segagg_options *o, oups_segagg_agg *aggs, char ***b
     return 0;
 }
 
-/* Write a table completely or not at all: files go through `path.tmp-<pid>` and a rename. */
+/* Write a table (a file appears only complete: cli_open_output / oups_parquet_write). */
 static int write_out(const oups_table *t, const char *path, const char *format) {
     int rc;
     if (!strcmp(format, "parquet")) return (rc = oups_parquet_write(path, t, NULL)) < 0 ? cli_fail_lib(rc, path) : 0;
-    bool to_file = path && strcmp(path, "-") != 0;
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", to_file ? path : "-", (long)getpid());
     FILE *f = NULL;
-    if ((rc = cli_open_output(&f, to_file ? tmp : NULL)) < 0) return rc;
+    if ((rc = cli_open_output(&f, path)) < 0) return rc;
     rc = cli_write_table(f, t, format);
-    int rc2 = cli_close_output(f, to_file ? tmp : NULL);
-    if (rc == 0) rc = rc2;
-    if (to_file && rc == 0 && rename(tmp, path) != 0) rc = cli_fail(OUPS_EIO, "%s: cannot rename the output", path);
-    if (to_file && rc < 0) unlink(tmp);
-    return rc;
+    int rc2 = cli_close_output(f, path);
+    return rc < 0 ? rc : rc2;
 }
 
 /* The inputs, in order, as one table. */
