@@ -96,24 +96,31 @@ OUPS_API void oups_key_free(oups_key *k);
 
 typedef struct oups_opd oups_opd;
 
-#define OUPS_OPD_OPTIONS_VERSION 1
+#define OUPS_OPD_OPTIONS_VERSION 2
 typedef struct oups_opd_options {
     int version;             /**< OUPS_OPD_OPTIONS_VERSION */
     const char *ordered_on;  /**< NULL/"": take the stored one; else must match it */
     int64_t lock_timeout_ms; /**< < 0: wait forever (default); 0: try once */
+    /** Open read-only: a shared lock (readers wait only for writers), writes refused with
+     * OUPS_EREADONLY, and no dataset file is ever created, renamed or deleted, not even to
+     * finish an interrupted commit: its row groups are then read under their staged names. */
+    bool read_only;
 } oups_opd_options;
-#define OUPS_OPD_OPTIONS_INIT {OUPS_OPD_OPTIONS_VERSION, NULL, -1}
+#define OUPS_OPD_OPTIONS_INIT {OUPS_OPD_OPTIONS_VERSION, NULL, -1, false}
 
 /**
- * Open (and lock) the dataset at `path` (= `<parent>/<name>`); creates `<parent>` if missing.
- * Completes an interrupted commit left by a crash and removes temporary files of an
- * uncommitted write. A missing metadata file gives a new, empty dataset (nothing is written
- * but the lock file).
+ * Open (and lock) the dataset at `path` (= `<parent>/<name>`); creates `<parent>` if missing
+ * (not when read-only). The metadata is verified (checksum) and validated (file ids 0..n-1,
+ * min <= max, max[k] <= min[k+1]). A writer completes an interrupted commit left by a crash,
+ * once its journal verifies against the files, and removes temporary files of an uncommitted
+ * write; a read-only open changes nothing. A missing metadata file gives a new, empty dataset
+ * (nothing is written but the lock file).
  * @param[out] out  Close with oups_opd_close().
  * @param opts      May be NULL (defaults).
  * @return 0, OUPS_ETIMEOUT (lock held elsewhere), OUPS_EINVAL (ordered_on mismatch),
- *         OUPS_ECORRUPT (metadata), OUPS_EIO, or another negative code. On failure the lock
- *         is released.
+ *         OUPS_ECORRUPT (damaged metadata or journal: the message names the file and what is
+ *         wrong, and no file was touched), OUPS_EUNSUPPORTED (metadata of a newer format),
+ *         OUPS_EIO, or another negative code. On failure the lock is released.
  */
 OUPS_API OUPS_NODISCARD int oups_opd_open(oups_opd **out, const char *path, const oups_opd_options *opts);
 /** Release a dataset or view. The lock goes (and the lock file is deleted) when the dataset
@@ -160,6 +167,15 @@ OUPS_API const char *oups_opd_kv_get(const oups_opd *opd, const char *key);
  * @return 0, OUPS_ENOTFOUND (column or file), OUPS_ECORRUPT, OUPS_EIO.
  */
 OUPS_API OUPS_NODISCARD int oups_opd_read(oups_table **out, oups_opd *opd, const char *const *columns, int n_cols);
+/**
+ * The dataset's columns and types as a 0-row table (from row group 0's footer; a dataset
+ * without row groups gives a table with no columns). Under the handle's lock, so safe against
+ * concurrent writers. Ownership: `*out` belongs to the caller.
+ * @return 0, OUPS_ECORRUPT (the file does not match the metadata), OUPS_EIO.
+ */
+OUPS_API OUPS_NODISCARD int oups_opd_schema(oups_table **out, const oups_opd *opd);
+/** True on a read-only handle opened while an interrupted commit awaits a writer's roll-forward. */
+OUPS_API bool oups_opd_has_pending_commit(const oups_opd *opd);
 /**
  * Rows with start <= key < end_excl (either bound NULL: unbounded). Only row groups whose
  * [min, max] intersects the range are read. Scalars must be of the key's type family.
@@ -224,9 +240,11 @@ OUPS_API OUPS_NODISCARD int oups_opd_write_row_groups(oups_opd *opd, oups_table 
 OUPS_API OUPS_NODISCARD int oups_opd_remove_from_disk(oups_opd *opd, bool preserve_metadata);
 
 /**
- * Verify the dataset: every file exists, its row count, key order and min/max match the
- * stats, max[i] <= min[i+1], file ids are 0..n-1, no stray files. @return 0 or OUPS_ECORRUPT
- * naming the first problem.
+ * Verify the dataset: every file exists, its schema, row count, key order and min/max match
+ * the metadata (max[i] <= min[i+1] and file ids 0..n-1 are checked at open), no stray files
+ * (not checked while a commit is pending on a read-only handle: staged names are then
+ * expected). Reads only the key column. Never modifies anything.
+ * @return 0 or OUPS_ECORRUPT naming the file and the first problem.
  */
 OUPS_API OUPS_NODISCARD int oups_opd_check(oups_opd *opd);
 

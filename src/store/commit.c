@@ -11,10 +11,15 @@
  * Each phase only consumes names it does not create, so re-running it after a crash (at open)
  * is idempotent. Without a journal, staged files are leftovers of an uncommitted write and
  * are deleted. Spec: store.md §3.6/§4.9 (end state: file k holds row group k).
+ * Only a writer rolls forward, and only a journal that verifies: the metadata checksum
+ * (meta.c), then every file it would move exists under the name the phase implies, with the
+ * row count the stats give its final position. Otherwise nothing is touched (ECORRUPT).
+ * Read-only handles resolve the same names without renaming anything (journal_path).
  */
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "store/internal.h"
 
@@ -73,9 +78,62 @@ static int aligned(store_stats *out, const store_stats *st) {
     return 0;
 }
 
+static bool exists(const char *path) {
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+void oups_store__journal_path(char *buf, const oups_opd *opd, const store_journal *j, int64_t k) {
+    int64_t v = k < j->n_final ? j->src[k] : k;
+    if (!j->phase || v == k) {
+        oups_store__file_path(buf, opd->path, k, "");
+    } else if (v >= 0) { /* moved aside in phase 1, renamed to k in phase 2 */
+        oups_store__file_path(buf, opd->path, k, ".mv");
+        if (!exists(buf)) oups_store__file_path(buf, opd->path, j->phase == 1 ? v : k, "");
+    } else { /* staged, renamed to k in phase 2 */
+        oups_store__file_path(buf, opd->path, -v - 2, ".new");
+        if (j->phase == 2 && !exists(buf)) oups_store__file_path(buf, opd->path, k, "");
+    }
+}
+
+int oups_store__journal_verify(const oups_opd *opd, const store_journal *j) {
+    char path[PATH_MAX];
+    for (int64_t k = 0; j->phase && k < j->n_final; k++) {
+        if (j->src[k] == k) continue;
+        oups_store__journal_path(path, opd, j, k);
+        oups_parquet_reader *r;
+        int rc = oups_parquet_reader_open(&r, path);
+        if (rc == OUPS_ENOTFOUND)
+            return oups_error_set(OUPS_ECORRUPT, "%s: the commit journal's row group %lld should be in %s, which is "
+                                  "missing; nothing was changed", opd->md_path, (long long)k, path);
+        if (rc < 0) return oups_error_prefix(rc == OUPS_ENOMEM ? rc : OUPS_ECORRUPT, "commit journal: ");
+        int64_t n = oups_parquet_reader_num_rows(r);
+        oups_parquet_reader_free(r);
+        if (n != opd->stats.n_rows[k])
+            return oups_error_set(OUPS_ECORRUPT, "%s: the commit journal puts %s (%lld rows) at row group %lld, which "
+                                  "has %lld rows; nothing was changed", opd->md_path, path, (long long)n, (long long)k,
+                                  (long long)opd->stats.n_rows[k]);
+    }
+    return 0;
+}
+
+/* The metadata of `opd` with other stats/kv/journal (all borrowed). */
+static store_meta meta_of(const oups_opd *opd, const store_stats *st, const store_kv *kv, const store_journal *j) {
+    store_meta m = {0};
+    m.format = STORE_META_FORMAT;
+    m.ordered_on = opd->ordered_on;
+    m.key_type = opd->key_type;
+    m.key_type_known = opd->key_type_known;
+    m.has_schema = opd->has_schema;
+    m.schema_crc = opd->schema_crc;
+    m.stats = *st;
+    m.kv = *kv;
+    if (j) m.journal = *j;
+    return m;
+}
+
 static int roll_forward(oups_opd *opd, const store_stats *st, const store_kv *kv, const store_journal *j) {
     char a[PATH_MAX], b[PATH_MAX];
-    const oups_datatype *kt = opd->key_type_known ? &opd->key_type : NULL;
     store_journal jj = *j;
     if (jj.phase == 1) {
         for (int64_t k = 0; k < jj.n_final; k++) {
@@ -91,7 +149,8 @@ static int roll_forward(oups_opd *opd, const store_stats *st, const store_kv *kv
         }
         OUPS_TRY(oups_io_fsync_dir(opd->path));
         jj.phase = 2;
-        OUPS_TRY(oups_store__meta_write(opd->md_path, opd->ordered_on, kt, st, kv, &jj));
+        store_meta m = meta_of(opd, st, kv, &jj);
+        OUPS_TRY(oups_store__meta_write(opd->md_path, &m));
     }
     for (int64_t k = 0; k < jj.n_final; k++) {
         if (jj.src[k] >= 0 && jj.src[k] == k) continue;
@@ -101,21 +160,20 @@ static int roll_forward(oups_opd *opd, const store_stats *st, const store_kv *kv
         OUPS_TRY(rename_if_present(a, b));
     }
     if (jj.n_final > 0) OUPS_TRY(oups_io_fsync_dir(opd->path));
-    return oups_store__meta_write(opd->md_path, opd->ordered_on, kt, st, kv, NULL);
+    store_meta m = meta_of(opd, st, kv, NULL);
+    return oups_store__meta_write(opd->md_path, &m);
 }
 
 int oups_store__recover(oups_opd *opd, const store_journal *j) {
-    if (j->phase == 1 || j->phase == 2) {
-        if (j->n_final != opd->stats.n)
-            return oups_error_set(OUPS_ECORRUPT, "%s: journal has %lld entries for %lld row groups", opd->md_path,
-                                  (long long)j->n_final, (long long)opd->stats.n);
+    if (j->phase) {
+        OUPS_TRY(oups_store__journal_verify(opd, j));
         OUPS_TRY(roll_forward(opd, &opd->stats, &opd->kv, j));
     }
     return oups_store__clean_staged(opd);
 }
 
 int oups_store__commit(oups_opd *opd, const store_stats *final, const int64_t *drop, int64_t n_drop,
-                       const store_kv *kv) {
+                       const store_kv *kv, const uint32_t *schema_crc) {
     store_stats st = {0};
     store_journal j = {0};
     int rc = aligned(&st, final);
@@ -128,9 +186,13 @@ int oups_store__commit(oups_opd *opd, const store_stats *final, const int64_t *d
     bool moves = n_drop > 0;
     for (int64_t k = 0; k < final->n; k++) moves |= final->file_ids[k] >= 0 && final->file_ids[k] != k;
     j.phase = moves ? 1 : any_rename ? 2 : 0;
-    const oups_datatype *kt = opd->key_type_known ? &opd->key_type : NULL;
+    if (schema_crc) {
+        opd->schema_crc = *schema_crc;
+        opd->has_schema = true;
+    }
     if (rc == 0 && st.n > 0) rc = oups_io_mkdir_p(opd->path);
-    if (rc == 0) rc = oups_store__meta_write(opd->md_path, opd->ordered_on, kt, &st, kv, &j); /* commit point */
+    store_meta m = meta_of(opd, &st, kv, &j);
+    if (rc == 0) rc = oups_store__meta_write(opd->md_path, &m); /* commit point */
     if (rc == 0 && j.phase) rc = roll_forward(opd, &st, kv, &j);
     if (rc == 0) {
         store_kv kv2;

@@ -1,9 +1,12 @@
 /*
- * store/dataset.c: the ordered parquet dataset handle (spec §3): open with an exclusive lock
- * (OFD fcntl lock on <parent>/<name>.lock, deleted on release, shared by reference count with
- * read-only views), loading the metadata file and finishing an interrupted commit (commit.c),
- * views, accessors, reading rows (all or a key range, touching only the needed row-group
- * files), remove_from_disk and check. Writing lives in write.c, the file format in meta.c.
+ * store/dataset.c: the ordered parquet dataset handle (spec §3): open with an OFD fcntl lock
+ * on <parent>/<name>.lock (exclusive for writers, shared for read-only opens; shared by
+ * reference count with views), loading the metadata file and, for writers only, finishing an
+ * interrupted commit (commit.c); views, accessors, reading rows (all or a key range, touching
+ * only the needed row-group files, each checked against the metadata: schema, row count, key
+ * order and min/max), remove_from_disk and check. Writing lives in write.c, the format in meta.c.
+ * A read-only handle never creates, renames or deletes a dataset file (only the transient lock
+ * file, removed by whoever releases it last when it can tell it is last).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -17,14 +20,14 @@
 
 /* ---- lock --------------------------------------------------------------------------------- */
 
-static int lock_acquire(store_lock **out, const char *path, const char *dataset, int64_t timeout_ms) {
+static int lock_acquire(store_lock **out, const char *path, const char *dataset, int64_t timeout_ms, bool shared) {
     *out = NULL;
     int64_t deadline = oups_now_ns() + (timeout_ms > 0 ? timeout_ms : 0) * 1000000;
     for (;;) {
         int fd;
         OUPS_TRY(oups_io_open(&fd, path, O_RDWR | O_CREAT, 0644));
         int64_t left = timeout_ms < 0 ? -1 : (deadline - oups_now_ns()) / 1000000;
-        int rc = oups_io_lock(fd, path, timeout_ms < 0 ? -1 : left > 0 ? left : 0);
+        int rc = oups_io_lock_mode(fd, path, timeout_ms < 0 ? -1 : left > 0 ? left : 0, shared);
         if (rc == OUPS_EBUSY || rc == OUPS_ETIMEOUT) {
             oups_io_close(fd);
             return oups_error_set(OUPS_ETIMEOUT, "failed to acquire lock for dataset '%s' within %.3f seconds. "
@@ -55,10 +58,15 @@ static int lock_acquire(store_lock **out, const char *path, const char *dataset,
     }
 }
 
-static void lock_release(store_lock *l) {
+static void lock_release(store_lock *l, bool shared) {
     if (!l || atomic_fetch_sub(&l->refcount, 1) != 1) return;
-    (void)oups_io_unlink(l->path); /* while still holding the lock: see lock_acquire */
-    (void)oups_io_unlock(l->fd, l->path);
+    /* Delete the file while still holding the lock (see lock_acquire), but only as its sole
+     * holder: a reader first tries to turn its shared lock into an exclusive one, and leaves
+     * the file to the other readers if that fails. Errors here must not replace the caller's. */
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    if (!shared || fcntl(l->fd, F_OFD_SETLK, &fl) == 0) (void)unlink(l->path);
+    fl.l_type = F_UNLCK;
+    (void)fcntl(l->fd, F_OFD_SETLK, &fl);
     oups_io_close(l->fd);
     oups_free(l->path);
     oups_free(l);
@@ -68,7 +76,8 @@ static void lock_release(store_lock *l) {
 
 static void opd_free(oups_opd *o) {
     if (!o) return;
-    lock_release(o->lock);
+    lock_release(o->lock, o->shared);
+    oups_store__journal_free(&o->pending);
     oups_free(o->path);
     oups_free(o->md_path);
     oups_free(o->ordered_on);
@@ -95,30 +104,36 @@ static int resolve(char **out, const char *path) {
 }
 
 int oups_store__reload(oups_opd *opd) {
-    char *oo = NULL;
-    oups_datatype kt;
-    bool kt_known;
-    store_stats st;
-    store_kv kv;
-    store_journal j;
-    int rc = oups_store__meta_read(opd->md_path, &oo, &kt, &kt_known, &st, &kv, &j);
+    store_meta m;
+    int rc = oups_store__meta_read(&m, opd->md_path);
+    oups_store__journal_free(&opd->pending);
     if (rc == OUPS_ENOTFOUND) { /* never written: a new dataset */
         oups_store__stats_free(&opd->stats);
         opd->is_new = true;
-        return oups_store__clean_staged(opd);
+        return opd->shared ? 0 : oups_store__clean_staged(opd);
     }
     OUPS_TRY(rc);
     oups_free(opd->ordered_on);
     oups_store__stats_free(&opd->stats);
     oups_store__kv_free(&opd->kv);
-    opd->ordered_on = oo;
-    opd->key_type = kt;
-    opd->key_type_known = kt_known;
-    opd->stats = st;
-    opd->kv = kv;
+    opd->ordered_on = m.ordered_on;
+    opd->key_type = m.key_type;
+    opd->key_type_known = m.key_type_known;
+    opd->has_schema = m.has_schema;
+    opd->schema_crc = m.schema_crc;
+    opd->stats = m.stats;
+    opd->kv = m.kv;
     opd->is_new = false;
-    rc = oups_store__recover(opd, &j);
-    oups_store__journal_free(&j);
+    if (opd->shared) { /* read the committed state where it is, touching nothing */
+        rc = oups_store__journal_verify(opd, &m.journal);
+        if (rc == 0) {
+            opd->pending = m.journal;
+            memset(&m.journal, 0, sizeof m.journal);
+        }
+    } else {
+        rc = oups_store__recover(opd, &m.journal);
+    }
+    oups_store__journal_free(&m.journal);
     if (rc == 0) opd->broken = false;
     return rc;
 }
@@ -130,6 +145,7 @@ int oups_opd_open(oups_opd **out, const char *path, const oups_opd_options *opts
     oups_opd *o = oups_calloc(1, sizeof *o);
     if (!o) return OUPS_ENOMEM;
     o->is_new = true;
+    o->shared = o->readonly = opts->read_only;
     char parent[PATH_MAX], lock_path[PATH_MAX + 8];
     int rc = resolve(&o->path, path);
     if (rc == 0) {
@@ -141,16 +157,16 @@ int oups_opd_open(oups_opd **out, const char *path, const oups_opd_options *opts
         *strrchr(parent, '/') = '\0';
         snprintf(lock_path, sizeof lock_path, "%s.lock", o->path);
     }
-    if (rc == 0 && parent[0]) rc = oups_io_mkdir_p(parent);
-    if (rc == 0) rc = lock_acquire(&o->lock, lock_path, o->path, opts->lock_timeout_ms);
+    if (rc == 0 && parent[0] && !o->shared) rc = oups_io_mkdir_p(parent);
+    if (rc == 0) rc = lock_acquire(&o->lock, lock_path, o->path, opts->lock_timeout_ms, o->shared);
     if (rc == 0) rc = oups_store__reload(o);
     if (rc == 0 && opts->ordered_on && *opts->ordered_on) {
-        if (!o->ordered_on) {
+        if (!o->ordered_on && !o->shared) {
             o->ordered_on = oups_strdup(opts->ordered_on);
             if (!o->ordered_on) rc = OUPS_ENOMEM;
-        } else if (strcmp(o->ordered_on, opts->ordered_on) != 0) {
+        } else if (!o->ordered_on || strcmp(o->ordered_on, opts->ordered_on) != 0) {
             rc = oups_error_set(OUPS_EINVAL, "'ordered_on' parameter value '%s' does not match '%s' in record dataset.",
-                                opts->ordered_on, o->ordered_on);
+                                opts->ordered_on, o->ordered_on ? o->ordered_on : "(none)");
         }
     }
     if (rc < 0) {
@@ -174,11 +190,13 @@ int oups_opd_view(oups_opd **out, oups_opd *opd, int64_t start, int64_t stop, in
     v->ordered_on = opd->ordered_on ? oups_strdup(opd->ordered_on) : NULL;
     memset(&v->stats, 0, sizeof v->stats);
     memset(&v->kv, 0, sizeof v->kv);
+    memset(&v->pending, 0, sizeof v->pending);
     v->readonly = true;
     v->lock = opd->lock;
     atomic_fetch_add(&v->lock->refcount, 1);
     int rc = (!v->path || !v->md_path || (opd->ordered_on && !v->ordered_on)) ? OUPS_ENOMEM : 0;
     if (rc == 0) rc = oups_store__kv_copy(&v->kv, &opd->kv);
+    if (rc == 0 && opd->pending.phase) rc = oups_store__journal_copy(&v->pending, &opd->pending);
     if (stop > opd->stats.n) stop = opd->stats.n;
     for (int64_t i = start; rc == 0 && i < stop; i += step)
         rc = oups_store__stats_push(&v->stats, opd->stats.file_ids[i], opd->stats.n_rows[i], opd->stats.mins[i],
@@ -240,15 +258,59 @@ const char *oups_opd_kv_get(const oups_opd *opd, const char *key) { return oups_
 
 /* ---- reading ------------------------------------------------------------------------------ */
 
-static int read_file(oups_table **out, const char *path, const char *const *columns, int n_cols, bool schema_only) {
+void oups_store__rg_path(char *buf, const oups_opd *opd, int64_t file_id) {
+    oups_store__journal_path(buf, opd, &opd->pending, file_id);
+}
+
+/* Keys of column `name` of t checked against row group i's stats: sorted, first == min,
+ * last == max. */
+static int check_keys(const oups_opd *opd, int64_t i, const oups_table *t, const char *path) {
+    int c = opd->ordered_on ? oups_table_column_index(t, opd->ordered_on) : -1;
+    int64_t n = oups_table_num_rows(t);
+    if (c < 0 || n == 0) return 0;
+    int64_t *keys = oups_malloc_array((size_t)n, 8);
+    if (!keys) return OUPS_ENOMEM;
+    int rc = oups_store__key_extract(keys, oups_table_column(t, c), opd->ordered_on);
+    if (rc < 0 && rc != OUPS_ENOMEM) rc = oups_error_prefix(OUPS_ECORRUPT, "%s: ", path);
+    for (int64_t r = 1; rc == 0 && r < n; r++)
+        if (keys[r] < keys[r - 1])
+            rc = oups_error_set(OUPS_ECORRUPT, "%s: row %lld is out of order on '%s'", path, (long long)r,
+                                opd->ordered_on);
+    if (rc == 0 && (keys[0] != opd->stats.mins[i] || keys[n - 1] != opd->stats.maxs[i]))
+        rc = oups_error_set(OUPS_ECORRUPT, "%s: key min/max differ from the metadata's for row group %lld", path,
+                            (long long)i);
+    oups_free(keys);
+    return rc;
+}
+
+/* Row group i (stats index) of the dataset, checked against the metadata: the schema (CRC
+ * known since format 2), the footer's row count, then (when the key column is read) key order
+ * and min/max. A mismatch is ECORRUPT naming the file: a damaged file is never read as data. */
+static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char *const *columns, int n_cols,
+                   bool schema_only) {
+    *out = NULL;
+    char path[PATH_MAX];
+    oups_store__rg_path(path, opd, opd->stats.file_ids[i]);
     oups_parquet_reader *r;
-    OUPS_TRY(oups_parquet_reader_open(&r, path));
+    int rc = oups_parquet_reader_open(&r, path);
+    if (rc == OUPS_ENOTFOUND)
+        return oups_error_set(OUPS_ECORRUPT, "%s: row group %lld's file is missing", path, (long long)i);
+    OUPS_TRY(rc);
     oups_table *t = NULL;
-    int rc = oups_parquet_reader_schema(&t, r);
+    rc = oups_parquet_reader_schema(&t, r);
+    if (rc == 0 && opd->has_schema && oups_store__schema_crc(t) != opd->schema_crc)
+        rc = oups_error_set(OUPS_ECORRUPT, "%s: columns or types differ from the dataset's (metadata schema)", path);
+    if (rc == 0 && oups_parquet_reader_num_rows(r) != opd->stats.n_rows[i])
+        rc = oups_error_set(OUPS_ECORRUPT, "%s: %lld rows, the metadata says %lld", path,
+                            (long long)oups_parquet_reader_num_rows(r), (long long)opd->stats.n_rows[i]);
     if (rc == 0 && !schema_only) {
         oups_table_free(t);
         t = NULL;
         rc = oups_parquet_reader_read(&t, r, NULL, 0, columns, columns ? n_cols : 0);
+        if (rc == 0 && oups_table_num_rows(t) != opd->stats.n_rows[i])
+            rc = oups_error_set(OUPS_ECORRUPT, "%s: %lld rows read, the metadata says %lld", path,
+                                (long long)oups_table_num_rows(t), (long long)opd->stats.n_rows[i]);
+        if (rc == 0) rc = check_keys(opd, i, t, path);
     } else if (rc == 0 && columns) {
         oups_table *s;
         rc = oups_table_select(&s, t, columns, n_cols);
@@ -256,31 +318,32 @@ static int read_file(oups_table **out, const char *path, const char *const *colu
         t = rc == 0 ? s : NULL;
     }
     oups_parquet_reader_free(r);
+    if (rc < 0) {
+        oups_table_free(t);
+        return rc;
+    }
     *out = t;
-    return rc;
+    return 0;
 }
 
 int oups_store__read_rgs(oups_table **out, const oups_opd *opd, const int64_t *idx, int64_t n,
                          const char *const *columns, int n_cols) {
     *out = NULL;
-    char path[PATH_MAX];
     if (n == 0) {
         if (opd->stats.n == 0) return oups_table_new_empty(out, 0, NULL, NULL);
-        oups_store__file_path(path, opd->path, opd->stats.file_ids[0], "");
-        return read_file(out, path, columns, n_cols, true);
+        return read_rg(out, opd, 0, columns, n_cols, true);
     }
     oups_table **parts = oups_calloc((size_t)n, sizeof *parts);
     if (!parts) return OUPS_ENOMEM;
     int rc = 0;
-    for (int64_t i = 0; i < n && rc == 0; i++) {
-        oups_store__file_path(path, opd->path, opd->stats.file_ids[idx[i]], "");
-        rc = read_file(&parts[i], path, columns, n_cols, false);
-    }
+    for (int64_t i = 0; i < n && rc == 0; i++) rc = read_rg(&parts[i], opd, idx[i], columns, n_cols, false);
     if (rc == 0) rc = oups_table_concat(out, parts, (int)n);
     for (int64_t i = 0; i < n; i++) oups_table_free(parts[i]);
     oups_free(parts);
     return rc;
 }
+
+int oups_opd_schema(oups_table **out, const oups_opd *opd) { return oups_store__read_rgs(out, opd, NULL, 0, NULL, 0); }
 
 int oups_opd_read(oups_table **out, oups_opd *opd, const char *const *columns, int n_cols) {
     return oups_opd_read_range(out, opd, NULL, NULL, columns, n_cols);
@@ -381,7 +444,7 @@ int oups_opd_remove_from_disk(oups_opd *opd, bool preserve_metadata) {
         int64_t *drop = oups_malloc_array((size_t)opd->stats.n + 1, 8);
         if (!drop) return OUPS_ENOMEM;
         memcpy(drop, opd->stats.file_ids, (size_t)opd->stats.n * 8);
-        int rc = oups_store__commit(opd, &empty, drop, opd->stats.n, &opd->kv);
+        int rc = oups_store__commit(opd, &empty, drop, opd->stats.n, &opd->kv, NULL);
         oups_free(drop);
         OUPS_TRY(rc);
         rc = oups_io_unlink(opd->md_path);
@@ -395,32 +458,14 @@ int oups_opd_remove_from_disk(oups_opd *opd, bool preserve_metadata) {
 }
 
 int oups_opd_check(oups_opd *opd) {
-    char path[PATH_MAX];
     const store_stats *s = &opd->stats;
-    for (int64_t i = 0; i < s->n; i++) {
-        if (s->file_ids[i] != i)
-            return oups_error_set(OUPS_ECORRUPT, "%s: row group %lld has file id %lld", opd->path, (long long)i,
-                                  (long long)s->file_ids[i]);
-        if (i > 0 && s->maxs[i - 1] > s->mins[i])
-            return oups_error_set(OUPS_ECORRUPT, "%s: row group %lld max > row group %lld min", opd->path,
-                                  (long long)i - 1, (long long)i);
-        oups_store__file_path(path, opd->path, i, "");
+    for (int64_t i = 0; i < s->n; i++) { /* ids, order and min/max were validated at open */
         const char *cols[] = {opd->ordered_on};
         oups_table *t;
-        OUPS_TRY(read_file(&t, path, cols, 1, false));
-        int64_t n = oups_table_num_rows(t);
-        int64_t *keys = oups_malloc_array((size_t)n + 1, 8);
-        int rc = keys ? oups_store__key_extract(keys, oups_table_column(t, 0), opd->ordered_on) : OUPS_ENOMEM;
-        for (int64_t r = 1; rc == 0 && r < n; r++)
-            if (keys[r] < keys[r - 1])
-                rc = oups_error_set(OUPS_ECORRUPT, "%s: row %lld out of order", path, (long long)r);
-        if (rc == 0 && (n != s->n_rows[i] || n == 0 || keys[0] != s->mins[i] || keys[n - 1] != s->maxs[i]))
-            rc = oups_error_set(OUPS_ECORRUPT, "%s: %lld rows or min/max differ from the metadata (%lld rows)", path,
-                                (long long)n, (long long)s->n_rows[i]);
-        oups_free(keys);
+        OUPS_TRY(read_rg(&t, opd, i, cols, 1, false));
         oups_table_free(t);
-        OUPS_TRY(rc);
     }
+    if (opd->pending.phase) return 0; /* staged names are expected until a writer rolls forward */
     DIR *d = opendir(opd->path);
     if (!d) return 0;
     struct dirent *e;
@@ -436,3 +481,5 @@ int oups_opd_check(oups_opd *opd) {
     closedir(d);
     return rc;
 }
+
+bool oups_opd_has_pending_commit(const oups_opd *opd) { return opd->pending.phase != 0; }

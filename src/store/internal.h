@@ -77,15 +77,36 @@ typedef struct store_journal {
 } store_journal;
 #define STORE_NEW_SRC(e) (-(e)-2)
 void oups_store__journal_free(store_journal *j);
+int oups_store__journal_copy(store_journal *dst, const store_journal *src);
+
+/* What the metadata file holds (meta.c). Format 1: no checksum (older files, read only after
+ * structural validation); format 2: checksummed, with the schema's CRC. */
+#define STORE_META_FORMAT 2
+typedef struct store_meta {
+    int format;
+    char *ordered_on;
+    oups_datatype key_type;
+    bool key_type_known;
+    bool has_schema;     /* schema_crc is known (format 2 files written with rows) */
+    uint32_t schema_crc; /* oups_store__schema_crc of every row-group file */
+    store_stats stats;
+    store_kv kv;
+    store_journal journal;
+} store_meta;
+void oups_store__meta_free(store_meta *m);
+/* CRC-32 of a table's column names and types: what every row-group file must match. */
+uint32_t oups_store__schema_crc(const oups_table *t);
 
 /* Metadata file: parquet with columns file_ids (uint16), n_rows (uint32), ordered_on_mins,
- * ordered_on_maxs (key type), and key-value "oups" = JSON {"ordered_on": ..,
- * "key_value_metadata": {..}, "journal": {"phase": p, "src": [..], "drop": [..]}}. */
-int oups_store__meta_write(const char *md_path, const char *ordered_on, const oups_datatype *key_type,
-                           const store_stats *st, const store_kv *kv, const store_journal *j);
-/* Reads it; ENOTFOUND if absent. Outputs are owned by the caller. */
-int oups_store__meta_read(const char *md_path, char **ordered_on, oups_datatype *key_type, bool *key_type_known,
-                          store_stats *st, store_kv *kv, store_journal *j);
+ * ordered_on_maxs (key type), key-value "oups" = JSON {"format": 2, "ordered_on": ..,
+ * "key_type": .., "schema": crc, "key_value_metadata": {..}, "journal": {"phase": p, "src":
+ * [..], "drop": [..]}} and "oups_crc32" (checksum, see meta.c). Borrowed from `m`. */
+int oups_store__meta_write(const char *md_path, const store_meta *m);
+/* Read, verify (checksum) and validate (structure) it: ENOTFOUND if absent, ECORRUPT naming
+ * the file and what is wrong. `*m` is owned by the caller (oups_store__meta_free). */
+int oups_store__meta_read(store_meta *m, const char *md_path);
+/* The same from an image in memory (`file` names it in messages); the fuzz target's entry. */
+int oups_store__meta_parse(store_meta *m, const void *data, size_t len, const char *file);
 
 /* ---- dataset handle (dataset.c) ------------------------------------------------------- */
 
@@ -102,13 +123,22 @@ struct oups_opd {
     char *ordered_on;
     oups_datatype key_type;
     bool key_type_known;
+    bool has_schema;
+    uint32_t schema_crc;
     store_stats stats;
     store_kv kv;
+    /* A committed journal not yet rolled forward: only read-only handles keep one (they never
+     * touch files); row groups are then found under their staged names (oups_store__rg_path). */
+    store_journal pending;
     bool is_new, readonly, broken;
+    bool shared; /* opened read-only (OUPS_OPD_READ_ONLY): shared lock, never writes */
 };
 
 /* "<dir>/file_%05d.parquet" plus `suffix` ("" or ".new" / ".mv"); buffers of PATH_MAX. */
 void oups_store__file_path(char *buf, const char *dir, int64_t id, const char *suffix);
+/* Path of the file holding row group `file_id` now: file_<id>.parquet, or its staged name
+ * while a journal is pending (read-only handles). */
+void oups_store__rg_path(char *buf, const oups_opd *opd, int64_t file_id);
 /* Reload stats/kv/ordered_on from the metadata file (after a failed commit). */
 int oups_store__reload(oups_opd *opd);
 /* Read the given row groups (stats indices) of the dataset, in order, as one table. */
@@ -123,9 +153,15 @@ int oups_store__read_rgs(oups_table **out, const oups_opd *opd, const int64_t *i
  * updated (file ids 0..n-1). On failure the dataset on disk is the old or the new state and the
  * handle is reloaded from disk (or marked broken if even that fails). */
 int oups_store__commit(oups_opd *opd, const store_stats *final, const int64_t *drop, int64_t n_drop,
-                       const store_kv *kv);
-/* At open (lock held): finish a committed journal, else remove staged files of an
- * uncommitted write. Consumes nothing; `j` may have phase 0. */
+                       const store_kv *kv, const uint32_t *schema_crc);
+/* Check that the files a pending journal `j` of `opd` acts on exist under the expected names
+ * (oups_store__journal_path) with the row counts of the stats: ECORRUPT naming the file
+ * otherwise. Touches nothing. */
+int oups_store__journal_verify(const oups_opd *opd, const store_journal *j);
+/* Current path of row group k under journal j (see oups_store__rg_path). */
+void oups_store__journal_path(char *buf, const oups_opd *opd, const store_journal *j, int64_t k);
+/* At a writer's open (lock held): finish a committed journal once it verifies, else remove
+ * staged files of an uncommitted write. Consumes nothing; `j` may have phase 0. */
 int oups_store__recover(oups_opd *opd, const store_journal *j);
 /* Remove staged/temporary files (*.parquet.new, *.parquet.mv, *.tmp-*) of the dataset. */
 int oups_store__clean_staged(const oups_opd *opd);

@@ -21,6 +21,8 @@ typedef struct wctx {
     bool has_period, drop;
     const char **subset; /* dedup subset (n_subset == 0: all columns) */
     int n_subset;
+    bool has_schema; /* schema_crc of the validated new data */
+    uint32_t schema_crc;
     store_stats news; /* emitted row groups: (e, n_rows, min, max) */
 } wctx;
 
@@ -71,6 +73,27 @@ static int to_ns(int64_t *dst, const int64_t *src, int64_t n, const oups_datatyp
     return 0;
 }
 
+/* ESCHEMA naming the first column whose name or type differs (dataset vs new data). */
+static int schema_diff(const oups_table *ds, const oups_table *df, const char *path) {
+    char ta[80], tb[80];
+    int n = oups_table_num_columns(ds), m = oups_table_num_columns(df);
+    for (int i = 0; i < n && i < m; i++) {
+        const char *a = oups_table_column_name(ds, i), *b = oups_table_column_name(df, i);
+        const oups_datatype *x = oups_column_type(oups_table_column(ds, i)), *y = oups_column_type(oups_table_column(df, i));
+        if (strcmp(a, b) != 0)
+            return oups_error_set(OUPS_ESCHEMA, "%s: column %d is '%s' in the dataset but '%s' in the new data", path,
+                                  i, a, b);
+        if (!oups_datatype_equal(x, y))
+            return oups_error_set(OUPS_ESCHEMA, "%s: column '%s' is %s in the dataset but %s in the new data", path, a,
+                                  oups_datatype_format(x, ta, sizeof ta), oups_datatype_format(y, tb, sizeof tb));
+    }
+    if (n != m)
+        return oups_error_set(OUPS_ESCHEMA, "%s: the dataset has %d columns, the new data %d (column '%s' %s)", path, n,
+                              m, n > m ? oups_table_column_name(ds, m) : oups_table_column_name(df, n),
+                              n > m ? "missing" : "not in the dataset");
+    return 0;
+}
+
 /* Validate df against the dataset before anything is written. */
 static int validate_df(wctx *w, const oups_table *df) {
     oups_opd *opd = w->opd;
@@ -89,12 +112,13 @@ static int validate_df(wctx *w, const oups_table *df) {
             return oups_error_set(OUPS_ENOTFOUND, "duplicates_on column '%s' is not in dataframe columns.", w->subset[i]);
     if (opd->stats.n > 0) {
         oups_table *schema;
-        int64_t zero = 0;
-        OUPS_TRY(oups_store__read_rgs(&schema, opd, &zero, 0, NULL, 0));
-        bool same = oups_table_schema_equal(schema, df);
+        OUPS_TRY(oups_store__read_rgs(&schema, opd, NULL, 0, NULL, 0));
+        int rc = schema_diff(schema, df, opd->path);
         oups_table_free(schema);
-        if (!same) return oups_error_set(OUPS_ESCHEMA, "%s: new data's columns or types differ from the dataset's", opd->path);
+        OUPS_TRY(rc);
     }
+    w->schema_crc = oups_store__schema_crc(df);
+    w->has_schema = true;
     return 0;
 }
 
@@ -241,7 +265,7 @@ static int execute(wctx *w, const oups_table *df, const store_plan *plan, const 
         rc = oups_error_set(OUPS_EOVERFLOW, "%s: file id '%lld' exceeds max value %lld", opd->path,
                             (long long)oups_store__max_file_id + 1, (long long)oups_store__max_file_id);
     if (rc < 0) remove_staged(w);
-    else rc = oups_store__commit(opd, &final, drop, n_drop, kv);
+    else rc = oups_store__commit(opd, &final, drop, n_drop, kv, w->has_schema ? &w->schema_crc : NULL);
     oups_free(seq_news);
     oups_free(drop);
     oups_store__stats_free(&final);
@@ -278,7 +302,7 @@ static int do_write(wctx *w, const oups_table *df_in) {
     }
     if (rc < 0) goto out;
     if (D == 0 && opd->stats.n == 0) { /* metadata only (§4.3 degenerate inputs) */
-        rc = oups_store__commit(opd, &opd->stats, NULL, 0, &kv);
+        rc = oups_store__commit(opd, &opd->stats, NULL, 0, &kv, NULL);
         goto out;
     }
     int64_t R = opd->stats.n;
@@ -383,8 +407,12 @@ int oups_opd_write_row_groups(oups_opd *opd, oups_table *const *chunks, int n_ch
     w.has_period = false;
     for (int c = 0; c < n_chunks && rc == 0; c++) {
         rc = validate_df(&w, chunks[c]);
-        if (rc == 0 && c > 0 && !oups_table_schema_equal(chunks[0], chunks[c]))
-            rc = oups_error_set(OUPS_ESCHEMA, "chunk %d: columns or types differ from chunk 0", c);
+        if (rc == 0 && c > 0 && !oups_table_schema_equal(chunks[0], chunks[c])) {
+            char what[40];
+            snprintf(what, sizeof what, "chunk %d vs chunk 0", c);
+            rc = schema_diff(chunks[0], chunks[c], what);
+            if (rc == 0) rc = oups_error_set(OUPS_ESCHEMA, "chunk %d: columns or types differ from chunk 0", c);
+        }
     }
     int c0 = rc == 0 ? oups_table_column_index(chunks[0], opd->ordered_on) : -1;
     if (rc == 0 && !opd->key_type_known) {
@@ -407,7 +435,7 @@ int oups_opd_write_row_groups(oups_opd *opd, oups_table *const *chunks, int n_ch
     if (rc == 0) rc = oups_store__kv_copy(&kv, &opd->kv);
     for (int i = 0; rc == 0 && i < w.o->n_kv; i++) rc = oups_store__kv_update(&kv, w.o->kv_keys[i], w.o->kv_values[i]);
     if (rc == 0 && write_metadata) {
-        rc = oups_store__commit(opd, &final, NULL, 0, &kv);
+        rc = oups_store__commit(opd, &final, NULL, 0, &kv, &w.schema_crc);
     } else if (rc == 0) { /* files only: rename staged files, stats in memory (§3.4) */
         char a[PATH_MAX], b[PATH_MAX];
         for (int64_t e = 0; e < w.news.n && rc == 0; e++) {

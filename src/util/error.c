@@ -1,7 +1,8 @@
 /*
  * util/error.c: the thread-local last-error message and code (libgit2's model).
  * The message buffer is fixed-size and thread-local, so setting an error never allocates;
- * over-long messages are truncated with "...".
+ * over-long messages are truncated with "...". Messages often quote bytes of a damaged input,
+ * so control bytes and invalid UTF-8 are shown as \xNN: a message is always one printable line.
  */
 #include <stdio.h>
 
@@ -12,9 +13,41 @@
 static _Thread_local char errmsg[OUPS_ERRMSG_CAP];
 static _Thread_local int errcode;
 
+/* Length of the valid UTF-8 sequence (2-4 bytes) at p, or 0. */
+static int utf8_len(const unsigned char *p) {
+    int n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80) return 0;
+    return n;
+}
+
+/* Rewrite errmsg with non-printable bytes escaped (truncating with "..." if it grows). */
+static void sanitize(void) {
+    char out[OUPS_ERRMSG_CAP];
+    size_t o = 0;
+    bool cut = false;
+    for (const unsigned char *p = (const unsigned char *)errmsg; *p && !cut;) {
+        int n = *p >= 0x80 ? utf8_len(p) : (*p >= 0x20 && *p != 0x7f);
+        if (n > 0 && o + (size_t)n < sizeof out) {
+            memcpy(out + o, p, (size_t)n);
+            o += (size_t)n;
+            p += n;
+        } else if (n == 0 && o + 4 < sizeof out) {
+            snprintf(out + o, 5, "\\x%02x", *p++);
+            o += 4;
+        } else {
+            cut = true;
+        }
+    }
+    if (cut) memcpy(out + (o < sizeof out - 4 ? o : sizeof out - 4), "...", 4);
+    else out[o] = '\0';
+    memcpy(errmsg, out, sizeof out);
+}
+
 static void vset(const char *fmt, va_list ap) {
     int n = vsnprintf(errmsg, sizeof errmsg, fmt, ap);
     if (n >= (int)sizeof errmsg) memcpy(errmsg + sizeof errmsg - 4, "...", 4);
+    sanitize();
 }
 
 int oups_error_set(int code, const char *fmt, ...) {
@@ -39,6 +72,7 @@ int oups_error_prefix(int code, const char *fmt, ...) {
         if (used + strlen(old) >= sizeof errmsg - 1)
             memcpy(errmsg + sizeof errmsg - 4, "...", 4);
     }
+    sanitize();
     errcode = code;
     return code;
 }

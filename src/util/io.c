@@ -271,11 +271,13 @@ int oups_io_write_file_atomic(const char *path, const void *data, size_t len) {
     return oups_io_fsync_dir(dir);
 }
 
-int oups_io_lock(int fd, const char *path, int64_t timeout_ms) {
+int oups_io_lock(int fd, const char *path, int64_t timeout_ms) { return oups_io_lock_mode(fd, path, timeout_ms, false); }
+
+int oups_io_lock_mode(int fd, const char *path, int64_t timeout_ms, bool shared) {
     if (io_fault(OUPS_IO_LOCK)) return sys_error("lock", path);
     int64_t deadline = oups_now_ns() + (timeout_ms > 0 ? timeout_ms : 0) * 1000000;
     for (;;) {
-        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+        struct flock fl = {.l_type = shared ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
         if (fcntl(fd, F_OFD_SETLK, &fl) == 0) return 0;
         if (errno != EAGAIN && errno != EACCES && errno != EINTR) return sys_error("lock", path);
         if (timeout_ms == 0) return oups_error_set(OUPS_EBUSY, "%s: locked by another holder", path);

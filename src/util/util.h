@@ -130,6 +130,8 @@ int oups_io_write_file_atomic(const char *path, const void *data, size_t len);
 /** Exclusive open-file-description lock (F_OFD_SETLK) on fd, waiting up to timeout_ms
  * (negative: forever, 0: try once). OUPS_EBUSY / OUPS_ETIMEOUT when held by another. */
 int oups_io_lock(int fd, const char *path, int64_t timeout_ms);
+/** Same, shared (F_RDLCK) when `shared`: readers exclude writers, not each other. */
+int oups_io_lock_mode(int fd, const char *path, int64_t timeout_ms, bool shared);
 int oups_io_unlock(int fd, const char *path);
 
 /* ---- worker threads (pool.c) ------------------------------------------------------- */
