@@ -248,6 +248,21 @@ OUPS_API OUPS_NODISCARD int oups_opd_remove_from_disk(oups_opd *opd, bool preser
  */
 OUPS_API OUPS_NODISCARD int oups_opd_check(oups_opd *opd);
 
+/**
+ * Repair the dataset at `path` (`oups store check --repair`), never deleting or overwriting a
+ * file that could hold committed rows. Metadata that verifies: open as a writer (finishing an
+ * interrupted commit) and check. Damaged metadata or journal: if no staged file
+ * (`*.parquet.new`, `*.parquet.mv`) exists and file_00000.. are contiguous, sorted on
+ * `ordered_on` and in order, rebuild the metadata from them (user key-value metadata is not
+ * recovered; the damaged file is kept as `<name>_opdmd.damaged`); else change nothing.
+ * @param ordered_on  Needed only to rebuild (the damaged metadata cannot be trusted for it).
+ * @param[out] report What was done, one line (free with oups_mem_free); may be NULL.
+ * @return 0 (the dataset then passes oups_opd_check), OUPS_ECORRUPT naming what blocks the
+ *         repair, OUPS_EINVAL (ordered_on needed), OUPS_ENOTFOUND, OUPS_ETIMEOUT.
+ */
+OUPS_API OUPS_NODISCARD int oups_opd_repair(const char *path, const char *ordered_on, int64_t lock_timeout_ms,
+                                            char **report);
+
 /* ------------------------------------------------------------------------------------------ */
 /** @name Lock-step iteration over datasets (spec §5) */
 

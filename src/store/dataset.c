@@ -138,10 +138,8 @@ int oups_store__reload(oups_opd *opd) {
     return rc;
 }
 
-int oups_opd_open(oups_opd **out, const char *path, const oups_opd_options *opts) {
+int oups_store__open_locked(oups_opd **out, const char *path, const oups_opd_options *opts) {
     *out = NULL;
-    oups_opd_options def = OUPS_OPD_OPTIONS_INIT;
-    if (!opts) opts = &def;
     oups_opd *o = oups_calloc(1, sizeof *o);
     if (!o) return OUPS_ENOMEM;
     o->is_new = true;
@@ -159,14 +157,27 @@ int oups_opd_open(oups_opd **out, const char *path, const oups_opd_options *opts
     }
     if (rc == 0 && parent[0] && !o->shared) rc = oups_io_mkdir_p(parent);
     if (rc == 0) rc = lock_acquire(&o->lock, lock_path, o->path, opts->lock_timeout_ms, o->shared);
-    if (rc == 0) rc = oups_store__reload(o);
+    if (rc < 0) {
+        opd_free(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+int oups_opd_open(oups_opd **out, const char *path, const oups_opd_options *opts) {
+    oups_opd_options def = OUPS_OPD_OPTIONS_INIT;
+    if (!opts) opts = &def;
+    oups_opd *o;
+    OUPS_TRY(oups_store__open_locked(&o, path, opts));
+    int rc = oups_store__reload(o);
     if (rc == 0 && opts->ordered_on && *opts->ordered_on) {
-        if (!o->ordered_on && !o->shared) {
+        if (!o->ordered_on) {
             o->ordered_on = oups_strdup(opts->ordered_on);
             if (!o->ordered_on) rc = OUPS_ENOMEM;
-        } else if (!o->ordered_on || strcmp(o->ordered_on, opts->ordered_on) != 0) {
+        } else if (strcmp(o->ordered_on, opts->ordered_on) != 0) {
             rc = oups_error_set(OUPS_EINVAL, "'ordered_on' parameter value '%s' does not match '%s' in record dataset.",
-                                opts->ordered_on, o->ordered_on ? o->ordered_on : "(none)");
+                                opts->ordered_on, o->ordered_on);
         }
     }
     if (rc < 0) {

@@ -100,7 +100,8 @@ uint32_t oups_store__schema_crc(const oups_table *t);
 /* Metadata file: parquet with columns file_ids (uint16), n_rows (uint32), ordered_on_mins,
  * ordered_on_maxs (key type), key-value "oups" = JSON {"format": 2, "ordered_on": ..,
  * "key_type": .., "schema": crc, "key_value_metadata": {..}, "journal": {"phase": p, "src":
- * [..], "drop": [..]}} and "oups_crc32" (checksum, see meta.c). Borrowed from `m`. */
+ * [..], "drop": [..]}} and "oups_crc32" (checksum, see meta.c). Borrowed from `m`.
+ * m->format 1 writes the previous format (no checksum): for tests only. */
 int oups_store__meta_write(const char *md_path, const store_meta *m);
 /* Read, verify (checksum) and validate (structure) it: ENOTFOUND if absent, ECORRUPT naming
  * the file and what is wrong. `*m` is owned by the caller (oups_store__meta_free). */
@@ -139,6 +140,8 @@ void oups_store__file_path(char *buf, const char *dir, int64_t id, const char *s
 /* Path of the file holding row group `file_id` now: file_<id>.parquet, or its staged name
  * while a journal is pending (read-only handles). */
 void oups_store__rg_path(char *buf, const oups_opd *opd, int64_t file_id);
+/* A handle with its lock taken, metadata not loaded (oups_opd_open's first half). */
+int oups_store__open_locked(oups_opd **out, const char *path, const oups_opd_options *opts);
 /* Reload stats/kv/ordered_on from the metadata file (after a failed commit). */
 int oups_store__reload(oups_opd *opd);
 /* Read the given row groups (stats indices) of the dataset, in order, as one table. */

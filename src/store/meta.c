@@ -194,12 +194,14 @@ static int json_ints(oups_bytes *b, const int64_t *v, int64_t n) {
 
 static int json_build(oups_bytes *b, const store_meta *m) {
     char tb[80];
-    OUPS_TRY(oups_bytes_printf(b, "{\"format\":%d,\"ordered_on\":", STORE_META_FORMAT));
+    bool legacy = m->format == 1; /* tests write format 1 to check that it is still read */
+    if (legacy) OUPS_TRY(oups_bytes_append(b, "{\"ordered_on\":", 14));
+    else OUPS_TRY(oups_bytes_printf(b, "{\"format\":%d,\"ordered_on\":", STORE_META_FORMAT));
     if (m->ordered_on) OUPS_TRY(json_str(b, m->ordered_on));
     else OUPS_TRY(oups_bytes_append(b, "null", 4));
     OUPS_TRY(oups_bytes_append(b, ",\"key_type\":", 12));
     OUPS_TRY(json_str(b, oups_datatype_format(&m->key_type, tb, sizeof tb)));
-    if (m->has_schema) OUPS_TRY(oups_bytes_printf(b, ",\"schema\":%lu", (unsigned long)m->schema_crc));
+    if (m->has_schema && !legacy) OUPS_TRY(oups_bytes_printf(b, ",\"schema\":%lu", (unsigned long)m->schema_crc));
     OUPS_TRY(oups_bytes_append(b, ",\"key_value_metadata\":{", 23));
     for (int i = 0; i < m->kv.n; i++) {
         if (i) OUPS_TRY(oups_bytes_append(b, ",", 1));
@@ -561,7 +563,7 @@ int oups_store__meta_write(const char *md_path, const store_meta *m) {
         oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
         const char *kk[] = {"oups", "oups_crc32"}, *kvv[] = {(const char *)json.data, crc};
         o.codec = OUPS_CODEC_UNCOMPRESSED;
-        o.n_kv = 2;
+        o.n_kv = m->format == 1 ? 1 : 2;
         o.kv_keys = kk;
         o.kv_values = kvv;
         rc = oups_parquet_writer_open_memory(&w, t, &o);

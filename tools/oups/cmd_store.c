@@ -16,7 +16,7 @@
 #include "csv.h"
 
 enum { OPT_ORDERED_ON = 256, OPT_RG_SIZE, OPT_DUP_ON, OPT_DUP_ALL, OPT_MAX_OFF, OPT_KV, OPT_KV_DEL, OPT_COMPRESSION,
-       OPT_START, OPT_END, OPT_COLUMNS, OPT_FORMAT, OPT_SCHEMA, OPT_SEP };
+       OPT_START, OPT_END, OPT_COLUMNS, OPT_FORMAT, OPT_SCHEMA, OPT_SEP, OPT_REPAIR };
 
 #define usage_error(cmd, msg) cli_usage_error("store", cmd, msg)
 #define bad_option(cmd, argv) cli_bad_option("store", cmd, argv)
@@ -31,7 +31,8 @@ static const char *const usage_text =
     "  read DATASET [--start V] [--end-excl V] [--columns a,b] [--format csv|jsonl|parquet] [-o OUT]\n"
     "                         print rows with start <= key < end-excl\n"
     "  info DATASET           ordered_on, row groups (file id, rows, min, max), metadata as JSON\n"
-    "  check DATASET          verify files against the metadata\n"
+    "  check DATASET [--repair [--ordered-on COL]]\n"
+    "                         verify files against the metadata (--repair: finish or rebuild safely)\n"
     "  keys ROOT --schema SPEC [--sep C]\n"
     "                         list the dataset keys of a store (SPEC e.g. 'quantity:str,city:str/freq:str')\n"
     "  rm DATASET             delete a dataset\n"
@@ -39,8 +40,8 @@ static const char *const usage_text =
     "A dataset DIR is DIR/file_NNNNN.parquet (one row group each), DIR_opdmd and, while open, DIR.lock.\n"
     "Run 'oups store <command> --help' for details.\n";
 
-/* Open an existing dataset (refusing to create one). */
-static int open_existing(oups_opd **out, const char *path) {
+/* Open an existing dataset (refusing to create one); read-only ones change no file. */
+static int open_existing(oups_opd **out, const char *path, bool read_only) {
     char md[4096];
     size_t n = strlen(path);
     while (n > 1 && path[n - 1] == '/') n--;
@@ -48,33 +49,32 @@ static int open_existing(oups_opd **out, const char *path) {
     if (access(md, F_OK) != 0) return cli_fail(OUPS_ENOTFOUND, "%s: no such dataset (no metadata file %s)", path, md);
     oups_opd_options o = OUPS_OPD_OPTIONS_INIT;
     o.lock_timeout_ms = 10000;
+    o.read_only = read_only;
     int rc = oups_opd_open(out, path, &o);
     return rc ? cli_fail_lib(rc, NULL) : 0;
 }
 
 /* ---- write ---------------------------------------------------------------------------------- */
 
-/* Schema spec "name:type,..." of an existing dataset, so CSV input gets the dataset's types. */
-static char *dataset_schema_spec(const char *path) {
-    char f[4096];
-    snprintf(f, sizeof f, "%s/file_00000.parquet", path);
-    oups_parquet_reader *r;
-    if (access(f, F_OK) != 0 || oups_parquet_reader_open(&r, f) != 0) return NULL;
-    oups_table *t = NULL;
-    char *spec = NULL;
+/* Schema spec "name:type,..." of an open dataset (NULL if it has no rows), so CSV input gets
+ * the dataset's types. Read under the dataset's lock: a concurrent writer may be renaming. */
+static int dataset_schema_spec(char **out, const oups_opd *opd) {
+    *out = NULL;
+    if (oups_opd_len(opd) == 0) return 0;
+    oups_table *t;
+    int rc = oups_opd_schema(&t, opd);
+    if (rc) return cli_fail_lib(rc, NULL);
     size_t len = 0;
-    FILE *m = open_memstream(&spec, &len);
-    if (m && oups_parquet_reader_schema(&t, r) == 0) {
-        for (int i = 0; i < oups_table_num_columns(t); i++) {
-            char tb[80];
-            fprintf(m, "%s%s:%s", i ? "," : "", oups_table_column_name(t, i),
-                    oups_datatype_format(oups_column_type(oups_table_column(t, i)), tb, sizeof tb));
-        }
+    FILE *m = open_memstream(out, &len);
+    if (!m) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    for (int i = 0; m && i < oups_table_num_columns(t); i++) {
+        char tb[80];
+        fprintf(m, "%s%s:%s", i ? "," : "", oups_table_column_name(t, i),
+                oups_datatype_format(oups_column_type(oups_table_column(t, i)), tb, sizeof tb));
     }
     if (m) fclose(m);
     oups_table_free(t);
-    oups_parquet_reader_free(r);
-    return spec;
+    return rc;
 }
 
 static bool is_parquet(const char *p) {
@@ -186,12 +186,12 @@ static int cmd_write(int argc, char **argv) {
         o.kv_keys = (const char *const *)kv_keys;
         o.kv_values = (const char *const *)kv_vals;
         o.parquet = &pq;
-        spec = is_parquet(input) ? NULL : dataset_schema_spec(dataset);
-        rc = cli_read_table(&t, input, spec);
         oups_opd_options oo = OUPS_OPD_OPTIONS_INIT;
         oo.lock_timeout_ms = 10000;
-        if (rc == 0 && (rc = oups_opd_open(&opd, dataset, &oo)) != 0) cli_fail_lib(rc, NULL);
-        if (rc == 0 && (rc = oups_opd_write(opd, t, &o)) != 0) cli_fail_lib(rc, NULL);
+        if ((rc = oups_opd_open(&opd, dataset, &oo)) != 0) cli_fail_lib(rc, NULL);
+        if (rc == 0 && !is_parquet(input)) rc = dataset_schema_spec(&spec, opd);
+        if (rc == 0) rc = cli_read_table(&t, input, spec);
+        if (rc == 0 && (rc = oups_opd_write(opd, t, &o)) != 0) cli_fail_lib(rc, input);
     }
     oups_opd_close(opd);
     oups_table_free(t);
@@ -248,7 +248,7 @@ static int cmd_read(int argc, char **argv) {
     oups_parquet_writer *w = NULL;
     oups_scalar s_start, s_end;
     uint8_t b1[256], b2[256];
-    int rc = open_existing(&opd, argv[optind]);
+    int rc = open_existing(&opd, argv[optind], true);
     if (rc == 0 && columns) rc = cli_split_list(&cols, &n_cols, &cols_copy, columns);
     if (rc == 0 && (start || end) && oups_opd_len(opd) > 0) {
         oups_opd_rg_stats st;
@@ -354,7 +354,7 @@ static int cmd_info(int argc, char **argv) {
                             &path);
     if (r >= 0) return r;
     oups_opd *opd;
-    if (open_existing(&opd, path)) return 1;
+    if (open_existing(&opd, path, true)) return 1;
     printf("{\"ordered_on\": ");
     if (oups_opd_ordered_on(opd)) json_string(stdout, oups_opd_ordered_on(opd));
     else printf("null");
@@ -381,17 +381,51 @@ static int cmd_info(int argc, char **argv) {
 }
 
 static int cmd_check(int argc, char **argv) {
-    char *path = NULL;
-    int r = one_dataset_cmd(argc, argv,
-                            "usage: oups store check DATASET\n\nVerify every row-group file against the metadata (rows, "
-                            "key order, min/max,\nmax[i] <= min[i+1], file ids 0..n-1, no stray files). Finishes an "
-                            "interrupted write first.\n",
-                            &path);
-    if (r >= 0) return r;
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+                                             {"repair", no_argument, NULL, OPT_REPAIR},
+                                             {"ordered-on", required_argument, NULL, OPT_ORDERED_ON},
+                                             {NULL, 0, NULL, 0}};
+    bool repair = false;
+    const char *ordered_on = NULL;
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            printf("usage: oups store check DATASET [--repair [--ordered-on COL]]\n\n"
+                   "Verify the metadata (checksum, file ids 0..n-1, min <= max, max[i] <= min[i+1]) and every\n"
+                   "row-group file against it (schema, rows, key order, min/max), and that no stray file exists.\n"
+                   "Read-only: changes nothing, even when a write was interrupted (its committed state is\n"
+                   "checked where it lies).\n"
+                   "--repair: as a writer, finish an interrupted commit whose journal verifies; if the metadata\n"
+                   "  or journal is damaged and no staged file (*.parquet.new/.mv) exists, rebuild the metadata\n"
+                   "  from the row-group files (needs --ordered-on; key-value metadata is not recovered; the\n"
+                   "  damaged file is kept as DATASET_opdmd.damaged). Never deletes a file.\n");
+            return 0;
+        case OPT_REPAIR: repair = true; break;
+        case OPT_ORDERED_ON: ordered_on = optarg; break;
+        default: return bad_option("check", argv);
+        }
+    }
+    if (argc - optind != 1) return usage_error("check", "expected one DATASET");
+    if (ordered_on && !repair) return usage_error("check", "--ordered-on goes with --repair");
+    const char *path = argv[optind];
+    if (repair) {
+        char *report = NULL;
+        int rc = oups_opd_repair(path, ordered_on, 10000, &report);
+        if (rc) cli_fail_lib(rc, NULL);
+        else printf("ok: %s\n", report);
+        oups_mem_free(report);
+        return rc ? 1 : 0;
+    }
     oups_opd *opd;
-    if (open_existing(&opd, path)) return 1;
+    if (open_existing(&opd, path, true)) return 1;
     int rc = oups_opd_check(opd);
     if (rc) cli_fail_lib(rc, NULL);
+    else if (oups_opd_has_pending_commit(opd))
+        printf("ok: %lld row groups (an interrupted commit awaits the next writer or check --repair)\n",
+               (long long)oups_opd_len(opd));
     else printf("ok: %lld row groups\n", (long long)oups_opd_len(opd));
     oups_opd_close(opd);
     return rc ? 1 : 0;
@@ -403,7 +437,7 @@ static int cmd_rm(int argc, char **argv) {
                             &path);
     if (r >= 0) return r;
     oups_opd *opd;
-    if (open_existing(&opd, path)) return 1;
+    if (open_existing(&opd, path, false)) return 1;
     int rc = oups_opd_remove_from_disk(opd, false);
     if (rc) cli_fail_lib(rc, NULL);
     oups_opd_close(opd);
