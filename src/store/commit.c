@@ -101,6 +101,10 @@ int oups_store__journal_verify(const oups_opd *opd, const store_journal *j) {
     for (int64_t k = 0; j->phase && k < j->n_final; k++) {
         if (j->src[k] == k) continue;
         oups_store__journal_path(path, opd, j, k);
+        int64_t crc = -1;
+        if (opd->stats.crcs[k] >= 0 && oups_store__file_crc(&crc, path) == 0 && crc != opd->stats.crcs[k])
+            return oups_error_set(OUPS_ECORRUPT, "%s: the commit journal puts %s at row group %lld, but its checksum "
+                                  "differs; nothing was changed", opd->md_path, path, (long long)k);
         oups_parquet_reader *r;
         int rc = oups_parquet_reader_open(&r, path);
         if (rc == OUPS_ENOTFOUND)

@@ -211,7 +211,7 @@ int oups_opd_view(oups_opd **out, oups_opd *opd, int64_t start, int64_t stop, in
     if (stop > opd->stats.n) stop = opd->stats.n;
     for (int64_t i = start; rc == 0 && i < stop; i += step)
         rc = oups_store__stats_push(&v->stats, opd->stats.file_ids[i], opd->stats.n_rows[i], opd->stats.mins[i],
-                                    opd->stats.maxs[i]);
+                                    opd->stats.maxs[i], opd->stats.crcs[i]);
     if (rc < 0) {
         opd_free(v);
         return rc;
@@ -302,11 +302,24 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
     *out = NULL;
     char path[PATH_MAX];
     oups_store__rg_path(path, opd, opd->stats.file_ids[i]);
-    oups_parquet_reader *r;
-    int rc = oups_parquet_reader_open(&r, path);
+    oups_parquet_reader *r = NULL;
+    uint8_t *img = NULL;
+    size_t len = 0;
+    int rc;
+    if (opd->stats.crcs[i] >= 0) { /* the whole file, checked against its CRC */
+        rc = oups_io_read_file(&img, &len, path);
+        if (rc == 0 && oups_crc32(0, img, len) != (uint32_t)opd->stats.crcs[i])
+            rc = oups_error_set(OUPS_ECORRUPT, "%s: checksum mismatch: the file is damaged", path);
+        if (rc == 0) rc = oups_parquet_reader_open_memory(&r, img, len, path);
+    } else { /* format-1 row group: no checksum known */
+        rc = oups_parquet_reader_open(&r, path);
+    }
     if (rc == OUPS_ENOTFOUND)
-        return oups_error_set(OUPS_ECORRUPT, "%s: row group %lld's file is missing", path, (long long)i);
-    OUPS_TRY(rc);
+        rc = oups_error_set(OUPS_ECORRUPT, "%s: row group %lld's file is missing", path, (long long)i);
+    if (rc < 0) {
+        oups_free(img);
+        return rc;
+    }
     oups_table *t = NULL;
     rc = oups_parquet_reader_schema(&t, r);
     if (rc == 0 && opd->has_schema && oups_store__schema_crc(t) != opd->schema_crc)
@@ -329,6 +342,7 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
         t = rc == 0 ? s : NULL;
     }
     oups_parquet_reader_free(r);
+    oups_free(img);
     if (rc < 0) {
         oups_table_free(t);
         return rc;
@@ -471,9 +485,8 @@ int oups_opd_remove_from_disk(oups_opd *opd, bool preserve_metadata) {
 int oups_opd_check(oups_opd *opd) {
     const store_stats *s = &opd->stats;
     for (int64_t i = 0; i < s->n; i++) { /* ids, order and min/max were validated at open */
-        const char *cols[] = {opd->ordered_on};
-        oups_table *t;
-        OUPS_TRY(read_rg(&t, opd, i, cols, 1, false));
+        oups_table *t;                    /* every column: page checksums are verified too */
+        OUPS_TRY(read_rg(&t, opd, i, NULL, 0, false));
         oups_table_free(t);
     }
     if (opd->pending.phase) return 0; /* staged names are expected until a writer rolls forward */

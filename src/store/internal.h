@@ -44,12 +44,16 @@ int oups_store__intersections_own(oups_intersections *it, oups_opd **opds);
 
 /* ---- stats and kv (meta.c) ----------------------------------------------------------- */
 
+/* Per row group: file id, rows, key min and max, and the CRC-32 of the whole row-group file
+ * (-1: unknown, row groups written by format 1), checked whenever the file is read. */
 typedef struct store_stats {
     int64_t n, cap;
-    int64_t *file_ids, *n_rows, *mins, *maxs;
+    int64_t *file_ids, *n_rows, *mins, *maxs, *crcs;
 } store_stats;
 
-int oups_store__stats_push(store_stats *s, int64_t file_id, int64_t n_rows, int64_t min, int64_t max);
+int oups_store__stats_push(store_stats *s, int64_t file_id, int64_t n_rows, int64_t min, int64_t max, int64_t crc);
+/* CRC-32 of a whole file. */
+int oups_store__file_crc(int64_t *out, const char *path);
 int oups_store__stats_copy(store_stats *dst, const store_stats *src);
 void oups_store__stats_free(store_stats *s);
 

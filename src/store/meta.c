@@ -23,11 +23,11 @@
 
 /* ---- stats ---------------------------------------------------------------------------- */
 
-int oups_store__stats_push(store_stats *s, int64_t file_id, int64_t n_rows, int64_t min, int64_t max) {
+int oups_store__stats_push(store_stats *s, int64_t file_id, int64_t n_rows, int64_t min, int64_t max, int64_t crc) {
     if (s->n == s->cap) {
         int64_t cap = s->cap ? 2 * s->cap : 16;
-        int64_t **arrs[4] = {&s->file_ids, &s->n_rows, &s->mins, &s->maxs};
-        for (int i = 0; i < 4; i++) {
+        int64_t **arrs[5] = {&s->file_ids, &s->n_rows, &s->mins, &s->maxs, &s->crcs};
+        for (int i = 0; i < 5; i++) {
             int64_t *p = oups_realloc(*arrs[i], (size_t)cap * 8);
             if (!p) return OUPS_ENOMEM;
             *arrs[i] = p;
@@ -38,6 +38,7 @@ int oups_store__stats_push(store_stats *s, int64_t file_id, int64_t n_rows, int6
     s->n_rows[s->n] = n_rows;
     s->mins[s->n] = min;
     s->maxs[s->n] = max;
+    s->crcs[s->n] = crc;
     s->n++;
     return 0;
 }
@@ -47,18 +48,28 @@ void oups_store__stats_free(store_stats *s) {
     oups_free(s->n_rows);
     oups_free(s->mins);
     oups_free(s->maxs);
+    oups_free(s->crcs);
     memset(s, 0, sizeof *s);
 }
 
 int oups_store__stats_copy(store_stats *dst, const store_stats *src) {
     memset(dst, 0, sizeof *dst);
     for (int64_t i = 0; i < src->n; i++) {
-        int rc = oups_store__stats_push(dst, src->file_ids[i], src->n_rows[i], src->mins[i], src->maxs[i]);
+        int rc = oups_store__stats_push(dst, src->file_ids[i], src->n_rows[i], src->mins[i], src->maxs[i], src->crcs[i]);
         if (rc < 0) {
             oups_store__stats_free(dst);
             return rc;
         }
     }
+    return 0;
+}
+
+int oups_store__file_crc(int64_t *out, const char *path) {
+    uint8_t *d;
+    size_t n;
+    OUPS_TRY(oups_io_read_file(&d, &n, path));
+    *out = oups_crc32(0, d, n);
+    oups_free(d);
     return 0;
 }
 
@@ -458,8 +469,8 @@ static uint32_t meta_crc(const char *json, size_t len, const store_stats *st) {
     uint32_t crc = oups_crc32(0, tag, sizeof tag - 1);
     crc = oups_crc32(crc, json, len);
     for (int64_t i = 0; i < st->n; i++) {
-        const int64_t v[4] = {st->file_ids[i], st->n_rows[i], st->mins[i], st->maxs[i]};
-        for (int k = 0; k < 4; k++) {
+        const int64_t v[5] = {st->file_ids[i], st->n_rows[i], st->mins[i], st->maxs[i], st->crcs[i]};
+        for (int k = 0; k < 5; k++) {
             uint8_t le[8];
             for (int b = 0; b < 8; b++) le[b] = (uint8_t)((uint64_t)v[k] >> (8 * b));
             crc = oups_crc32(crc, le, 8);
@@ -489,6 +500,8 @@ static int meta_validate(const store_meta *m, const char *file) {
         if (s->file_ids[i] != i) return bad(file, "file id is not the row group's position", i);
         if (s->n_rows[i] < 1) return bad(file, "no rows", i);
         if (s->mins[i] > s->maxs[i]) return bad(file, "min > max", i);
+        if (s->crcs[i] < -1 || s->crcs[i] > (int64_t)UINT32_MAX || (m->format == 1 && s->crcs[i] != -1))
+            return bad(file, "bad file checksum", i);
         if (i > 0 && s->maxs[i - 1] > s->mins[i]) return bad(file, "min < previous row group's max", i);
     }
     const store_journal *j = &m->journal;
@@ -531,14 +544,16 @@ static int key_column(oups_column **out, const oups_datatype *kt, const int64_t 
     return rc;
 }
 
-static const char *const STATS_NAMES[] = {"file_ids", "n_rows", "ordered_on_mins", "ordered_on_maxs"};
+/* Format 1 has the first 4 columns; format 2 adds the file CRCs (int64, -1 unknown). */
+static const char *const STATS_NAMES[] = {"file_ids", "n_rows", "ordered_on_mins", "ordered_on_maxs", "file_crc32"};
 
 int oups_store__meta_write(const char *md_path, const store_meta *m) {
     store_meta mm = *m;
     if (!mm.key_type_known) mm.key_type = oups_type(OUPS_TYPE_INT64);
     const store_stats *st = &m->stats;
     oups_bytes json = {0};
-    oups_column *cols[4] = {0};
+    oups_column *cols[5] = {0};
+    int n_cols = m->format == 1 ? 4 : 5;
     oups_table *t = NULL;
     oups_parquet_writer *w = NULL;
     uint8_t *img = NULL;
@@ -553,12 +568,13 @@ int oups_store__meta_write(const char *md_path, const store_meta *m) {
         ids[i] = (uint16_t)st->file_ids[i];
         rows[i] = (uint32_t)st->n_rows[i];
     }
-    oups_datatype u16 = oups_type(OUPS_TYPE_UINT16), u32 = oups_type(OUPS_TYPE_UINT32);
+    oups_datatype u16 = oups_type(OUPS_TYPE_UINT16), u32 = oups_type(OUPS_TYPE_UINT32), i64 = oups_type(OUPS_TYPE_INT64);
     if (rc == 0) rc = oups_column_from_values(&cols[0], &u16, ids, st->n, NULL);
     if (rc == 0) rc = oups_column_from_values(&cols[1], &u32, rows, st->n, NULL);
     if (rc == 0) rc = key_column(&cols[2], &mm.key_type, st->mins, st->n);
     if (rc == 0) rc = key_column(&cols[3], &mm.key_type, st->maxs, st->n);
-    if (rc == 0) rc = oups_table_new(&t, 4, STATS_NAMES, cols);
+    if (rc == 0) rc = oups_column_from_values(&cols[4], &i64, st->crcs, st->n, NULL);
+    if (rc == 0) rc = oups_table_new(&t, n_cols, STATS_NAMES, cols);
     if (rc == 0) {
         oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
         const char *kk[] = {"oups", "oups_crc32"}, *kvv[] = {(const char *)json.data, crc};
@@ -574,22 +590,24 @@ int oups_store__meta_write(const char *md_path, const store_meta *m) {
     oups_parquet_writer_free(w);
     oups_mem_free(img);
     oups_table_free(t);
-    for (int i = 0; i < 4; i++) oups_column_release(cols[i]);
+    for (int i = 0; i < 5; i++) oups_column_release(cols[i]);
     oups_free(ids);
     oups_free(rows);
     oups_bytes_free(&json);
     return rc;
 }
 
-/* The stats table: 4 columns of the expected names and types, no nulls. */
+/* The stats table: 4 (format 1) or 5 columns of the expected names and types, no nulls. */
 static int stats_read(store_meta *m, oups_parquet_reader *r, const char *file) {
     oups_table *t = NULL;
     int rc = oups_parquet_reader_read(&t, r, NULL, 0, NULL, 0);
     if (rc < 0) return rc == OUPS_ENOMEM ? rc : oups_error_set(OUPS_ECORRUPT, "%s: stats table: %s", file, oups_error_last());
     int64_t n = oups_table_num_rows(t);
-    oups_datatype want[4] = {oups_type(OUPS_TYPE_UINT16), oups_type(OUPS_TYPE_UINT32), m->key_type, m->key_type};
-    bool ok = oups_table_num_columns(t) == 4 && (n == 0 || m->key_type_known);
-    for (int c = 0; ok && c < 4; c++) {
+    oups_datatype want[5] = {oups_type(OUPS_TYPE_UINT16), oups_type(OUPS_TYPE_UINT32), m->key_type, m->key_type,
+                             oups_type(OUPS_TYPE_INT64)};
+    int n_cols = m->format == 1 ? 4 : 5;
+    bool ok = oups_table_num_columns(t) == n_cols && (n == 0 || m->key_type_known);
+    for (int c = 0; ok && c < n_cols; c++) {
         const oups_column *col = oups_table_column(t, c);
         ok = strcmp(oups_table_column_name(t, c), STATS_NAMES[c]) == 0 && oups_column_null_count(col) == 0 &&
              (n == 0 || oups_datatype_equal(oups_column_type(col), &want[c]));
@@ -604,14 +622,16 @@ static int stats_read(store_meta *m, oups_parquet_reader *r, const char *file) {
         if (rc == 0) rc = oups_store__key_extract(maxs, oups_table_column(t, 3), "ordered_on_maxs");
         if (rc < 0 && rc != OUPS_ENOMEM) rc = oups_error_prefix(OUPS_ECORRUPT, "%s: ", file);
     }
-    oups_column_view a, b;
+    oups_column_view a, b, c;
     if (rc == 0 && n > 0) {
         oups_column_view_get(&a, oups_table_column(t, 0));
         oups_column_view_get(&b, oups_table_column(t, 1));
+        if (n_cols == 5) oups_column_view_get(&c, oups_table_column(t, 4));
     }
     for (int64_t i = 0; rc == 0 && i < n; i++)
         rc = oups_store__stats_push(&m->stats, (int64_t)oups_column__get_uint(&a, i),
-                                    (int64_t)oups_column__get_uint(&b, i), mins[i], maxs[i]);
+                                    (int64_t)oups_column__get_uint(&b, i), mins[i], maxs[i],
+                                    n_cols == 5 ? ((const int64_t *)c.data)[c.offset + i] : -1);
     oups_free(mins);
     oups_free(maxs);
     oups_table_free(t);

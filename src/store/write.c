@@ -135,7 +135,9 @@ static int emit(wctx *w, const oups_table *t, const int64_t *keys, int64_t a, in
     int rc = oups_parquet_write(path, s, &w->pq);
     oups_table_free(s);
     OUPS_TRY(rc);
-    return oups_store__stats_push(&w->news, STORE_NEW_SRC(w->news.n), b - a, keys[a], keys[b - 1]);
+    int64_t crc; /* of the bytes on disk (read back from the page cache), checked at each read */
+    OUPS_TRY(oups_store__file_crc(&crc, path));
+    return oups_store__stats_push(&w->news, STORE_NEW_SRC(w->news.n), b - a, keys[a], keys[b - 1], crc);
 }
 
 /* remainder ++ old rgs [rg_pos, rg_end) ++ df[df_pos, df_end), stable-sorted, deduplicated. */
@@ -229,11 +231,12 @@ static int place(store_stats *final, int64_t **drop, int64_t *n_drop, const oups
     for (int64_t s = 0; s <= plan->n_seq && rc == 0; s++) {
         int64_t upto = s < plan->n_seq ? plan->seq[s].rg_start : old->n;
         for (; p < upto && rc == 0; p++)
-            rc = oups_store__stats_push(final, old->file_ids[p], old->n_rows[p], old->mins[p], old->maxs[p]);
+            rc = oups_store__stats_push(final, old->file_ids[p], old->n_rows[p], old->mins[p], old->maxs[p],
+                                        old->crcs[p]);
         if (s == plan->n_seq) break;
         const store_seq *sq = &plan->seq[s];
         for (int64_t i = 0; i < seq_news[s] && rc == 0; i++, e++)
-            rc = oups_store__stats_push(final, STORE_NEW_SRC(e), 0, 0, 0);
+            rc = oups_store__stats_push(final, STORE_NEW_SRC(e), 0, 0, 0, -1);
         int64_t end = sq->rg_end[sq->n - 1];
         for (; p < end; p++) (*drop)[(*n_drop)++] = old->file_ids[p];
     }
@@ -260,6 +263,7 @@ static int execute(wctx *w, const oups_table *df, const store_plan *plan, const 
             final.n_rows[k] = w->news.n_rows[e];
             final.mins[k] = w->news.mins[e];
             final.maxs[k] = w->news.maxs[e];
+            final.crcs[k] = w->news.crcs[e];
         }
     if (rc == 0 && final.n > oups_store__max_file_id + 1) /* checked before the commit: nothing changes */
         rc = oups_error_set(OUPS_EOVERFLOW, "%s: file id '%lld' exceeds max value %lld", opd->path,
@@ -428,7 +432,8 @@ int oups_opd_write_row_groups(oups_opd *opd, oups_table *const *chunks, int n_ch
     }
     if (rc == 0) rc = oups_store__stats_copy(&final, &opd->stats);
     for (int64_t e = 0; e < w.news.n && rc == 0; e++)
-        rc = oups_store__stats_push(&final, w.news.file_ids[e], w.news.n_rows[e], w.news.mins[e], w.news.maxs[e]);
+        rc = oups_store__stats_push(&final, w.news.file_ids[e], w.news.n_rows[e], w.news.mins[e], w.news.maxs[e],
+                                    w.news.crcs[e]);
     if (rc == 0 && final.n > oups_store__max_file_id + 1)
         rc = oups_error_set(OUPS_EOVERFLOW, "%s: file id '%lld' exceeds max value %lld", opd->path,
                             (long long)oups_store__max_file_id + 1, (long long)oups_store__max_file_id);

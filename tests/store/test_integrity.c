@@ -1,4 +1,4 @@
-// labels: quick fault
+// labels: fault
 /*
  * tests/store/test_integrity.c: damaged metadata and journals are detected, never acted upon
  * (issue 9 §1). Each reproducer of the issue, for the checksummed format and for format-1
