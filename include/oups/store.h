@@ -243,7 +243,8 @@ OUPS_API OUPS_NODISCARD int oups_opd_remove_from_disk(oups_opd *opd, bool preser
  * Verify the dataset: every file exists, its schema, row count, key order and min/max match
  * the metadata (max[i] <= min[i+1] and file ids 0..n-1 are checked at open), no stray files
  * (not checked while a commit is pending on a read-only handle: staged names are then
- * expected). Reads only the key column. Never modifies anything.
+ * expected). Reads every row group in full (so page checksums are verified too), one at a
+ * time. Never modifies anything.
  * @return 0 or OUPS_ECORRUPT naming the file and the first problem.
  */
 OUPS_API OUPS_NODISCARD int oups_opd_check(oups_opd *opd);
