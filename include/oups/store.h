@@ -10,7 +10,10 @@
  * ordered_on and the user key-value map as JSON in its key-value metadata) and, while the
  * dataset is open, a lock file `<parent>/<name>.lock`. Any Parquet reader can read
  * `<name>/\*.parquet` as the dataset. Writes are crash-safe: a write is either fully visible
- * or not at all after a crash; the next open completes an interrupted commit.
+ * or not at all after a crash; the next writer's open completes an interrupted commit.
+ * Integrity: the metadata is checksummed and validated at open, and every row-group file is
+ * checked against it (CRC, schema, rows, key order, min/max) when read; damage is
+ * OUPS_ECORRUPT naming the file, and recovery never acts on a journal that does not verify.
  *
  * Handles: oups_key_schema / oups_key (dataset identifiers), oups_opd (an open, locked
  * dataset, or a read-only view of some of its row groups), oups_store (a root directory of
@@ -21,9 +24,10 @@
  *
  * Ownership: handles returned through `**out` belong to the caller (free with the matching
  * _free/_close). Strings and tables returned by getters are borrowed as documented.
- * Threading: one thread per handle at a time. Datasets are locked exclusively across threads
- * and processes (OFD fcntl locks); a lock is not re-entrant: opening the same dataset twice,
- * even from one thread, waits for the first handle (and all its views) to be closed.
+ * Threading: one thread per handle at a time. Datasets are locked across threads and
+ * processes (OFD fcntl locks: exclusive for writers, shared for read-only opens); a writer's
+ * lock is not re-entrant: opening the same dataset twice, even from one thread, waits for the
+ * first handle (and all its views) to be closed.
  * Behaviour: spec/store.md.
  */
 #ifndef OUPS_STORE_H

@@ -85,13 +85,17 @@ static inline bool iu_capture(const char *dir, int phase) {
     return false;
 }
 
-/* Rows of a dataset in the su_render notation, read through a read-only open. */
-static inline int iu_read(char *buf, size_t cap, const char *path) {
+static inline int iu_open_ro(oups_opd **out, const char *path) {
     oups_opd_options o = OUPS_OPD_OPTIONS_INIT;
     o.read_only = true;
     o.lock_timeout_ms = 0;
+    return oups_opd_open(out, path, &o);
+}
+
+/* Rows of a dataset in the su_render notation, read through a read-only open. */
+static inline int iu_read(char *buf, size_t cap, const char *path) {
     oups_opd *opd;
-    OUPS_TRY(oups_opd_open(&opd, path, &o));
+    OUPS_TRY(iu_open_ro(&opd, path));
     int rc = su_render(buf, cap, opd);
     oups_opd_close(opd);
     return rc;
@@ -99,11 +103,8 @@ static inline int iu_read(char *buf, size_t cap, const char *path) {
 
 /* What `info` shows: stats and kv of a read-only open. */
 static inline int iu_info(char *buf, size_t cap, const char *path) {
-    oups_opd_options o = OUPS_OPD_OPTIONS_INIT;
-    o.read_only = true;
-    o.lock_timeout_ms = 0;
     oups_opd *opd;
-    OUPS_TRY(oups_opd_open(&opd, path, &o));
+    OUPS_TRY(iu_open_ro(&opd, path));
     size_t len = (size_t)snprintf(buf, cap, "%s|", oups_opd_ordered_on(opd) ? oups_opd_ordered_on(opd) : "-");
     for (int64_t i = 0; i < oups_opd_len(opd) && len < cap; i++) {
         oups_opd_rg_stats s;
@@ -119,11 +120,8 @@ static inline int iu_info(char *buf, size_t cap, const char *path) {
 
 /* read-only check. */
 static inline int iu_check(const char *path) {
-    oups_opd_options o = OUPS_OPD_OPTIONS_INIT;
-    o.read_only = true;
-    o.lock_timeout_ms = 0;
     oups_opd *opd;
-    OUPS_TRY(oups_opd_open(&opd, path, &o));
+    OUPS_TRY(iu_open_ro(&opd, path));
     int rc = oups_opd_check(opd);
     oups_opd_close(opd);
     return rc;

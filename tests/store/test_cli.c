@@ -43,6 +43,15 @@ static int store(const char *fmt, ...) {
     return rc;
 }
 
+/* `oups <args>` (any command) in dir. */
+static int oups_cmd(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = cli_run_in(dir, "", fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
 static bool one_error_line(const char *needle) {
     const char *e = slurp("err.txt");
     const char *nl = strchr(e, '\n');
@@ -109,6 +118,10 @@ TEST(errors) {
     put("c.csv", "ts,w\n2021-01-01T09:00:00,1\n");
     CHECK(store("write st/ds --ordered-on ts c.csv") == 1); /* other columns */
     CHECK(one_error_line("not in the header"));
+    CHECK(oups_cmd("parquet from-csv c.csv c.parquet") == 0);
+    CHECK(store("write st/ds --ordered-on ts c.parquet") == 1);
+    CHECK(one_error_line("c.parquet: "));
+    CHECK(one_error_line("column 1 is 'v' in the dataset but 'w' in the new data"));
     CHECK(store("write st/ds --ordered-on v b.csv") == 1);
     CHECK(one_error_line("does not match"));
     CHECK(store("read st/ds") == 0);
@@ -118,4 +131,38 @@ TEST(errors) {
     su_rmrf(dir);
 }
 
-RUN_TESTS("store.cli", write_read_info, errors)
+/* check (read-only) and check --repair; a parquet input of other types names file and column. */
+TEST(check_repair) {
+    dir = su_tmpdir();
+    put("a.csv", "ts,v\n1,1.5\n2,2.5\n3,3.5\n");
+    CHECK(store("write st/ds --ordered-on ts --row-group-size 2 --kv k=v a.csv") == 0);
+    CHECK(store("check st/ds") == 0);
+    CHECK(strcmp(slurp("out.txt"), "ok: 2 row groups\n") == 0);
+    CHECK(store("check st/ds --repair") == 0);
+    CHECK(strcmp(slurp("out.txt"), "ok: metadata verified\n") == 0);
+    CHECK(store("check st/ds --ordered-on ts") == 2);
+    char p[512];
+    snprintf(p, sizeof p, "%s/st/ds_opdmd", dir); /* damage the metadata's JSON */
+    FILE *f = fopen(p, "r+b");
+    CHECK(f);
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    char *k = memmem(buf, n, "\"k\":\"v\"", 7);
+    CHECK(k);
+    k[1] = 'K';
+    CHECK(fseek(f, 0, SEEK_SET) == 0 && fwrite(buf, 1, n, f) == n);
+    fclose(f);
+    CHECK(store("read st/ds") == 1);
+    CHECK(one_error_line("checksum mismatch"));
+    CHECK(store("info st/ds") == 1);
+    CHECK(store("check st/ds") == 1);
+    CHECK(store("check st/ds --repair") == 1);
+    CHECK(one_error_line("give the ordered_on column"));
+    CHECK(store("check st/ds --repair --ordered-on ts") == 0);
+    CHECK(strncmp(slurp("out.txt"), "ok: metadata rebuilt from 2 row-group files", 43) == 0);
+    CHECK(store("read st/ds") == 0);
+    CHECK(strcmp(slurp("out.txt"), "ts,v\n1,1.5\n2,2.5\n3,3.5\n") == 0);
+    su_rmrf(dir);
+}
+
+RUN_TESTS("store.cli", write_read_info, errors, check_repair)

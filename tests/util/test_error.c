@@ -120,5 +120,19 @@ TEST(bytes_buffer) {
     oups_bytes_free(&b);
 }
 
+/* Bytes of a damaged input quoted in a message: one printable line, valid UTF-8 kept. */
+TEST(error_escapes_raw_bytes) {
+    oups_error_set(OUPS_ECORRUPT, "near '%s'", "a\nb\x01\xff\xc3\xa9\xe2\x82");
+    CHECK(strcmp(oups_error_last(), "near 'a\\x0ab\\x01\\xff\xc3\xa9\\xe2\\x82'") == 0);
+    oups_error_prefix(OUPS_ECORRUPT, "%s: ", "f\tx");
+    CHECK(strncmp(oups_error_last(), "f\\x09x: near 'a\\x0ab", 20) == 0);
+    char big[1100];
+    memset(big, 1, sizeof big - 1); /* escaping grows it: still truncated with "..." */
+    big[sizeof big - 1] = '\0';
+    oups_error_set(OUPS_ECORRUPT, "%s", big);
+    size_t n = strlen(oups_error_last());
+    CHECK(n <= 1023 && strcmp(oups_error_last() + n - 3, "...") == 0);
+}
+
 RUN_TESTS("util.error", error_set_and_clear, error_truncation, error_oom_and_strerror, error_is_per_thread,
-          alloc_fault_hook, bytes_buffer)
+          alloc_fault_hook, bytes_buffer, error_escapes_raw_bytes)
