@@ -143,7 +143,7 @@ int oups_store__open_locked(oups_opd **out, const char *path, const oups_opd_opt
     oups_opd *o = oups_calloc(1, sizeof *o);
     if (!o) return OUPS_ENOMEM;
     o->is_new = true;
-    o->shared = o->readonly = opts->read_only;
+    o->shared = o->readonly = opts->version >= 2 && opts->read_only; /* version 1 has no such field */
     char parent[PATH_MAX], lock_path[PATH_MAX + 8];
     int rc = resolve(&o->path, path);
     if (rc == 0) {
