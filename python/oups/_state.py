@@ -15,8 +15,19 @@ MAGIC = b"OPV1"
 _INDEX_COL = "__oups_index__"
 
 
+_SCALARS = frozenset([type(None), bool, int, float, str, bytes, pd.Timestamp])
+
+
 def check(value, path="state"):
     """Raise TypeError (at bind time) if `value` cannot be persisted."""
+    t = type(value)
+    if t in _SCALARS:
+        return
+    if t is tuple or t is list:
+        for i, v in enumerate(value):
+            if type(v) not in _SCALARS:
+                check(v, f"{path}[{i}]")
+        return
     if value is None or isinstance(value, (bool, int, float, str, bytes, pd.Timestamp, _oups.AsofMerger,
                                            np.integer, np.floating, np.bool_)):
         return
@@ -36,12 +47,33 @@ def check(value, path="state"):
                     "of those)")
 
 
+_pack_d = struct.Struct("<d").pack
+_pack_q = struct.Struct("<q").pack
+_pack_Q = struct.Struct("<Q").pack
+
+
 def _blob(out, data):
     out.append(struct.pack("<Q", len(data)))
     out.append(data)
 
 
 def _enc(v, out):
+    t = type(v)
+    if t is float:  # the common scalars first, by exact type (fast path)
+        out.append(b"f" + _pack_d(v))
+        return
+    if t is int and -(1 << 63) <= v < (1 << 63):
+        out.append(b"i" + _pack_q(v))
+        return
+    if t is str:
+        b = v.encode("utf-8", "surrogatepass")
+        out.append(b"s" + _pack_Q(len(b)) + b)
+        return
+    if t is tuple or t is list:
+        out.append((b"l" if t is list else b"u") + _pack_Q(len(v)))
+        for x in v:
+            _enc(x, out)
+        return
     if v is None:
         out.append(b"N")
     elif isinstance(v, (bool, np.bool_)):

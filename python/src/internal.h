@@ -27,12 +27,15 @@ typedef struct {
     PyObject_HEAD
     oups_opd *opd;
     PyObject *parent; /* the dataset a view was made from (kept open while the view lives) */
+    int busy;         /* a thread is inside a C call on this handle (GIL released) */
+    int users;        /* open iterations borrowing this handle: close() must wait */
 } PyDataset;
 
 /* An as-of merger (oups._oups.AsofMerger). */
 typedef struct {
     PyObject_HEAD
     oups_asof_merger *m;
+    int busy;
 } PyAsofMerger;
 
 /* Raise the exception class of `code` with the library's last message (prefixed by `what`
@@ -52,6 +55,19 @@ PyObject *oupspy_table_wrap(oups_table *t);
 oups_table *oupspy_table_from_object(PyObject *obj);
 /* Column from a 1-D numpy array (the main keys of a merge): zero-copy for numeric/datetime. */
 oups_column *oupspy_column_from_array(PyObject *arr);
+
+/* A C handle is used by one thread at a time. The GIL is released during C calls, so mark the
+ * handle busy (under the GIL) around them: a second thread gets oups.StateError instead of
+ * racing. Returns 0, or -1 with the exception set. */
+static inline int oupspy_enter(int *busy, const char *what) {
+    if (*busy) {
+        PyErr_Format(oupspy_error_class(-15 /* OUPS_ESTATE */), "%s is in use by another thread", what);
+        return -1;
+    }
+    *busy = 1;
+    return 0;
+}
+static inline void oupspy_leave(int *busy) { *busy = 0; }
 
 int oupspy_init_table(PyObject *m);
 int oupspy_init_store(PyObject *m);

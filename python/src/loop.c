@@ -17,6 +17,7 @@ typedef struct {
     PyObject *iter;    /* the Python source */
     PyObject *pending; /* items pulled by the C look-ahead and not yet handed out (FIFO) */
     PyObject *holders; /* capsules of field holders; they outlive the C loop */
+    int busy;
 } PyLoop;
 
 typedef struct {
@@ -126,6 +127,10 @@ static PyObject *loop_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
 
 static PyObject *loop_close(PyLoop *self, PyObject *unused) {
     (void)unused;
+    if (self->busy) {
+        PyErr_SetString(oupspy_error_class(OUPS_ESTATE), "loop is in use by another thread");
+        return NULL;
+    }
     oups_loop_free(self->loop); /* before the holders: nothing may call back into them after */
     self->loop = NULL;
     Py_CLEAR(self->iter);
@@ -141,8 +146,8 @@ static void loop_dealloc(PyLoop *self) {
 }
 
 static int loop_ok(PyLoop *self) {
-    if (self->loop) return 1;
-    PyErr_SetString(oupspy_error_class(OUPS_ESTATE), "loop is closed");
+    if (self->loop && !self->busy) return 1;
+    PyErr_SetString(oupspy_error_class(OUPS_ESTATE), self->loop ? "loop is in use by another thread" : "loop is closed");
     return 0;
 }
 
@@ -239,8 +244,10 @@ static PyObject *loop_next(PyLoop *self, PyObject *unused) {
     if (!loop_ok(self)) return NULL;
     oups_table *chunk;
     int rc;
+    self->busy = 1; /* the source and state callbacks run Python code meanwhile */
     Py_BEGIN_ALLOW_THREADS rc = oups_loop_next(self->loop, &chunk);
-    Py_END_ALLOW_THREADS if (rc < 0) return oupspy_raise(rc);
+    Py_END_ALLOW_THREADS self->busy = 0;
+    if (rc < 0) return oupspy_raise(rc);
     if (rc == 0 || PyList_GET_SIZE(self->pending) == 0) return Py_BuildValue("(OO)", Py_False, Py_None);
     PyObject *item = Py_NewRef(PyList_GET_ITEM(self->pending, 0));
     if (PySequence_DelItem(self->pending, 0) < 0) {
@@ -254,14 +261,17 @@ static PyObject *loop_persist(PyLoop *self, PyObject *unused) {
     (void)unused;
     if (!loop_ok(self)) return NULL;
     int rc;
+    self->busy = 1;
     Py_BEGIN_ALLOW_THREADS rc = oups_loop_persist(self->loop);
-    Py_END_ALLOW_THREADS if (rc) return oupspy_raise(rc);
+    Py_END_ALLOW_THREADS self->busy = 0;
+    if (rc) return oupspy_raise(rc);
     Py_RETURN_NONE;
 }
 
 static PyObject *loop_info(PyLoop *self, PyObject *unused) {
     (void)unused;
-    if (!loop_ok(self)) return NULL;
+    if (!self->loop) /* no busy check: the loop's own callbacks (source, state) may ask */
+        return (PyErr_SetString(oupspy_error_class(OUPS_ESTATE), "loop is closed"), NULL);
     return Py_BuildValue("{s:s,s:O,s:L,s:O,s:L}", "path", oups_loop_path(self->loop), "resumed",
                          oups_loop_resumed(self->loop) ? Py_True : Py_False, "iteration",
                          (long long)oups_loop_iteration(self->loop), "is_last",

@@ -124,8 +124,12 @@ static PyObject *merger_merge(PyAsofMerger *self, PyObject *args, PyObject *kw) 
     int n_groups, check = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OOi|Op", kwlist, &main_obj, &tables_obj, &n_groups, &comb_obj, &check))
         return NULL;
+    if (oupspy_enter(&self->busy, "AsofMerger") < 0) return NULL;
     oups_column *main_col = oupspy_column_from_array(main_obj);
-    if (!main_col) return NULL;
+    if (!main_col) {
+        oupspy_leave(&self->busy);
+        return NULL;
+    }
     PyObject *seq = PySequence_Fast(tables_obj, "tables must be a sequence"), *result = NULL;
     PyArrayObject *comb = NULL;
     Py_ssize_t n = seq ? PySequence_Fast_GET_SIZE(seq) : 0;
@@ -159,6 +163,7 @@ done:
     Py_XDECREF(comb);
     Py_XDECREF(seq);
     oups_column_release(main_col);
+    oupspy_leave(&self->busy);
     return result;
 }
 

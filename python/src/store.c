@@ -96,13 +96,18 @@ static void dataset_dealloc(PyDataset *self) {
 }
 
 static int dataset_ok(PyDataset *self) {
-    if (self->opd) return 1;
-    PyErr_SetString(oupspy_error_class(OUPS_ESTATE), "dataset is closed");
+    if (self->opd && !self->busy) return 1;
+    PyErr_SetString(oupspy_error_class(OUPS_ESTATE),
+                    self->opd ? "dataset is in use by another thread" : "dataset is closed");
     return 0;
 }
 
 static PyObject *dataset_close(PyDataset *self, PyObject *unused) {
     (void)unused;
+    if (self->users > 0 || self->busy) {
+        PyErr_SetString(oupspy_error_class(OUPS_ESTATE), "dataset is in use (an iteration or another thread)");
+        return NULL;
+    }
     oups_opd_close(self->opd);
     self->opd = NULL;
     Py_CLEAR(self->parent);
@@ -210,9 +215,11 @@ static PyObject *dataset_read(PyDataset *self, PyObject *args, PyObject *kw) {
     oups_table *t;
     int rc;
     const char *const *cols = columns == Py_None ? NULL : names;
+    self->busy = 1;
     Py_BEGIN_ALLOW_THREADS if (start == Py_None && end == Py_None) rc = oups_opd_read(&t, self->opd, cols, n);
     else rc = oups_opd_read_range(&t, self->opd, start == Py_None ? NULL : &s0, end == Py_None ? NULL : &s1, cols, n);
-    Py_END_ALLOW_THREADS PyMem_Free(names);
+    Py_END_ALLOW_THREADS self->busy = 0;
+    PyMem_Free(names);
     if (rc) return oupspy_raise(rc);
     return oupspy_table_wrap(t);
 }
@@ -291,9 +298,11 @@ static PyObject *dataset_write(PyDataset *self, PyObject *args, PyObject *kw) {
         return NULL;
     }
     int rc;
+    self->busy = 1;
     Py_BEGIN_ALLOW_THREADS rc = oups_opd_write(self->opd, t, &w.o);
     oups_table_free(t);
-    Py_END_ALLOW_THREADS write_opts_free(&w);
+    Py_END_ALLOW_THREADS self->busy = 0;
+    write_opts_free(&w);
     if (rc) return oupspy_raise(rc);
     Py_RETURN_NONE;
 }
@@ -313,8 +322,10 @@ static PyObject *dataset_write_row_groups(PyDataset *self, PyObject *args, PyObj
     for (Py_ssize_t i = 0; ok && i < n; i++) ok = (ts[i] = oupspy_table_from_object(PySequence_Fast_GET_ITEM(seq, i))) != NULL;
     if (ok) {
         int rc;
+        self->busy = 1;
         Py_BEGIN_ALLOW_THREADS rc = oups_opd_write_row_groups(self->opd, ts, (int)n, write_md, &w.o);
-        Py_END_ALLOW_THREADS if (rc) oupspy_raise(rc);
+        Py_END_ALLOW_THREADS self->busy = 0;
+        if (rc) oupspy_raise(rc);
         else result = Py_NewRef(Py_None);
     } else if (!ts) {
         PyErr_NoMemory();
@@ -332,8 +343,10 @@ static PyObject *dataset_remove_from_disk(PyDataset *self, PyObject *args) {
     int preserve = 0;
     if (!PyArg_ParseTuple(args, "|p", &preserve) || !dataset_ok(self)) return NULL;
     int rc;
+    self->busy = 1;
     Py_BEGIN_ALLOW_THREADS rc = oups_opd_remove_from_disk(self->opd, preserve);
-    Py_END_ALLOW_THREADS if (rc) return oupspy_raise(rc);
+    Py_END_ALLOW_THREADS self->busy = 0;
+    if (rc) return oupspy_raise(rc);
     Py_RETURN_NONE;
 }
 
@@ -341,8 +354,10 @@ static PyObject *dataset_check(PyDataset *self, PyObject *unused) {
     (void)unused;
     if (!dataset_ok(self)) return NULL;
     int rc;
+    self->busy = 1;
     Py_BEGIN_ALLOW_THREADS rc = oups_opd_check(self->opd);
-    Py_END_ALLOW_THREADS if (rc) return oupspy_raise(rc);
+    Py_END_ALLOW_THREADS self->busy = 0;
+    if (rc) return oupspy_raise(rc);
     Py_RETURN_NONE;
 }
 
@@ -379,26 +394,36 @@ PyTypeObject PyDataset_Type = {
 typedef struct {
     PyObject_HEAD
     oups_intersections *it;
-    PyObject *datasets; /* keeps the datasets open while iterating */
+    PyObject *datasets; /* keeps the datasets open while iterating (their `users` counted) */
+    int busy;
 } PyIntersections;
 
-static void intersections_dealloc(PyIntersections *self) {
+/* Free the C iterator and let the datasets be closed again. */
+static void intersections_release(PyIntersections *self) {
     oups_intersections_free(self->it);
-    Py_XDECREF(self->datasets);
+    self->it = NULL;
+    if (self->datasets)
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(self->datasets); i++)
+            ((PyDataset *)PyTuple_GET_ITEM(self->datasets, i))->users--;
+    Py_CLEAR(self->datasets);
+}
+
+static void intersections_dealloc(PyIntersections *self) {
+    intersections_release(self);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 /* next -> [(dataset index, Table)] of the step */
 static PyObject *intersections_next(PyIntersections *self) {
     if (!self->it) return NULL;
+    if (oupspy_enter(&self->busy, "iteration") < 0) return NULL;
     bool done;
     int rc;
     Py_BEGIN_ALLOW_THREADS rc = oups_intersections_next(self->it, &done);
-    Py_END_ALLOW_THREADS if (rc) return oupspy_raise(rc);
+    Py_END_ALLOW_THREADS oupspy_leave(&self->busy);
+    if (rc) return oupspy_raise(rc);
     if (done) {
-        oups_intersections_free(self->it);
-        self->it = NULL;
-        Py_CLEAR(self->datasets);
+        intersections_release(self);
         return NULL;
     }
     int n = oups_intersections_count(self->it);
@@ -479,7 +504,9 @@ static PyObject *intersections_open(PyObject *mod, PyObject *args, PyObject *kw)
         goto done;
     }
     self->it = it;
+    self->busy = 0;
     self->datasets = Py_NewRef(seq);
+    for (Py_ssize_t i = 0; i < n; i++) ((PyDataset *)PyTuple_GET_ITEM(seq, i))->users++;
 done:
     PyMem_Free(opds);
     PyMem_Free(np);

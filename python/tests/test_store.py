@@ -178,3 +178,36 @@ def test_store_get_write_delete_and_intersections(tmp_path):
     assert list(st) == [a]
     with pytest.raises(KeyError, match="not found in store"):
         del st[b]
+
+
+def test_threads_and_handle_guards(tmp_path):
+    """Different datasets in parallel threads (the GIL is released in C); a dataset cannot be
+    closed while an iteration borrows it."""
+    import threading
+    paths = [tmp_path / f"d{i}" for i in range(4)]
+    errors = []
+
+    def work(p, k):
+        try:
+            df = frame(np.arange(20000) * 2 + k, v=np.arange(20000.0) + k)
+            oups.write(p, ordered_on="ts", df=df, row_group_target_size=3000)
+            with OrderedParquetDataset(p) as o:
+                pd.testing.assert_frame_equal(o.to_pandas(), df)
+        except Exception as e:  # noqa: BLE001 (reported below)
+            errors.append(e)
+    threads = [threading.Thread(target=work, args=(p, k)) for k, p in enumerate(paths)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    opd = OrderedParquetDataset(paths[0])
+    it = oups.iter_intersections([opd], start=0)
+    next(it)
+    with pytest.raises(oups.StateError):
+        opd.close()
+    it.close()
+    del it
+    import gc
+    gc.collect()
+    opd.close()
