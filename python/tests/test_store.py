@@ -1,4 +1,4 @@
-# labels: quick
+# labels: quick oracle
 """Indexers, Store, OrderedParquetDataset, write() and iter_intersections (spec store.md)."""
 import os
 
@@ -211,3 +211,46 @@ def test_threads_and_handle_guards(tmp_path):
     import gc
     gc.collect()
     opd.close()
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.lists(st.integers(1, 299), max_size=6, unique=True).map(sorted), st.sampled_from([None, "ts"]),
+       st.sampled_from([7, 50, 1000]))
+def test_chunked_writes_equal_one_shot(tmp_path_factory, cuts, dup, rg_size):
+    """Writing the rows in any number of consecutive chunks gives the one-shot dataset's rows
+    (keys with runs of equal values, so cuts fall inside runs; dedup: last occurrence wins)."""
+    rng = np.random.default_rng(len(cuts))
+    ts = np.sort(rng.integers(0, 60, 300))
+    df = frame(ts, v=np.arange(300.0), s=rng.choice(["x", "yy", None], 300).astype(object))
+    root = tmp_path_factory.mktemp("w")
+    oups.write(root / "one", ordered_on="ts", df=df, row_group_target_size=rg_size, duplicates_on=dup)
+    bounds = [0] + cuts + [300]
+    for lo, hi in zip(bounds, bounds[1:]):
+        oups.write(root / "chunked", ordered_on="ts", df=df.iloc[lo:hi], row_group_target_size=rg_size,
+                   duplicates_on=dup)
+    with OrderedParquetDataset(root / "one") as a, OrderedParquetDataset(root / "chunked") as b:
+        one, chunked = a.to_pandas(), b.to_pandas()
+        b.check()
+    if dup is None:
+        pd.testing.assert_frame_equal(chunked, one)
+    else:
+        expected = df.drop_duplicates("ts", keep="last").reset_index(drop=True)
+        pd.testing.assert_frame_equal(one, expected)
+        pd.testing.assert_frame_equal(chunked, expected)
+
+
+@pytest.mark.parametrize("freq", ["15min", "2h", "D", "MS"])
+def test_period_row_groups_equal_pandas_resample_bins(tmp_path, freq):
+    """Oracle: with a frequency row_group_target_size, row group k holds exactly the rows of
+    the k-th non-empty pandas resample(freq) bin."""
+    rng = np.random.default_rng(11)
+    span = {"15min": 10**13, "2h": 10**14, "D": 10**15, "MS": 3 * 10**16}[freq]
+    ts = pd.to_datetime(np.sort(rng.integers(0, span, 2000)) + pd.Timestamp("2023-12-30").value)
+    df = pd.DataFrame({"ts": ts, "v": np.arange(2000)})
+    oups.write(tmp_path / "p", ordered_on="ts", df=df, row_group_target_size=freq)
+    sizes = df.resample(freq, on="ts").size()
+    with OrderedParquetDataset(tmp_path / "p") as o:
+        assert o.row_group_stats["n_rows"].tolist() == sizes[sizes > 0].tolist()
+        pd.testing.assert_frame_equal(o.to_pandas(), df)
