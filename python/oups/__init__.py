@@ -10,13 +10,14 @@ from ._oups import (BusyError, CallbackError, CorruptError, Error, ExistsError, 
 from ._oups import version as _c_version
 from ._frame import Table, frame_to_table, table_to_frame
 from .asof_merger import AsofMerger
+from .segmented_aggregator import SegmentedAggregator, by_x_rows
 from .stateful_loop import Skip, StatefulLoop
 from .store import (OrderedParquetDataset, Store, is_toplevel, iter_intersections, sublevel, toplevel, write)
 
 __version__ = _c_version()
 
 __all__ = [
-    "AsofMerger", "OrderedParquetDataset", "Skip", "StatefulLoop", "Store", "Table", "toplevel", "sublevel",
+    "AsofMerger", "SegmentedAggregator", "by_x_rows", "OrderedParquetDataset", "Skip", "StatefulLoop", "Store", "Table", "toplevel", "sublevel",
     "is_toplevel", "iter_intersections", "write", "frame_to_table", "table_to_frame", "Error",
     "InvalidArgumentError", "OutOfMemoryError", "OupsIOError", "CorruptError", "UnsupportedError", "UnorderedError",
     "SchemaError", "NotFoundError", "BusyError", "LockTimeoutError", "ReadOnlyError", "ExistsError", "CallbackError",

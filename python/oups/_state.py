@@ -11,6 +11,12 @@ import pandas as pd
 from . import _oups
 from ._frame import frame_to_table, table_to_frame
 
+# The C ops a state value may hold, by tag (the segmented aggregator only if liboups has it).
+_OPS = {b"M": _oups.AsofMerger}
+if hasattr(_oups, "SegmentedAggregator"):
+    _OPS[b"G"] = _oups.SegmentedAggregator
+_OP_TYPES = tuple(_OPS.values())
+
 MAGIC = b"OPV1"
 _INDEX_COL = "__oups_index__"
 
@@ -28,8 +34,8 @@ def check(value, path="state"):
             if type(v) not in _SCALARS:
                 check(v, f"{path}[{i}]")
         return
-    if value is None or isinstance(value, (bool, int, float, str, bytes, pd.Timestamp, _oups.AsofMerger,
-                                           np.integer, np.floating, np.bool_)):
+    if value is None or isinstance(value, (bool, int, float, str, bytes, pd.Timestamp, np.integer, np.floating,
+                                           np.bool_) + _OP_TYPES):
         return
     if isinstance(value, (pd.DataFrame, _oups.Table)):
         return
@@ -108,8 +114,8 @@ def _enc(v, out):
     elif isinstance(v, _oups.Table):
         out.append(b"P")
         _blob(out, _oups.table_to_parquet(v))
-    elif isinstance(v, _oups.AsofMerger):
-        out.append(b"M")
+    elif isinstance(v, _OP_TYPES):
+        out.append(next(tag for tag, cls in _OPS.items() if isinstance(v, cls)))
         _blob(out, v.save())
     elif isinstance(v, dict):
         out.append(b"m" + struct.pack("<Q", len(v)))
@@ -180,10 +186,10 @@ def _dec(r, current):
         return df
     if tag == b"P":
         return _oups.table_from_parquet(r.blob())
-    if tag == b"M":
+    if tag in _OPS:
         blob = r.blob()
-        if not isinstance(current, _oups.AsofMerger):
-            raise TypeError("an AsofMerger state restores only into an existing AsofMerger attribute")
+        if not isinstance(current, _OPS[tag]):
+            raise TypeError(f"a {_OPS[tag].__name__} state restores only into an existing {_OPS[tag].__name__}")
         current.load(blob)
         return current
     if tag == b"m":

@@ -73,5 +73,6 @@ int oupspy_init_table(PyObject *m);
 int oupspy_init_store(PyObject *m);
 int oupspy_init_loop(PyObject *m);
 int oupspy_init_ops(PyObject *m);
+int oupspy_init_segagg(PyObject *m);
 
 #endif

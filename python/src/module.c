@@ -118,7 +118,8 @@ PyMODINIT_FUNC PyInit__oups(void) {
         Py_DECREF(bases);
         if (!error_classes[i] || PyModule_AddObjectRef(m, error_defs[i].name, error_classes[i]) < 0) goto fail;
     }
-    if (oupspy_init_table(m) < 0 || oupspy_init_store(m) < 0 || oupspy_init_loop(m) < 0 || oupspy_init_ops(m) < 0)
+    if (oupspy_init_table(m) < 0 || oupspy_init_store(m) < 0 || oupspy_init_loop(m) < 0 || oupspy_init_ops(m) < 0 ||
+        oupspy_init_segagg(m) < 0)
         goto fail;
     return m;
 fail:
