@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import _oups
-from ._frame import table_to_frame
+from ._frame import frame_to_table, table_to_frame
 
 _FUNCS = {"first": 0, "last": 1, "min": 2, "max": 3, "sum": 4, "count": 5, "mean": 6}
 _ORIGINS = {"epoch": 0, "start_day": 1, "start": 2}
@@ -76,7 +76,7 @@ class SegmentedAggregator:
 
     def process(self, chunk):
         """Bins (a DataFrame), or (bins, snapshots) with snap_by, of one chunk."""
-        bins, snaps = self._conf.process(chunk)
+        bins, snaps = self._conf.process(frame_to_table(chunk))
         if self._has_snaps:
             return table_to_frame(bins), table_to_frame(snaps)
         return table_to_frame(bins)
