@@ -147,6 +147,17 @@ TEST(timestamps_tolerance) {
     CHECK(o && strstr(o, "20.000000000Z,2\n") && strstr(o, "30.000000000Z,0\n")); /* 13 s back, none forward */
     free(o);
     CHECK(run("--on ts --main tm.csv tt.csv --tolerance 5x", "o.csv") == 1);
+    /* A period tolerance with a state and only header-only CSV chunks: the key type comes from
+     * the state (the tolerance is converted before the merger exists). */
+    CHECK(run("--on ts --main tm.csv tt.csv --tolerance 5s --state tol.state", "o.csv") == 0);
+    write_text("tm_empty.csv", "ts\n");
+    write_text("tt_empty.csv", "ts,v\n");
+    CHECK(run("--on ts --main tm_empty.csv tt_empty.csv --tolerance 5s --state tol.state", "o.csv") == 0);
+    write_text("tm2.csv", "ts\n2024-01-01T00:00:33Z\n2024-01-01T00:00:36Z\n");
+    CHECK(run("--on ts --main tm2.csv tt_empty.csv --tolerance 5s --state tol.state", "o.csv") == 0);
+    o = slurp("o.csv");
+    CHECK(o && strstr(o, "33.000000000Z,3\n") && strstr(o, "36.000000000Z,0\n")); /* 3 s, then 6 s from ts 30 */
+    free(o);
 }
 
 TEST(errors) {

@@ -176,6 +176,12 @@ static void pathf(char *buf, size_t cap, const char *fmt, ...) {
     va_end(ap);
 }
 
+static int rm_dir(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
 /* ---- C API: the worker (child process) ------------------------------------------------------ */
 
 /* Job file: "G D J fill has_tol tol" then "np allow" per df index. */
@@ -352,9 +358,7 @@ TEST(chunks_in_new_processes_equal_one_shot) {
         free_scen(&s);
         CHECK(eq);
     }
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(rm_dir() == 0);
 }
 
 /* ---- CLI: oups asof --state, one process per chunk -------------------------------------------- */
@@ -514,9 +518,7 @@ TEST(cli_chunks_in_new_processes_equal_one_shot) {
         free_scen(&s);
         CHECK(eq);
     }
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(rm_dir() == 0);
 }
 
 RUN_TESTS("ops.asof_parity", chunk_worker, chunks_in_new_processes_equal_one_shot,
