@@ -160,6 +160,27 @@ static int read_with_state(oups_table **in, char *const *paths, int n_in, const 
     return 0;
 }
 
+/* The key column of an empty table read from CSV takes the key type (it is read as string).
+ * Rebuilt rather than read again: the input may be stdin. */
+static int retype_key(oups_table **t, const char *on, const oups_datatype *key) {
+    int n = oups_table_num_columns(*t), rc = 0;
+    const char **names = calloc((size_t)n, sizeof *names);
+    oups_datatype *types = calloc((size_t)n, sizeof *types);
+    oups_table *e = NULL;
+    if (!names || !types) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    for (int c = 0; rc == 0 && c < n; c++) {
+        names[c] = oups_table_column_name(*t, c);
+        types[c] = strcmp(names[c], on) == 0 ? *key : *oups_column_type(oups_table_column(*t, c));
+    }
+    if (rc == 0 && (rc = oups_table_new_empty(&e, n, names, types)) < 0) cli_fail_lib(rc, NULL);
+    free(names);
+    free(types);
+    if (rc < 0) return rc;
+    oups_table_free(*t);
+    *t = e;
+    return 0;
+}
+
 /* Inputs of the first run (no state): read as they are; the key type comes from the first
  * input that has one (Parquet, or CSV with rows). A CSV column without any value has no
  * type (CSV types are inferred from values): a TABLE with such a value column is refused,
@@ -188,11 +209,7 @@ static int read_first(oups_table **in, char *const *paths, int n_in, const char 
                                 "inferred from values); the first call fixes the output columns: give this table "
                                 "as Parquet (oups parquet from-csv --schema), or with values", paths[i], name);
         }
-        if (oups_table_num_rows(in[i]) == 0) { /* only a key column: type it */
-            cli_schema s = {1, (char *[]){(char *)on}, key};
-            oups_table_free(in[i]);
-            if (cli_read_table_typed(&in[i], paths[i], &s) < 0) return -1;
-        }
+        if (oups_table_num_rows(in[i]) == 0 && retype_key(&in[i], on, key) < 0) return -1;
     }
     return 0;
 }
