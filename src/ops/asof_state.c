@@ -246,6 +246,7 @@ static int get_state(rd *r, asof_state *s, const oups_asof_merger *m) {
     if (u < 1 || u > 65536) return oups_error_set(OUPS_ECORRUPT, "asof merger load: %u join positions", u);
     if (m->J > 0 && (int)u != m->J)
         return oups_error_set(OUPS_EINVAL, "asof merger load: state has %u join positions, the merger %d", u, m->J);
+    if ((size_t)u * (size_t)nd > (r->n - r->pos) / 4) return short_blob(); /* a prefix takes >= 4 bytes */
     s->prefixes = oups_calloc((size_t)u * nd, sizeof *s->prefixes);
     if (!s->prefixes) return OUPS_ENOMEM;
     s->J = (int)u;
@@ -273,7 +274,9 @@ static int get_state(rd *r, asof_state *s, const oups_asof_merger *m) {
     }
     OUPS_TRY(oups_ops__asof_out_names(s, m));
     OUPS_TRY(get_u32(r, &u));
-    if (u < 1 || u > (r->n - r->pos) / 16) return oups_error_set(OUPS_ECORRUPT, "asof merger load: %u groups", u);
+    /* A (group, table) entry takes >= 16 bytes (row count, last key): checked before allocating. */
+    if (u < 1 || (size_t)u * (size_t)nd > (r->n - r->pos) / 16)
+        return oups_error_set(OUPS_ECORRUPT, "asof merger load: %u groups", u);
     s->fills = oups_calloc((size_t)u * nd, sizeof *s->fills);
     if (!s->fills) return OUPS_ENOMEM;
     s->n_groups = (int)u;
