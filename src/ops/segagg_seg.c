@@ -9,8 +9,13 @@
 #include "ops/segagg.h"
 
 /* More bins than this in one call is almost surely a wrong period (1ns over days): refuse
- * before allocating. */
+ * before allocating. Fuzzing builds use a small cap: a mutated state whose bin in progress is
+ * years before the chunk is valid, but would spend the fuzzer's time emitting empty bins. */
+#ifdef OUPS_FUZZING
+#define SA_MAX_MARKS (INT64_C(1) << 16)
+#else
 #define SA_MAX_MARKS (INT64_C(1) << 28)
+#endif
 
 int oups_ops__sa_marks_reserve(sa_marks *m, int64_t n) {
     if (n <= m->cap) return 0;
@@ -87,15 +92,21 @@ static int time_grid(sa_marks *out, const oups_segagg *a, const oups_segmenter *
     if (restarting) S = *key;
     else {
         OUPS_TRY(grid_floor(&fl, v[0], a->origin, F));
-        S = right && fl == v[0] ? fl - F : fl;
+        if (right && fl == v[0] && __builtin_sub_overflow(fl, F, &fl))
+            return oups_error_set(OUPS_EOVERFLOW, "segagg: timestamp out of range");
+        S = fl;
     }
     OUPS_TRY(grid_floor(&fl, v[n - 1], a->origin, F));
     if (!right || fl != v[n - 1]) {
         if (__builtin_add_overflow(fl, F, &E)) return oups_error_set(OUPS_EOVERFLOW, "segagg: timestamp out of range");
     } else E = fl;
-    int64_t nb = (E - S) / F;
-    if (nb < 1 || S + nb * F != E) /* only a damaged state can give this */
-        return oups_error_set(OUPS_EINVAL, "segagg: restart edge not on the grid of '%s'", a->ordered_on);
+    int64_t span;
+    /* The interval in progress starts at or before the first row; off the grid, after it, or
+     * absurdly far before it: only a damaged state gives this. */
+    if (S > v[0] || __builtin_sub_overflow(E, S, &span) || span % F != 0 || span < F)
+        return oups_error_set(OUPS_EINVAL, "segagg: restart edge not on the grid of '%s' before the chunk",
+                              a->ordered_on);
+    int64_t nb = span / F;
     OUPS_TRY(oups_ops__sa_marks_reserve(out, nb));
     int64_t p = 0;
     for (int64_t k = 1; k <= nb; k++) {
