@@ -143,6 +143,7 @@ static double json_median(const char *line, const char *key) {
 
 int main(int argc, char **argv) {
     int64_t n = argc > 1 ? atoll(argv[1]) : 10000000;
+    setenv("OUPS_THREADS", "1", 0); /* single thread like the peers (Parquet reads and writes too) */
     FILE *cpuf = fopen("/proc/cpuinfo", "r");
     char line[8192], cpu[256] = "unknown CPU";
     while (cpuf && fgets(line, sizeof line, cpuf))
@@ -152,7 +153,8 @@ int main(int argc, char **argv) {
             break;
         }
     if (cpuf) fclose(cpuf);
-    printf("bench_segagg: %s, 1 thread; %s %s; oups %s\n", cpu, OUPS_BENCH_COMPILER, OUPS_BENCH_FLAGS, oups_version());
+    printf("bench_segagg: %s, OUPS_THREADS=%s; %s %s; oups %s\n", cpu, getenv("OUPS_THREADS"), OUPS_BENCH_COMPILER,
+           OUPS_BENCH_FLAGS, oups_version());
     printf("data: %" PRId64 " rows (ts every 6 ms, float64 x), 1-minute bins, first/max/min/last/sum of x\n", n);
     char dir[] = "/tmp/oups_bench_segagg_XXXXXX", in[128], out[128];
     if (!mkdtemp(dir)) die("mkdtemp");

@@ -25,11 +25,18 @@ typedef enum sa_dom { SA_I64 = 0, SA_U64 = 1, SA_F64 = 2 } sa_dom;
 enum { SA_NEED_MIN = 1, SA_NEED_MAX = 2, SA_NEED_SUM = 4 };
 
 /* Running aggregate of one input column over the rows of the bin in progress; `count` counts
- * the non-null values (first/last/min/max are meaningful only when count > 0). */
+ * the non-null values (first/last/min/max are meaningful only when count > 0). Float sums use
+ * four lanes: the k-th non-null value of the bin goes to lane k mod 4 (lane 0 is sum.f, lanes
+ * 1..3 are `lane`), and the sum is (l0 + l1) + (l2 + l3). The lane of a value depends only on
+ * its rank in the bin, so the bits do not depend on chunking, and four independent additions
+ * per step run at the adder's throughput instead of its latency. */
 typedef struct sa_acc {
     sa_val first, last, min, max, sum;
     int64_t count;
+    double lane[3];
 } sa_acc;
+
+static inline double oups_ops__sa_fsum(const sa_acc *a) { return (a->sum.f + a->lane[0]) + (a->lane[1] + a->lane[2]); }
 
 /* Per-group state between calls (all fields persisted). */
 typedef struct sa_group {

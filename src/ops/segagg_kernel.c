@@ -3,11 +3,11 @@
  * the running aggregates of the bin in progress, walks one group's bins and snapshots in
  * marker order emitting an output row per marker, and turns output rows into typed columns.
  *
- * Bit-identity across chunk splits: every aggregate is folded row by row in row order from
- * the bin's first row (a float sum is never re-associated), so cutting a bin anywhere, by a
- * chunk boundary or a snapshot, gives the same bits. A run of rows without nulls takes one
- * fused loop per input column computing only what its aggregations need (min, max and sum
- * are independent dependency chains, so they overlap).
+ * Bit-identity across chunk splits: every aggregate is folded in row order from the bin's
+ * first row; a float sum goes to four lanes by the rank of the value in the bin (segagg.h), so
+ * cutting a bin anywhere, by a chunk boundary or a snapshot, gives the same bits. A run of rows
+ * without nulls takes one fused loop per input column computing only what its aggregations
+ * need (min, max and the sum lanes are independent dependency chains, so they overlap).
  */
 #include "ops/segagg.h"
 
@@ -23,7 +23,6 @@ void oups_ops__sa_acc_reset(sa_acc *acc, int n_cols) { memset(acc, 0, sizeof *ac
 
 #define SUM_STEP_i(s, y, ovf) ovf |= __builtin_add_overflow(s, (int64_t)(y), &s)
 #define SUM_STEP_u(s, y, ovf) ovf |= __builtin_add_overflow(s, (uint64_t)(y), &s)
-#define SUM_STEP_f(s, y, ovf) s += (double)(y)
 
 /* fold_<name>(acc, values, validity, offset, a, b, need): rows [a, b) of a column whose row 0
  * is element `off`. Returns 1 if an integer sum overflowed. */
@@ -78,8 +77,76 @@ FOLD_FN(fold_u8, uint8_t, uint64_t, u)
 FOLD_FN(fold_u16, uint16_t, uint64_t, u)
 FOLD_FN(fold_u32, uint32_t, uint64_t, u)
 FOLD_FN(fold_u64, uint64_t, uint64_t, u)
-FOLD_FN(fold_f32, float, double, f)
-FOLD_FN(fold_f64, double, double, f)
+
+/* Floats: min/max as above, the sum in four lanes by rank in the bin (see sa_acc). */
+#define FOLD_FLOAT(NAME, T)                                                                                  \
+    static int NAME(sa_acc *acc, const void *data, const uint8_t *valid, int64_t off, int64_t a, int64_t b,   \
+                    unsigned need) {                                                                         \
+        const T *x = (const T *)data + off;                                                                  \
+        double mn = acc->min.f, mx = acc->max.f, l[4] = {acc->sum.f, acc->lane[0], acc->lane[1], acc->lane[2]}; \
+        bool mm = need & (SA_NEED_MIN | SA_NEED_MAX), sum = need & SA_NEED_SUM;                              \
+        if (!valid) {                                                                                        \
+            int64_t c = acc->count, i = a;                                                                   \
+            if (c == 0) mn = mx = acc->first.f = (double)x[a];                                               \
+            acc->last.f = (double)x[b - 1];                                                                  \
+            acc->count += b - a;                                                                             \
+            for (; i < b && ((c + i - a) & 3); i++) { /* to a rank multiple of 4 */                          \
+                double y = (double)x[i];                                                                     \
+                mn = y < mn ? y : mn;                                                                        \
+                mx = y > mx ? y : mx;                                                                        \
+                l[(c + i - a) & 3] += y;                                                                     \
+            }                                                                                                \
+            if (mm && sum) {                                                                                 \
+                for (; i + 4 <= b; i += 4) {                                                                 \
+                    double y0 = (double)x[i], y1 = (double)x[i + 1], y2 = (double)x[i + 2], y3 = (double)x[i + 3]; \
+                    mn = y0 < mn ? y0 : mn;                                                                  \
+                    mx = y0 > mx ? y0 : mx;                                                                  \
+                    mn = y1 < mn ? y1 : mn;                                                                  \
+                    mx = y1 > mx ? y1 : mx;                                                                  \
+                    mn = y2 < mn ? y2 : mn;                                                                  \
+                    mx = y2 > mx ? y2 : mx;                                                                  \
+                    mn = y3 < mn ? y3 : mn;                                                                  \
+                    mx = y3 > mx ? y3 : mx;                                                                  \
+                    l[0] += y0, l[1] += y1, l[2] += y2, l[3] += y3;                                          \
+                }                                                                                            \
+            } else if (sum) {                                                                                \
+                for (; i + 4 <= b; i += 4)                                                                   \
+                    l[0] += (double)x[i], l[1] += (double)x[i + 1], l[2] += (double)x[i + 2], l[3] += (double)x[i + 3]; \
+            } else if (mm) {                                                                                 \
+                for (; i < b; i++) {                                                                         \
+                    double y = (double)x[i];                                                                 \
+                    mn = y < mn ? y : mn;                                                                    \
+                    mx = y > mx ? y : mx;                                                                    \
+                }                                                                                            \
+            } else {                                                                                         \
+                i = b; /* first/last/count only */                                                           \
+            }                                                                                                \
+            for (; i < b; i++) {                                                                             \
+                double y = (double)x[i];                                                                     \
+                mn = y < mn ? y : mn;                                                                        \
+                mx = y > mx ? y : mx;                                                                        \
+                l[(c + i - a) & 3] += y;                                                                     \
+            }                                                                                                \
+        } else {                                                                                             \
+            for (int64_t i = a; i < b; i++) {                                                                \
+                if (!oups_bit_get(valid, off + i)) continue;                                                 \
+                double y = (double)x[i];                                                                     \
+                if (acc->count == 0) mn = mx = acc->first.f = y;                                             \
+                acc->last.f = y;                                                                             \
+                mn = y < mn ? y : mn;                                                                        \
+                mx = y > mx ? y : mx;                                                                        \
+                l[acc->count++ & 3] += y;                                                                    \
+            }                                                                                                \
+        }                                                                                                    \
+        acc->min.f = mn;                                                                                     \
+        acc->max.f = mx;                                                                                     \
+        acc->sum.f = l[0];                                                                                   \
+        acc->lane[0] = l[1], acc->lane[1] = l[2], acc->lane[2] = l[3];                                       \
+        return 0;                                                                                            \
+    }
+
+FOLD_FLOAT(fold_f32, float)
+FOLD_FLOAT(fold_f64, double)
 
 /* Bool columns support first, last and count only. */
 static int fold_bool(sa_acc *acc, const void *data, const uint8_t *valid, int64_t off, int64_t a, int64_t b,
@@ -161,6 +228,7 @@ static void emit(sa_rows *r, const oups_segagg *a, const sa_acc *acc, bool empty
         case OUPS_AGG_SUM: /* pandas: the sum of a non-empty bin of nulls is 0 */
             ok[k] = !empty;
             val[k] = c->sum;
+            if (dom == SA_F64) val[k].f = oups_ops__sa_fsum(c);
             break;
         case OUPS_AGG_COUNT:
             ok[k] = !empty;
@@ -168,7 +236,7 @@ static void emit(sa_rows *r, const oups_segagg *a, const sa_acc *acc, bool empty
             break;
         case OUPS_AGG_MEAN:
             if (ok[k]) {
-                double s = dom == SA_F64 ? c->sum.f : dom == SA_U64 ? (double)c->sum.u : (double)c->sum.i;
+                double s = dom == SA_F64 ? oups_ops__sa_fsum(c) : dom == SA_U64 ? (double)c->sum.u : (double)c->sum.i;
                 val[k].f = s / (double)c->count;
             }
             break;

@@ -13,7 +13,7 @@
  * i64 grid origin (ordered_on units, absolute: the fix for grids not dividing a day), i64 last
  * value, u32 n_groups, per group i64 bin_rows, last_label, bin_key, last_end, snap_key and the
  * 256-byte user buffer, per (group, column) the running aggregate (first, last, min, max, sum
- * as 8 bytes each, i64 count), and with `by` a u64 length + in-memory Parquet file of the
+ * as 8 bytes each, i64 count, 3 x f64 float sum lanes 1..3), and with `by` a u64 length + in-memory Parquet file of the
  * n_groups group keys (in group id order). str = u32 len + bytes; type = u8 id, u8 unit,
  * i32 precision, i32 scale, str tz.
  */
@@ -110,6 +110,7 @@ static int wstate(oups_bytes *b, const oups_segagg *a) {
         const sa_val vals[5] = {c->first, c->last, c->min, c->max, c->sum};
         for (int k = 0; k < 5; k++) OUPS_TRY(w(b, &vals[k], 8));
         OUPS_TRY(w64(b, c->count));
+        OUPS_TRY(w(b, c->lane, sizeof c->lane));
     }
     return a->n_by ? wkeys(b, a->keys) : 0;
 }
@@ -244,7 +245,7 @@ static int rstate(rd *d, const oups_segagg *a, loaded *L) {
     OUPS_TRY(r64(d, &L->last_value));
     uint32_t ng = 0;
     OUPS_TRY(r32(d, &ng));
-    size_t per = 5 * 8 + OUPS_SEGAGG_USER_STATE + (size_t)a->n_cols * 48;
+    size_t per = 5 * 8 + OUPS_SEGAGG_USER_STATE + (size_t)a->n_cols * 72;
     if (ng < 1 || ng > INT32_MAX - 1 || ng > (d->n - d->pos) / per || (a->n_by == 0 && ng != 1))
         return oups_error_set(OUPS_ECORRUPT, "segagg load: %u groups", ng);
     L->n_groups = (int)ng;
@@ -266,6 +267,7 @@ static int rstate(rd *d, const oups_segagg *a, loaded *L) {
         sa_val *vals[5] = {&c->first, &c->last, &c->min, &c->max, &c->sum};
         for (int k = 0; k < 5; k++) OUPS_TRY(r(d, vals[k], 8));
         OUPS_TRY(r64(d, &c->count));
+        OUPS_TRY(r(d, c->lane, sizeof c->lane));
         if (c->count < 0) return oups_error_set(OUPS_ECORRUPT, "segagg load: negative count");
     }
     if (a->n_by) OUPS_TRY(rkeys(d, a, L));
