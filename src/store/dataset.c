@@ -303,23 +303,16 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
     char path[PATH_MAX];
     oups_store__rg_path(path, opd, opd->stats.file_ids[i]);
     oups_parquet_reader *r = NULL;
-    uint8_t *img = NULL;
-    size_t len = 0;
-    int rc;
-    if (opd->stats.crcs[i] >= 0) { /* the whole file, checked against its CRC */
-        rc = oups_io_read_file(&img, &len, path);
-        if (rc == 0 && oups_crc32(0, img, len) != (uint32_t)opd->stats.crcs[i])
-            rc = oups_error_set(OUPS_ECORRUPT, "%s: checksum mismatch: the file is damaged", path);
-        if (rc == 0) rc = oups_parquet_reader_open_memory(&r, img, len, path);
-    } else { /* format-1 row group: no checksum known */
-        rc = oups_parquet_reader_open(&r, path);
-    }
+    int64_t crc = -1;
+    /* the whole file checked against its CRC (unknown for format-1 row groups), then parsed;
+     * the lock keeps writers out in between */
+    int rc = opd->stats.crcs[i] >= 0 ? oups_store__file_crc(&crc, path) : 0;
+    if (rc == 0 && crc != opd->stats.crcs[i])
+        rc = oups_error_set(OUPS_ECORRUPT, "%s: checksum mismatch: the file is damaged", path);
+    if (rc == 0) rc = oups_parquet_reader_open(&r, path);
     if (rc == OUPS_ENOTFOUND)
         rc = oups_error_set(OUPS_ECORRUPT, "%s: row group %lld's file is missing", path, (long long)i);
-    if (rc < 0) {
-        oups_free(img);
-        return rc;
-    }
+    OUPS_TRY(rc);
     oups_table *t = NULL;
     rc = oups_parquet_reader_schema(&t, r);
     if (rc == 0 && opd->has_schema && oups_store__schema_crc(t) != opd->schema_crc)
@@ -342,7 +335,6 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
         t = rc == 0 ? s : NULL;
     }
     oups_parquet_reader_free(r);
-    oups_free(img);
     if (rc < 0) {
         oups_table_free(t);
         return rc;

@@ -16,6 +16,7 @@
  * journal that describes a possible commit.
  * The file is replaced atomically (temp file, fsync, rename, fsync dir).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -65,12 +66,24 @@ int oups_store__stats_copy(store_stats *dst, const store_stats *src) {
 }
 
 int oups_store__file_crc(int64_t *out, const char *path) {
-    uint8_t *d;
-    size_t n;
-    OUPS_TRY(oups_io_read_file(&d, &n, path));
-    *out = oups_crc32(0, d, n);
-    oups_free(d);
-    return 0;
+    /* In 1 MiB blocks through one small buffer: no file-sized allocation (and its page faults) */
+    enum { BLOCK = 1 << 20 };
+    int fd;
+    OUPS_TRY(oups_io_open(&fd, path, O_RDONLY, 0));
+    int64_t size = 0;
+    int rc = oups_io_file_size(&size, fd, path);
+    uint8_t *buf = rc == 0 ? oups_malloc(BLOCK) : NULL;
+    if (rc == 0 && !buf) rc = OUPS_ENOMEM;
+    uint32_t crc = 0;
+    for (int64_t off = 0; rc == 0 && off < size; off += BLOCK) {
+        size_t n = size - off < BLOCK ? (size_t)(size - off) : BLOCK;
+        rc = oups_io_pread(fd, buf, n, off, path);
+        if (rc == 0) crc = oups_crc32(crc, buf, n);
+    }
+    oups_free(buf);
+    oups_io_close(fd);
+    if (rc == 0) *out = crc;
+    return rc;
 }
 
 /* ---- key-value map ---------------------------------------------------------------------- */
