@@ -6,51 +6,12 @@
  * DuckDB threads=1, Polars POLARS_MAX_THREADS=1) read OUR file and write their own with zstd.
  * Prints the machine, compiler and flags, medians, ratios, file sizes and the peak RSS
  * added while writing. OUPS_BENCH_NO_PEERS=1 skips the peers; OUPS_BENCH_CODEC=name[:level]
- * changes our codec (the peers keep zstd).
+ * changes our codec (the peers keep zstd). Shares the data and helpers of bench_common.h.
  */
 #define _GNU_SOURCE
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "oups/oups.h"
-#include "util/util.h"
+#include "bench_common.h"
 
 #define RUNS 3
-
-static uint64_t rng = 20261124;
-static uint64_t next_rand(void) {
-    uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static void die(const char *what, int rc) {
-    fprintf(stderr, "bench_parquet: %s: %s: %s\n", what, oups_strerror(rc), oups_error_last());
-    exit(1);
-}
-
-/* CPU time of this process (all threads) in ms: steadier than wall time on a busy host. */
-static double cpu_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
 
 /* A /proc/self/status field in bytes (VmRSS, VmHWM). */
 static int64_t status_kb(const char *key) {
@@ -71,94 +32,6 @@ static void reset_peak(void) {
         fputs("5", f);
         fclose(f);
     }
-}
-
-static oups_table *make_table(int64_t n) {
-    int64_t *ts = malloc((size_t)n * 8);
-    double *bid = malloc((size_t)n * 8), *ask = malloc((size_t)n * 8);
-    int32_t *qty = malloc((size_t)n * 4);
-    static const char *syms[8] = {"AAPL", "MSFT", "GOOG", "AMZN", "META", "NVDA", "TSLA", "BRK.B"};
-    oups_buffer *offs, *data;
-    int rc = oups_buffer_new(&offs, (n + 1) * 8);
-    if (rc == 0) rc = oups_buffer_new(&data, n * 5);
-    if (rc || !ts || !bid || !ask || !qty) die("allocating the table", rc ? rc : OUPS_ENOMEM);
-    int64_t *of = (int64_t *)oups_buffer_data(offs);
-    uint8_t *d = oups_buffer_data(data);
-    int64_t t = INT64_C(1704067200000000000), pos = 0;
-    double p = 100.0;
-    of[0] = 0;
-    for (int64_t i = 0; i < n; i++) {
-        uint64_t r = next_rand();
-        t += (int64_t)(r % 1000000);
-        p += ((int)((r >> 20) % 3) - 1) * 0.01;
-        if (p < 1) p = 1;
-        bid[i] = (double)(int64_t)(p * 100 + 0.5) / 100;
-        ask[i] = bid[i] + 0.01 * (double)(1 + (r >> 24) % 3);
-        ts[i] = t;
-        qty[i] = (int32_t)(1 + (r >> 32) % 1000);
-        const char *s = syms[(r >> 44) % 8];
-        size_t l = strlen(s);
-        memcpy(d + pos, s, l);
-        pos += (int64_t)l;
-        of[i + 1] = pos;
-    }
-    oups_datatype tt = oups_type_timestamp(OUPS_UNIT_NS, NULL), tf = oups_type(OUPS_TYPE_FLOAT64),
-                  ti = oups_type(OUPS_TYPE_INT32), tsym = oups_type(OUPS_TYPE_STRING);
-    oups_column *c[5];
-    if ((rc = oups_column_from_values(&c[0], &tt, ts, n, NULL)) || (rc = oups_column_from_values(&c[1], &tf, bid, n, NULL)) ||
-        (rc = oups_column_from_values(&c[2], &tf, ask, n, NULL)) || (rc = oups_column_from_values(&c[3], &ti, qty, n, NULL)) ||
-        (rc = oups_column_new(&c[4], &tsym, n, 0, 0, NULL, offs, data)))
-        die("building columns", rc);
-    const char *names[5] = {"ts", "bid", "ask", "qty", "sym"};
-    oups_table *tab;
-    if ((rc = oups_table_new(&tab, 5, names, c))) die("building the table", rc);
-    for (int i = 0; i < 5; i++) oups_column_release(c[i]);
-    free(ts), free(bid), free(ask), free(qty);
-    return tab;
-}
-
-static void print_machine(void) {
-    char model[512] = "?", line[512];
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, "model name", 10) == 0) {
-            char *c = strchr(line, ':');
-            snprintf(model, sizeof model, "%.500s", c ? c + 2 : line);
-            model[strcspn(model, "\n")] = 0;
-            break;
-        }
-    if (f) fclose(f);
-    struct utsname u;
-    uname(&u);
-    long mem_kb = 0;
-    f = fopen("/proc/meminfo", "r");
-    if (f && fgets(line, sizeof line, f)) sscanf(line, "MemTotal: %ld", &mem_kb);
-    if (f) fclose(f);
-    printf("machine:  %s, %ld cores online (benchmarks use 1 thread), %.1f GiB RAM, %s %s\n", model,
-           sysconf(_SC_NPROCESSORS_ONLN), (double)mem_kb / 1048576, u.sysname, u.release);
-    printf("compiler: %s, %s build, flags: %s\n", OUPS_BENCH_COMPILER, OUPS_BENCH_BUILD_TYPE, OUPS_BENCH_FLAGS);
-    printf("liboups:  %s\n", oups_version());
-}
-
-static int64_t file_size(const char *p) {
-    struct stat st;
-    return stat(p, &st) == 0 ? (int64_t)st.st_size : -1;
-}
-
-/* Parse "key":[a,b,c] from a peer's JSON line into v; returns the count. */
-static int json_array(const char *json, const char *key, double *v, int max) {
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\":[", key);
-    const char *p = strstr(json, pat);
-    int n = 0;
-    if (!p) return 0;
-    p += strlen(pat);
-    while (n < max && *p && *p != ']') {
-        char *e;
-        v[n++] = strtod(p, &e);
-        p = *e == ',' ? e + 1 : e;
-    }
-    return n;
 }
 
 typedef struct peer {
@@ -196,7 +69,9 @@ static void run_peer(peer *pe, const char *in, const char *dir) {
 
 int main(int argc, char **argv) {
     int64_t n = argc > 1 ? strtoll(argv[1], NULL, 10) : 10000000;
+    setenv("OUPS_THREADS", "1", 1); /* single-threaded, as the peers here (bench_e2e: all cores) */
     print_machine();
+    printf("threads:  1 (OUPS_THREADS=1; DuckDB threads=1, POLARS_MAX_THREADS=1)\n");
     printf("data:     %" PRId64 " rows: ts timestamp[ns] ordered, bid/ask float64, qty int32, sym string (8 values); "
            "seed 20261124\n",
            n);
@@ -236,7 +111,7 @@ int main(int argc, char **argv) {
     double ow = median(w, RUNS), orr = median(r, RUNS), owc = median(wc, RUNS), orc = median(rcpu, RUNS);
     int64_t osize = file_size(path);
     printf("oups options: %s (level %d, 0 = codec default), row groups of %" PRId64 " rows, pages of %" PRId64
-           " bytes, data page v%d, dictionary encoding on\n",
+           " bytes, data page v%d, encodings auto (per column chunk)\n",
            oups_codec_name(o.codec), o.codec_level, o.row_group_size, o.page_size, o.data_page_version);
     printf("read-back equals the input: %s\n", equal ? "yes" : "NO");
     printf("peak RSS added while writing: %.1f MiB (the input table itself: %.1f MiB)\n", (double)peak / 1048576,
