@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/bench.sh: build liboups in Release with the benchmarks (build-bench/) and run every
-# bench/bench_* executable in turn (bench_e2e runs the oups CLI built beside them). usage: scripts/bench.sh [ARGS passed to each bench]
+# bench/bench_* executable in turn (bench_e2e runs the oups CLI built beside them).
+# usage: scripts/bench.sh [ARGS passed to each bench]
 # Benches print the machine, compiler, flags, data and peers they measured with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
