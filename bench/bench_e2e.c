@@ -8,12 +8,13 @@
  *         writeParquet zstd; both inputs N rows written by DuckDB; the output is ts, px, vol.
  * Each measurement alternates oups and Polars processes, RUNS times (default 5, env
  * OUPS_BENCH_RUNS), and prints the median with the min-max spread of wall time, the CPU time
- * (all threads; steadier on a shared host), their ratios, the output file sizes and a check
+ * (all threads, and its system part; user time is the steadiest on a shared host), their ratios, the output file sizes and a check
  * that both outputs have the same rows (asof: the same sum of px). oups is timed as a whole
  * process (exec included); Polars inside node (start-up and module loading excluded).
  * Threads: OUPS_THREADS and POLARS_MAX_THREADS = 1, then the online cores.
  * usage: bench_e2e [N]   (default 10,000,000; the oups binary: env OUPS_BIN, else ../oups
- * beside this program's directory, as scripts/bench.sh builds it)
+ * beside this program's directory, as scripts/bench.sh builds it; OUPS_BENCH_KEEP=1 keeps the
+ * files, e.g. to profile the jobs)
  */
 #define _GNU_SOURCE
 #include <libgen.h>
@@ -63,8 +64,8 @@ static oups_table *make_quotes(int64_t n) {
 
 static double now_ms(void) { return (double)oups_now_ns() / 1e6; }
 
-/* Run argv with OUPS_THREADS=threads; wall and CPU (user + system of the child) in ms. */
-static void run_oups(char *const argv[], int threads, double *wall, double *cpu) {
+/* Run argv with OUPS_THREADS=threads; wall, CPU (user + system of the child) and system in ms. */
+static void run_oups(char *const argv[], int threads, double *wall, double *cpu, double *sys) {
     char t[16];
     snprintf(t, sizeof t, "%d", threads);
     setenv("OUPS_THREADS", t, 1);
@@ -80,11 +81,12 @@ static void run_oups(char *const argv[], int threads, double *wall, double *cpu)
     *wall = now_ms() - t0;
     *cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+    *sys = (double)ru.ru_stime.tv_sec * 1e3 + (double)ru.ru_stime.tv_usec / 1e3;
 }
 
 /* One Polars run (bench/peers/e2e_polars.mjs); *sum: px sum (asof). */
-static void run_polars(const char *args, int threads, double *wall, double *cpu, double *rows, double *sum,
-                       char *version, size_t vcap) {
+static void run_polars(const char *args, int threads, double *wall, double *cpu, double *sys, double *rows,
+                       double *sum, char *version, size_t vcap) {
     char cmd[2048], json[1024] = "";
     snprintf(cmd, sizeof cmd, "POLARS_MAX_THREADS=%d node '%s/bench/peers/e2e_polars.mjs' %s", threads, OUPS_SOURCE_DIR,
              args);
@@ -92,9 +94,9 @@ static void run_polars(const char *args, int threads, double *wall, double *cpu,
     size_t n = f ? fread(json, 1, sizeof json - 1, f) : 0;
     json[n] = 0;
     int st = f ? pclose(f) : -1;
-    const char *keys[4] = {"\"ms\":", "\"cpu_ms\":", "\"rows\":", "\"sum\":"};
-    double *dst[4] = {wall, cpu, rows, sum};
-    for (int i = 0; i < 4; i++) {
+    const char *keys[5] = {"\"ms\":", "\"cpu_ms\":", "\"sys_ms\":", "\"rows\":", "\"sum\":"};
+    double *dst[5] = {wall, cpu, sys, rows, sum};
+    for (int i = 0; i < 5; i++) {
         const char *p = strstr(json, keys[i]);
         if (st != 0 || !p) {
             fprintf(stderr, "bench_e2e: polars %s failed (%d): %s\n", args, st, json);
@@ -126,16 +128,18 @@ static void oups_output(const char *path, double *rows, double *sum) {
 }
 
 typedef struct series {
-    double wall[MAX_RUNS], cpu[MAX_RUNS];
+    double wall[MAX_RUNS], cpu[MAX_RUNS], sys[MAX_RUNS];
 } series;
 
 static void summary(const char *job, int threads, series *o, series *p, int runs) {
     double ow[MAX_RUNS], pw[MAX_RUNS];
     memcpy(ow, o->wall, sizeof ow), memcpy(pw, p->wall, sizeof pw);
     double om = median(ow, runs), pm = median(pw, runs), oc = median(o->cpu, runs), pc = median(p->cpu, runs);
-    printf("  %-5s %2d thr   oups %7.0f [%6.0f-%6.0f] (cpu %7.0f)   polars %7.0f [%6.0f-%6.0f] (cpu %7.0f)   "
-           "ratio %.2f (cpu %.2f)\n",
-           job, threads, om, ow[0], ow[runs - 1], oc, pm, pw[0], pw[runs - 1], pc, om / pm, oc / pc);
+    double os = median(o->sys, runs), ps = median(p->sys, runs);
+    printf("  %-5s %2d thr  oups %6.0f [%6.0f-%6.0f] (cpu %6.0f, sys %5.0f)  polars %6.0f [%6.0f-%6.0f] (cpu %6.0f, "
+           "sys %5.0f)  ratio %.2f (cpu %.2f, user %.2f)\n",
+           job, threads, om, ow[0], ow[runs - 1], oc, os, pm, pw[0], pw[runs - 1], pc, ps, om / pm, oc / pc,
+           (oc - os) / (pc - ps));
 }
 
 int main(int argc, char **argv) {
@@ -199,11 +203,12 @@ int main(int argc, char **argv) {
         for (int r = 0; r < runs; r++) {
             int th = thread_counts[ti];
             double pr, ps;
-            run_oups(copy_argv, th, &s[ti][0].wall[r], &s[ti][0].cpu[r]);
-            run_polars(copy_args, th, &s[ti][1].wall[r], &s[ti][1].cpu[r], &pr, &ps, version, sizeof version);
+            series *x = s[ti];
+            run_oups(copy_argv, th, &x[0].wall[r], &x[0].cpu[r], &x[0].sys[r]);
+            run_polars(copy_args, th, &x[1].wall[r], &x[1].cpu[r], &x[1].sys[r], &pr, &ps, version, sizeof version);
             rows[1] = pr;
-            run_oups(asof_argv, th, &s[ti][2].wall[r], &s[ti][2].cpu[r]);
-            run_polars(asof_args, th, &s[ti][3].wall[r], &s[ti][3].cpu[r], &pr, &ps, version, sizeof version);
+            run_oups(asof_argv, th, &x[2].wall[r], &x[2].cpu[r], &x[2].sys[r]);
+            run_polars(asof_args, th, &x[3].wall[r], &x[3].cpu[r], &x[3].sys[r], &pr, &ps, version, sizeof version);
             rows[3] = pr, sums[3] = ps;
         }
     oups_output(out_o, &rows[0], NULL);
@@ -213,7 +218,9 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 4; i++) sizes[i] = (double)file_size(files[i]) / 1048576;
     printf("peers:    Polars %s (nodejs-polars); DuckDB wrote the inputs (%.1f MiB ticks, %.1f MiB quotes)\n", version,
            (double)file_size(ticks) / 1048576, (double)file_size(quotes) / 1048576);
-    printf("\nms, median of %d alternating runs [min-max] (cpu ms, all threads); ratio = oups / polars\n", runs);
+    printf("\nms, median of %d alternating runs [min-max] (cpu ms, all threads, of which sys: the kernel zeroing fresh\n"
+           "memory dominates it and varies with the host); ratio = oups / polars (wall, cpu, user = cpu - sys)\n",
+           runs);
     for (int ti = 0; ti < (cores > 1 ? 2 : 1); ti++) {
         summary("copy", thread_counts[ti], &s[ti][0], &s[ti][1], runs);
         summary("asof", thread_counts[ti], &s[ti][2], &s[ti][3], runs);
@@ -224,6 +231,7 @@ int main(int argc, char **argv) {
            rows[0], rows[1], rows[2], rows[3], sums[2], sums[3]);
     printf("(oups timed as a whole process, Polars inside node; reproduce: scripts/bench.sh)\n");
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    if (getenv("OUPS_BENCH_KEEP")) printf("inputs and outputs kept in %s\n", dir);
+    else if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
     return same ? 0 : 1;
 }

@@ -3,7 +3,7 @@
 // usage: node e2e_polars.mjs copy IN OUT        read IN (every column), write OUT with zstd
 //        node e2e_polars.mjs asof MAIN TABLE OUT  read both, MAIN's ts joined backward (exact
 //                                                 matches allowed) with TABLE, write OUT zstd
-// Prints one JSON line {"engine","version","ms","cpu_ms","rows","sum"} (sum of column px for
+// Prints one JSON line {"engine","version","ms","cpu_ms","sys_ms","rows","sum"} (sum of column px for
 // asof, a check against oups' output); node start-up and module loading are not timed.
 import { createRequire } from 'node:module';
 
@@ -28,4 +28,4 @@ if (what === 'copy') {
 const ms = performance.now() - t0, c = process.cpuUsage(c0);
 if (out) sum = out.getColumn('px').sum();
 process.stdout.write(JSON.stringify({ engine: 'polars', version: String(pl.version ?? ''), ms,
-  cpu_ms: (c.user + c.system) / 1000, rows, sum }) + '\n');
+  cpu_ms: (c.user + c.system) / 1000, sys_ms: c.system / 1000, rows, sum }) + '\n');
