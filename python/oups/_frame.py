@@ -40,6 +40,15 @@ class Table(_oups.Table):
 _oups._set_table_class(Table)
 
 
+def _tz_name(tz):
+    """Zone name as stored in the column type: an IANA name, "UTC", or a fixed "+HH:MM"."""
+    name = getattr(tz, "zone", None) or getattr(tz, "key", None) or str(tz)
+    if name.startswith("pytz.FixedOffset") or name.startswith("UTC+") or name.startswith("UTC-"):
+        off = int(tz.utcoffset(None).total_seconds()) // 60
+        name = f"{'+' if off >= 0 else '-'}{abs(off) // 60:02d}:{abs(off) % 60:02d}"
+    return name
+
+
 def _objects_kind(values):
     for v in values:
         if isinstance(v, (bytes, bytearray)):
@@ -67,7 +76,7 @@ def column_tuple(name, col):
         idx = pd.DatetimeIndex(col)
         values = idx.asi8
         mask = values != _NAT
-        return (name, "timestamp", values, None if mask.all() else mask, str(dtype.tz))
+        return (name, "timestamp", values, None if mask.all() else mask, _tz_name(dtype.tz))
     if isinstance(dtype, np.dtype) and dtype.kind == "M":
         values = np.asarray(col)
         if values.dtype != np.dtype("M8[ns]"):

@@ -43,6 +43,18 @@ def test_nulls():
     assert back["ss"].tolist() == ["x", None, "z"]
 
 
+def test_time_zones():
+    import datetime
+    import pytz
+    for tz in ["UTC", "Europe/Paris", datetime.timezone(datetime.timedelta(hours=-3, minutes=-30)),
+               pytz.FixedOffset(60), datetime.timezone.utc]:
+        df = pd.DataFrame({"t": pd.date_range("2020-03-29", periods=4, freq="h", tz=tz)})
+        t = oups.frame_to_table(df)
+        back = t.to_pandas()
+        assert (back["t"] == df["t"]).all() and back["t"].dt.tz is not None, tz
+        assert "+" not in t.schema[0][1] or t.schema[0][1].endswith("+01:00]")
+
+
 def test_categorical_is_stored_decoded():
     df = pd.DataFrame({"c": pd.Categorical(["x", "y", "x"]), "k": pd.Categorical([1, 2, 1])})
     back = roundtrip(df)
