@@ -1,9 +1,9 @@
 // labels: quick slow
 /*
  * tests/ops/test_segagg_props.c: property tests of the segmented aggregator (spec §5.4 P1, P2
- * and more): random data (duplicate keys, nulls, every supported input type, with and without
- * groups), every segmenter (time grid with every closed/label/origin, row count, points, user
- * callback) with and without snapshots, every aggregation; random chunk splits (empty chunks,
+ * and more): random data (duplicate keys, nulls, every supported input type; no, one or two
+ * group key columns), every segmenter (time grid with every closed/label/origin, row count,
+ * points, user callback) with and without snapshots, every aggregation; random chunk splits (empty chunks,
  * cuts inside runs of equal keys). Chunked outputs, consolidated, must equal the one-shot
  * output bit for bit:
  *   - in process, the state saved and loaded into a NEW aggregator between chunks;
@@ -104,11 +104,9 @@ static int build(oups_segagg **a, const cfg *c, int64_t **pts) {
     o.ordered_on = "ts";
     o.aggs = aggs;
     o.n_aggs = n_aggs;
-    static const char *by[] = {"g"};
-    if (c->grouped) {
-        o.by = by;
-        o.n_by = 1;
-    }
+    static const char *by[] = {"g", "b"};
+    o.by = by;
+    o.n_by = c->grouped; /* 0, 1 (a string key) or 2 (string and bool keys) */
     int64_t np = 0;
     *pts = make_points(c->points_seed, &np);
     oups_segmenter *b = &o.bin_by, *s = &o.snap_by;
@@ -150,7 +148,7 @@ static cfg random_cfg(uint64_t *st) {
     if (c.bin_kind == OUPS_SEG_CALLBACK) c.right = 0; /* the test's callback is left-closed */
     c.snap_freq = snap_freqs[test_rand(st) % 4];
     c.snap_label = (int)(test_rand(st) % 2);
-    c.grouped = (int)(test_rand(st) % 2);
+    c.grouped = (int)(test_rand(st) % 3);
     c.points_seed = test_rand(st);
     return c;
 }
@@ -202,7 +200,7 @@ static int random_cuts(uint64_t *st, int64_t *cuts, int64_t n) {
     return k;
 }
 
-static const char *const BY[] = {"g"};
+static const char *const BY[] = {"g", "b"};
 
 /* One trial in process: one-shot vs chunks with save/load into a new aggregator. */
 static int trial_in_process(const cfg *c, const oups_table *t, const int64_t *cuts, int k) {

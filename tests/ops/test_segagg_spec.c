@@ -5,6 +5,7 @@
  * bins §2.4, explicit points §2.3, the user segmenter contract §2.5, the grid origin fix of
  * §2.2, null rules, groups, errors leaving the state unchanged).
  */
+#include "ops/segagg.h"
 #include "segagg_fixtures.h"
 
 static const double N = NAN;
@@ -39,6 +40,44 @@ static int new_agg(oups_segagg **a, const char *on, oups_segmenter bin, oups_seg
 }
 
 static const oups_segmenter NO_SNAP = OUPS_SEGMENTER_INIT;
+
+/* S01 (white-box): the counting primitive with truncation, through the points snapshot
+ * segmenter restarting at point 0 (so no leading point is dropped). */
+TEST(s01_counting_primitive) {
+    static const struct {
+        int64_t data[8], n, edges[8], m;
+        bool right;
+        int64_t counts[8], n_counts;
+    } cases[] = {
+        {{1, 2, 3, 4, 7, 8, 9}, 7, {2, 5, 6, 7, 8}, 5, true, {2, 4, 4, 5, 6}, 5},
+        {{1, 2, 3, 4, 7, 8, 9}, 7, {2, 5, 6, 7, 8}, 5, false, {1, 4, 4, 4, 5}, 5},
+        {{1, 2, 3, 4, 7, 8, 9}, 7, {50, 60, 70, 88}, 4, false, {7}, 1},
+        {{10, 22, 32}, 3, {5, 6, 7, 8}, 4, false, {0, 0, 0, 0}, 4},
+        {{5, 5, 6}, 3, {5, 6, 7, 8}, 4, false, {0, 2, 3}, 3},
+        {{5, 5, 6}, 3, {5, 6, 7, 8}, 4, true, {2, 3}, 2},
+        {{5, 5, 7, 7, 7}, 5, {5, 6, 7, 8}, 4, false, {0, 2, 2, 5}, 4},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        oups_segagg a;
+        memset(&a, 0, sizeof a);
+        a.bin.closed_right = cases[c].right;
+        a.snap.kind = OUPS_SEG_POINTS;
+        a.snap.points = cases[c].edges;
+        a.snap.n_points = cases[c].m;
+        sa_group g;
+        memset(&g, 0, sizeof g);
+        sa_marks out;
+        memset(&out, 0, sizeof out);
+        CHECK_OK(oups_ops__sa_snaps(&out, &a, cases[c].data, cases[c].n, &g, true));
+        bool ok = out.n == cases[c].n_counts;
+        for (int64_t k = 0; ok && k < out.n; k++) ok = out.row[k] == cases[c].counts[k];
+        bool traversed = cases[c].counts[cases[c].n_counts - 1] == cases[c].n;
+        ok = ok && (traversed ? g.snap_key == cases[c].n_counts - 1 : g.snap_key == cases[c].m);
+        oups_ops__sa_marks_free(&out);
+        if (!ok) fprintf(stderr, "  S01 case %zu\n", c);
+        CHECK(ok);
+    }
+}
 
 /* S02: time grid labels and end rows (as counts per bin) for the seven cases of the spec. */
 TEST(s02_time_grid) {
@@ -605,6 +644,6 @@ TEST(options) {
     oups_segagg_free(a);
 }
 
-RUN_TESTS("ops.segagg_spec", s02_time_grid, s08_kernel_empty_bins, s11_mixed_dtypes, s12_bins_and_snapshots,
+RUN_TESTS("ops.segagg_spec", s01_counting_primitive, s02_time_grid, s08_kernel_empty_bins, s11_mixed_dtypes, s12_bins_and_snapshots,
           s16_errors, s16_user_contract, s17_restart, s23_hourly_sum_chunks, row_bins, points, origin_persisted,
           null_rules, groups, error_keeps_state, options)
