@@ -12,6 +12,11 @@
  * (n_prev+1 rows each: per row u8 valid, then the value: W bytes, u8 for bool, u32 len + bytes
  * for string/binary). str = u32 len + bytes; type = u8 id, u8 unit, i32 precision, i32 scale,
  * str tz.
+ * Edges, all saved and loaded: a table without value columns (n_cols 0: its (g, d) entries are
+ * only n_seen and last_key, possibly the last bytes of the body), a group no row referenced or
+ * whose tables were all empty (n_seen 0: the initial fill blocks), fill blocks never have 0
+ * rows (n_prev + 1 >= 1). Counts read from the blob are bounded by the bytes left before
+ * anything is allocated from them.
  */
 #include "ops/internal.h"
 
