@@ -162,6 +162,13 @@ TEST(csv_and_errors) {
     CHECK(out && strcmp(out, "ts,s,n\n2020-01-01T08:00:00.000000000,1.5,1\n2020-01-01T08:02:00.000000000,,\n"
                              "2020-01-01T08:04:00.000000000,2.5,1\n") == 0);
     free(out);
+    write_text("e.csv", "ts,px\n");
+    CHECK(run("e.csv --ordered-on ts --bin-by 2min --agg s=sum:px --snap-by 1min --snaps-out es.csv -o eb.csv") == 0);
+    out = slurp("eb.csv");
+    char *out2 = slurp("es.csv");
+    CHECK(out && out2 && strcmp(out, "ts,s\n") == 0 && strcmp(out2, "ts,s\n") == 0);
+    free(out);
+    free(out2);
     CHECK(run("--help") == 0);
     out = slurp("out.txt");
     CHECK(out && strstr(out, "--bin-by") != NULL);

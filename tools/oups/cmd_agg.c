@@ -203,6 +203,21 @@ static int write_out(const oups_table *t, const char *path, const char *format) 
     return rc < 0 ? rc : rc2;
 }
 
+/* The CSV header of the outputs (label, by columns, aggregations) alone; JSONL: an empty output. */
+static int write_header(const char *path, const agg_args *a, const oups_segagg_agg *aggs, char **by, int n_by,
+                        const char *format) {
+    FILE *f = NULL;
+    int rc = cli_open_output(&f, path);
+    if (rc < 0) return rc;
+    if (!strcmp(format, "csv")) {
+        fputs(a->on, f);
+        for (int i = 0; i < n_by; i++) fprintf(f, ",%s", by[i]);
+        for (int k = 0; k < a->n_aggs; k++) fprintf(f, ",%s", aggs[k].name);
+        fputc('\n', f);
+    }
+    return cli_close_output(f, path);
+}
+
 /* The inputs, in order, as one table. */
 static int read_inputs(oups_table **out, const agg_args *a) {
     oups_table **t = calloc((size_t)a->n_in, sizeof *t);
@@ -248,14 +263,12 @@ int oups_cli_agg(int argc, char **argv) {
         }
     }
     if (oups_table_num_rows(in) == 0 && strcmp(format, "parquet") != 0) {
-        /* An empty text input has no types: print the header only; the state is unchanged. */
-        if (!strcmp(format, "csv")) {
-            printf("%s", a.on);
-            for (int i = 0; i < n_by; i++) printf(",%s", by[i]);
-            for (int k = 0; k < a.n_aggs; k++) printf(",%s", aggs[k].name);
-            printf("\n");
-        }
-        status = fflush(stdout) == 0 ? 0 : 1;
+        /* An empty text input has no types: the outputs get the header only (CSV) or nothing
+         * (JSONL); the state is unchanged. */
+        if (write_header(a.out, &a, aggs, by, n_by, format) < 0 ||
+            (a.snaps_out && write_header(a.snaps_out, &a, aggs, by, n_by, format) < 0))
+            goto out;
+        status = 0;
         goto out;
     }
     if ((rc = oups_segagg_process(&bins, &snaps, sa, in)) < 0) {
