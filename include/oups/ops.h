@@ -1,14 +1,16 @@
 /**
  * @file oups/ops.h
  * @brief Stateful operations on ordered tables, one section per operation:
- *        the as-of merger (multi-group as-of join with windows of previous values) and the
- *        plain single-table as-of join built on the same kernel.
+ *        the as-of merger (multi-group as-of join with windows of previous values), the
+ *        plain single-table as-of join built on the same kernel, and the segmented
+ *        aggregator (bins, snapshots, per group; docs/segagg.md).
  *
  * Handles: oups_asof_merger (opaque; holds the output layout, frozen at the first merge, and
- * the per-group "fill blocks" that carry history from one call to the next).
+ * the per-group "fill blocks" that carry history from one call to the next); oups_segagg
+ * (opaque; holds per group the bin in progress and the segmentation state).
  * Ownership: tables and columns passed in are borrowed for the call; results returned through
  * `**out` belong to the caller. A failed call changes no state and moves no ownership.
- * Threading: one thread at a time per merger; different mergers are independent.
+ * Threading: one thread at a time per merger or aggregator; different ones are independent.
  * Spec: /work/shared/spec/asof_merger.md (reference: Python oups.AsofMerger); docs/asof.md
  * lists where this port deliberately differs (errors instead of the reference's quirks).
  */

@@ -58,9 +58,10 @@ static inline oups_table *sa_table(int n, const char *const *names, oups_column 
     return rc < 0 ? NULL : t;
 }
 
-/* Column `name` of t as doubles (null -> NaN); 0 if equal to exp[0..n) (NaN = null), else -1
- * with a message. Integer and timestamp columns compare through int64 (null = NUL_I). */
-static inline int check_f(const oups_table *t, const char *name, const double *exp, int64_t n) {
+/* Column `name` of t against exp[0..n): doubles (null = NaN, compared to 1e-9 relative) when
+ * `ef` is given, else int64 (null = NUL_I; ints, uint64 and timestamps). 0 if equal, else -1
+ * with a message. */
+static inline int check_col(const oups_table *t, const char *name, const double *ef, const int64_t *ei, int64_t n) {
     int k = oups_table_column_index(t, name);
     if (k < 0 || oups_table_num_rows(t) != n) {
         fprintf(stderr, "  column '%s': missing or %lld rows, expected %lld\n", name,
@@ -70,33 +71,28 @@ static inline int check_f(const oups_table *t, const char *name, const double *e
     for (int64_t i = 0; i < n; i++) {
         oups_scalar s;
         oups_column_get_scalar(&s, oups_table_column(t, k), i);
-        double got = s.is_null ? NAN : s.v.f;
-        if ((isnan(got) != isnan(exp[i])) || (!isnan(got) && fabs(got - exp[i]) > 1e-9 * (1 + fabs(exp[i])))) {
-            fprintf(stderr, "  column '%s' row %lld: %g, expected %g\n", name, (long long)i, got, exp[i]);
-            return -1;
+        if (ef) {
+            double got = s.is_null ? NAN : s.v.f, e = ef[i];
+            if ((isnan(got) != isnan(e)) || (!isnan(got) && fabs(got - e) > 1e-9 * (1 + fabs(e)))) {
+                fprintf(stderr, "  column '%s' row %lld: %g, expected %g\n", name, (long long)i, got, e);
+                return -1;
+            }
+        } else {
+            int64_t got = s.is_null ? NUL_I : s.type.id == OUPS_TYPE_UINT64 ? (int64_t)s.v.u : s.v.i;
+            if (got != ei[i]) {
+                fprintf(stderr, "  column '%s' row %lld: %lld, expected %lld\n", name, (long long)i, (long long)got,
+                        (long long)ei[i]);
+                return -1;
+            }
         }
     }
     return 0;
 }
-
+static inline int check_f(const oups_table *t, const char *name, const double *exp, int64_t n) {
+    return check_col(t, name, exp, NULL, n);
+}
 static inline int check_i(const oups_table *t, const char *name, const int64_t *exp, int64_t n) {
-    int k = oups_table_column_index(t, name);
-    if (k < 0 || oups_table_num_rows(t) != n) {
-        fprintf(stderr, "  column '%s': missing or %lld rows, expected %lld\n", name,
-                (long long)(t ? oups_table_num_rows(t) : -1), (long long)n);
-        return -1;
-    }
-    for (int64_t i = 0; i < n; i++) {
-        oups_scalar s;
-        oups_column_get_scalar(&s, oups_table_column(t, k), i);
-        int64_t got = s.is_null ? NUL_I : s.type.id == OUPS_TYPE_UINT64 ? (int64_t)s.v.u : s.v.i;
-        if (got != exp[i]) {
-            fprintf(stderr, "  column '%s' row %lld: %lld, expected %lld\n", name, (long long)i, (long long)got,
-                    (long long)exp[i]);
-            return -1;
-        }
-    }
-    return 0;
+    return check_col(t, name, NULL, exp, n);
 }
 
 /* Text of the group key of row i (columns by[0..n_by)), for grouping in tests. */
