@@ -5,7 +5,6 @@
  * the virtual history F ++ D by value width (1/2/4/8/16 bytes, bits, strings). No per-value
  * function calls in the hot loops. Spec: asof_merger.md §6 (as-of index, windows).
  */
-#include <sys/mman.h>
 
 #include "ops/internal.h"
 
@@ -114,20 +113,10 @@ int64_t oups_ops__asof_merge_counts(int64_t *cnt, const int64_t *M, int64_t nb, 
 
 /* ---- output columns ------------------------------------------------------------------ */
 
-/* Ask for transparent huge pages on a large fresh output buffer (a hint; errors ignored). Its
- * pages are first touched by the gathers, and in 4 KiB pages the page faults cost as much as
- * the gather itself (measured: 80 MB output, ~20k faults, ~40% of the merge time in a VM). */
-static void hint_huge_pages(uint8_t *p, int64_t size) {
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    if (size < 2 * (int64_t)huge) return;
-    uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1), end = ((uintptr_t)p + (uintptr_t)size) & ~(huge - 1);
-    if (end > start) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)size;
-#endif
-}
+/* A large fresh output buffer's pages are first touched by the gathers; in 4 KiB pages the
+ * faults cost as much as the gather itself (80 MB output: ~40% of the merge time in a VM), so
+ * huge pages are asked for when the user opted in (OUPS_HUGEPAGES=1, see util/alloc.c). */
+static void hint_huge_pages(uint8_t *p, int64_t size) { oups_advise_huge_pages(p, (size_t)size); }
 
 /* Take the pooled buffer `*slot` for `bytes` if nobody else holds it (the caller freed the
  * previous result), else NULL. A buffer up to about twice too large is used as is (a column

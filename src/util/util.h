@@ -47,6 +47,8 @@ int oups_error_oom(void);
 /* The only allocation calls in liboups. On failure they return NULL and record OUPS_ENOMEM
  * (so callers just `return OUPS_ENOMEM` / `oups_error_oom()`). Sizes overflowing size_t fail. */
 void *oups_malloc(size_t size);
+/* Transparent huge pages for a large fresh block (>= 4 MiB), only with OUPS_HUGEPAGES=1. */
+void oups_advise_huge_pages(void *p, size_t size);
 void *oups_calloc(size_t n, size_t size);
 void *oups_realloc(void *ptr, size_t size);
 void *oups_malloc_array(size_t n, size_t size);   /* overflow-checked n * size */
