@@ -2,7 +2,7 @@
  * @file oups/loop.h
  * @brief StatefulLoop: a "for each chunk" loop with iteration bookkeeping, named state bound to
  *        caller variables and persisted atomically at the end of the run, and memory-capped
- *        buffers (spec: stateful_loop.md; guide: docs/loop.md).
+ *        buffers (as the reference library's oups.StatefulLoop; guide: docs/loop.md).
  *
  * Handles: oups_loop (one persistence file, one pass over one chunk source), oups_source (a
  * pull-style chunk source: a table, or a fixed number of tables, per item).
@@ -148,7 +148,7 @@ OUPS_API bool oups_loop_resumed(const oups_loop *loop);
 /** Default buffer limit in bytes. */
 OUPS_API int64_t oups_loop_default_memory_limit(const oups_loop *loop);
 
-/** Namespace of a state key: "func:<base>#<n>" or "obj:<base>#<n>" (spec §9). */
+/** Namespace of a state key: "func:<base>#<n>" or "obj:<base>#<n>". */
 typedef enum oups_state_ns { OUPS_STATE_FUNC = 0, OUPS_STATE_OBJ = 1 } oups_state_ns;
 
 /** Type of a bound field, and what `ptr` of oups_state_field points to. */

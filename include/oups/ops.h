@@ -11,7 +11,7 @@
  * Ownership: tables and columns passed in are borrowed for the call; results returned through
  * `**out` belong to the caller. A failed call changes no state and moves no ownership.
  * Threading: one thread at a time per merger or aggregator; different ones are independent.
- * Spec: /work/shared/spec/asof_merger.md (reference: Python oups.AsofMerger); docs/asof.md
+ * Behaviour: the reference library's AsofMerger (Python oups.AsofMerger); guide: docs/asof.md
  * lists where this port deliberately differs (errors instead of the reference's quirks).
  */
 #ifndef OUPS_OPS_H
@@ -272,7 +272,7 @@ typedef struct oups_segagg_bins {
 #define OUPS_SEGAGG_USER_STATE 256
 
 /**
- * A user segmenter (the reference's `bin_by` callable, spec §2.5), called once per group and
+ * A user segmenter (the reference's `bin_by` callable), called once per group and
  * call with the group's ordered_on values `on[0..n_rows)` (n_rows >= 1, as int64 in the
  * column's units). `state` is the group's persistent buffer (zeros at the group's start,
  * saved with the aggregator's state); `restarting` is true when the group had rows before.

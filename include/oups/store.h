@@ -28,7 +28,7 @@
  * processes (OFD fcntl locks: exclusive for writers, shared for read-only opens); a writer's
  * lock is not re-entrant: opening the same dataset twice, even from one thread, waits for the
  * first handle (and all its views) to be closed.
- * Behaviour: spec/store.md.
+ * Behaviour: that of the reference library's store (Python oups, `oups.store`); guide: docs/store.md.
  */
 #ifndef OUPS_STORE_H
 #define OUPS_STORE_H
@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 /* ------------------------------------------------------------------------------------------ */
-/** @name Keys: schema-driven dataset identifiers (spec §1) */
+/** @name Keys: schema-driven dataset identifiers */
 
 typedef struct oups_key_schema oups_key_schema;
 typedef struct oups_key oups_key;
@@ -96,7 +96,7 @@ OUPS_API const char *oups_key_field(const oups_key *k, int i);
 OUPS_API void oups_key_free(oups_key *k);
 
 /* ------------------------------------------------------------------------------------------ */
-/** @name Ordered parquet datasets (spec §3) */
+/** @name Ordered parquet datasets */
 
 typedef struct oups_opd oups_opd;
 
@@ -188,7 +188,7 @@ OUPS_API OUPS_NODISCARD int oups_opd_read_range(oups_table **out, oups_opd *opd,
                                                 const oups_scalar *end_excl, const char *const *columns,
                                                 int n_cols);
 
-/** How duplicate rows are identified by oups_opd_write (spec §4.2). */
+/** How duplicate rows are identified by oups_opd_write. */
 typedef enum oups_dup_mode {
     OUPS_DUP_NONE = 0,   /**< keep all rows */
     OUPS_DUP_ALL = 1,    /**< rows equal on all columns */
@@ -214,7 +214,7 @@ typedef struct oups_store_write_options {
     {OUPS_STORE_WRITE_OPTIONS_VERSION, NULL, 6345000, NULL, OUPS_DUP_NONE, NULL, 0, 0, 0, NULL, NULL, NULL}
 
 /**
- * Merge `df` (may be NULL: only resize/coalesce and metadata) into the dataset (spec §4).
+ * Merge `df` (may be NULL: only resize/coalesce and metadata) into the dataset.
  * Rows of `df` must be sorted on ordered_on; with duplicates, the last occurrence wins and new
  * rows beat old ones. Only overlapped (or coalesced) row groups are rewritten; memory holds at
  * most one merge region plus one row group. Atomic: on any failure or crash the dataset is
@@ -228,7 +228,7 @@ typedef struct oups_store_write_options {
 OUPS_API OUPS_NODISCARD int oups_opd_write(oups_opd *opd, const oups_table *df, const oups_store_write_options *opts);
 
 /**
- * Append `chunks` as new row groups (files max_file_id+1, ...), unmerged (spec §3.4; used to
+ * Append `chunks` as new row groups (files max_file_id+1, ...), unmerged (used to
  * build datasets with explicit row groups). Each chunk must be sorted on ordered_on; the
  * caller is responsible for global order. Updates the metadata (with the kv update) only if
  * `write_metadata`. Errors as oups_opd_write.
@@ -269,7 +269,7 @@ OUPS_API OUPS_NODISCARD int oups_opd_repair(const char *path, const char *ordere
                                             char **report);
 
 /* ------------------------------------------------------------------------------------------ */
-/** @name Lock-step iteration over datasets (spec §5) */
+/** @name Lock-step iteration over datasets */
 
 typedef struct oups_intersections oups_intersections;
 
@@ -304,7 +304,7 @@ OUPS_API const oups_table *oups_intersections_table(const oups_intersections *it
 OUPS_API void oups_intersections_free(oups_intersections *it);
 
 /* ------------------------------------------------------------------------------------------ */
-/** @name Store: a root directory of datasets identified by keys (spec §2) */
+/** @name Store: a root directory of datasets identified by keys */
 
 typedef struct oups_store oups_store;
 

@@ -1,4 +1,4 @@
-"""AsofMerger with the reference's API (spec: asof_merger.md) on the C merger. Its state (the
+"""AsofMerger with the reference's API (the reference's) on the C merger. Its state (the
 layout and the fill blocks) is the C object held in `_conf` (also reachable as
 `_fill_values`): bind it with StatefulLoop.bind_object_state(merger, state=["_conf"]).
 """

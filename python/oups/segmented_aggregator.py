@@ -1,5 +1,5 @@
 """SegmentedAggregator: the reference's segmentby + cumsegagg as a stateful op on the C
-aggregator (spec segmented_aggregation.md; C guide docs/segagg.md). Feed it the chunks of an
+aggregator (the reference's segmentby/cumsegagg; C guide docs/segagg.md). Feed it the chunks of an
 ordered stream; each call returns the bins (and snapshots) of the rows seen, the last bin of
 each group being in progress (it comes again, updated, in the next call with rows). Bind it
 with StatefulLoop.bind_object_state(agg, state=["_conf"]) to resume exactly in another run.

@@ -1,4 +1,4 @@
-"""StatefulLoop with the reference's API (spec: stateful_loop.md) on the C loop: the C side
+"""StatefulLoop with the reference's API (the reference library's) on the C loop: the C side
 counts items, knows the last one (one-item look-ahead), locks the persistence file and
 persists the bound state atomically at the end of the pass; the buffers are kept here, with
 the reference's pandas memory accounting and concat_func.

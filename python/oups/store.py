@@ -1,5 +1,5 @@
 """The reference's store API on liboups: indexers (@toplevel/@sublevel), Store,
-OrderedParquetDataset, write() and iter_intersections (spec: store.md).
+OrderedParquetDataset, write() and iter_intersections (the reference's oups.store).
 
 Datasets, merge-writes, locking and lock-step iteration are the C library's; keys (their
 fields, string and path forms, discovery of the keys under a store's root) are plain Python
@@ -307,7 +307,7 @@ class OrderedParquetDataset:
 
 def write(dataset_or_path, ordered_on, df=None, row_group_target_size=6_345_000, duplicates_on=None,
           max_n_off_target_rgs=None, key_value_metadata=None, **writer_options):
-    """Merge `df` into the dataset (spec store.md §4): sorted on `ordered_on`, row groups of
+    """Merge `df` into the dataset (as the reference's write): sorted on `ordered_on`, row groups of
     `row_group_target_size` rows (int) or per period (frequency string, "2h", "D", "MS")."""
     if max_n_off_target_rgs == 0:
         raise ValueError("'max_n_off_target_rgs' cannot be 0.")

@@ -3,7 +3,7 @@
  * to order-preserving int64, sortedness check, as-of counts (branch-free merge for a block of
  * sorted targets, galloping for one target), and the typed gathers that copy windows out of
  * the virtual history F ++ D by value width (1/2/4/8/16 bytes, bits, strings). No per-value
- * function calls in the hot loops. Spec: asof_merger.md §6 (as-of index, windows).
+ * function calls in the hot loops. Behaviour: the reference AsofMerger's as-of index and windows.
  */
 
 #include "ops/internal.h"

@@ -4,7 +4,7 @@
  * is computed unless every check passes), the block-wise merge loop (as-of bases per group and
  * df index, then one typed gather per output column) and the fill-block update committed only
  * on success. Kernels live in asof_kernel.c, the state blob in asof_state.c.
- * Spec: asof_merger.md §3-§8; departures (errors instead of quirks) in docs/asof.md.
+ * Behaviour: the reference AsofMerger's (Python oups); departures (errors instead of quirks) in docs/asof.md.
  */
 #include <stdio.h>
 

@@ -10,7 +10,7 @@
  *     metadata rewritten without journal.
  * Each phase only consumes names it does not create, so re-running it after a crash (at open)
  * is idempotent. Without a journal, staged files are leftovers of an uncommitted write and
- * are deleted. Spec: store.md §3.6/§4.9 (end state: file k holds row group k).
+ * are deleted. As the reference store (end state: file k holds row group k).
  * Only a writer rolls forward, and only a journal that verifies: the metadata checksum
  * (meta.c), then every file it would move exists under the name the phase implies, with the
  * row count the stats give its final position. Otherwise nothing is touched (ECORRUPT).

@@ -1,7 +1,7 @@
 /*
  * util/period.c: the one parser and calendar arithmetic for time periods and frequencies
  * used everywhere in oups (store row-group periods, segment bins, CLI --row-group-size).
- * Semantics follow spec/store.md 4.6: fixed periods floor to multiples counted from the
+ * Semantics follow the reference library's store (row-group target periods): fixed periods floor to multiples counted from the
  * epoch; W to the preceding-or-same Sunday; MS / YS to the first day of month / year.
  */
 #include <ctype.h>
