@@ -18,6 +18,7 @@
  * rows (n_prev + 1 >= 1). Counts read from the blob are bounded by the bytes left before
  * anything is allocated from them.
  */
+#include "ops/blob.h"
 #include "ops/internal.h"
 
 #define MAGIC "OUPSASOF"
@@ -25,74 +26,57 @@ enum { VERSION = 1, HEADER = 8 + 4 + 8 };
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
-static int put(oups_bytes *b, const void *p, size_t n) { return oups_bytes_append(b, p, n); }
-static int put_u8(oups_bytes *b, uint8_t v) { return put(b, &v, 1); }
-static int put_u32(oups_bytes *b, uint32_t v) { return put(b, &v, 4); }
-static int put_i64(oups_bytes *b, int64_t v) { return put(b, &v, 8); }
-static int put_str(oups_bytes *b, const char *s) {
-    size_t n = strlen(s);
-    OUPS_TRY(put_u32(b, (uint32_t)n));
-    return put(b, s, n);
-}
-static int put_type(oups_bytes *b, const oups_datatype *t) {
-    OUPS_TRY(put_u8(b, (uint8_t)t->id));
-    OUPS_TRY(put_u8(b, (uint8_t)t->unit));
-    OUPS_TRY(put_u32(b, (uint32_t)t->precision));
-    OUPS_TRY(put_u32(b, (uint32_t)t->scale));
-    return put_str(b, t->tz);
-}
-
 static int put_column(oups_bytes *b, const oups_column *col) {
     oups_column_view v;
     oups_column_view_get(&v, col);
     int w = oups_datatype_width(v.type.id);
     for (int64_t i = 0; i < v.length; i++) {
         int64_t k = v.offset + i;
-        OUPS_TRY(put_u8(b, !v.validity || oups_bit_get(v.validity, k)));
+        OUPS_TRY(oups_blob_put_u8(b, !v.validity || oups_bit_get(v.validity, k)));
         if (oups_type_is_binary(v.type.id)) {
             int64_t s0 = v.offsets[k], n = v.offsets[k + 1] - s0;
-            OUPS_TRY(put_u32(b, (uint32_t)n));
-            OUPS_TRY(put(b, (const uint8_t *)v.data + s0, (size_t)n));
+            OUPS_TRY(oups_blob_put_u32(b, (uint32_t)n));
+            OUPS_TRY(oups_blob_put(b, (const uint8_t *)v.data + s0, (size_t)n));
         } else if (v.type.id == OUPS_TYPE_BOOL) {
-            OUPS_TRY(put_u8(b, oups_bit_get(v.data, k)));
+            OUPS_TRY(oups_blob_put_u8(b, oups_bit_get(v.data, k)));
         } else {
-            OUPS_TRY(put(b, (const uint8_t *)v.data + k * w, (size_t)w));
+            OUPS_TRY(oups_blob_put(b, (const uint8_t *)v.data + k * w, (size_t)w));
         }
     }
     return 0;
 }
 
 static int put_config(oups_bytes *b, const oups_asof_merger *m) {
-    OUPS_TRY(put_u32(b, (uint32_t)m->n_dfs));
+    OUPS_TRY(oups_blob_put_u32(b, (uint32_t)m->n_dfs));
     for (int d = 0; d < m->n_dfs; d++) {
-        OUPS_TRY(put_u32(b, (uint32_t)m->n_prev[d]));
-        OUPS_TRY(put_u8(b, m->allow[d]));
+        OUPS_TRY(oups_blob_put_u32(b, (uint32_t)m->n_prev[d]));
+        OUPS_TRY(oups_blob_put_u8(b, m->allow[d]));
     }
-    OUPS_TRY(put_u8(b, (uint8_t)m->direction));
-    OUPS_TRY(put_u8(b, m->has_tol));
-    OUPS_TRY(put_i64(b, m->has_tol ? m->tol : 0));
-    OUPS_TRY(put_u8(b, (uint8_t)m->fill));
-    OUPS_TRY(put_u32(b, (uint32_t)m->suffix_start));
-    return put_str(b, m->on);
+    OUPS_TRY(oups_blob_put_u8(b, (uint8_t)m->direction));
+    OUPS_TRY(oups_blob_put_u8(b, m->has_tol));
+    OUPS_TRY(oups_blob_put_i64(b, m->has_tol ? m->tol : 0));
+    OUPS_TRY(oups_blob_put_u8(b, (uint8_t)m->fill));
+    OUPS_TRY(oups_blob_put_u32(b, (uint32_t)m->suffix_start));
+    return oups_blob_put_str(b, m->on);
 }
 
 static int put_state(oups_bytes *b, const oups_asof_merger *m) {
     const asof_state *s = &m->st;
-    OUPS_TRY(put_u32(b, (uint32_t)s->J));
-    for (int i = 0; i < s->J * m->n_dfs; i++) OUPS_TRY(put_str(b, s->prefixes[i]));
-    OUPS_TRY(put_type(b, &s->key_type));
+    OUPS_TRY(oups_blob_put_u32(b, (uint32_t)s->J));
+    for (int i = 0; i < s->J * m->n_dfs; i++) OUPS_TRY(oups_blob_put_str(b, s->prefixes[i]));
+    OUPS_TRY(oups_blob_put_type(b, &s->key_type));
     for (int d = 0; d < m->n_dfs; d++) {
-        OUPS_TRY(put_u32(b, (uint32_t)s->layout[d].n_cols));
+        OUPS_TRY(oups_blob_put_u32(b, (uint32_t)s->layout[d].n_cols));
         for (int c = 0; c < s->layout[d].n_cols; c++) {
-            OUPS_TRY(put_str(b, s->layout[d].names[c]));
-            OUPS_TRY(put_type(b, &s->layout[d].types[c]));
+            OUPS_TRY(oups_blob_put_str(b, s->layout[d].names[c]));
+            OUPS_TRY(oups_blob_put_type(b, &s->layout[d].types[c]));
         }
     }
-    OUPS_TRY(put_u32(b, (uint32_t)s->n_groups));
+    OUPS_TRY(oups_blob_put_u32(b, (uint32_t)s->n_groups));
     for (int i = 0; i < s->n_groups * m->n_dfs; i++) {
         const asof_fill *F = &s->fills[i];
-        OUPS_TRY(put_i64(b, F->n_seen));
-        OUPS_TRY(put_i64(b, F->last_key));
+        OUPS_TRY(oups_blob_put_i64(b, F->n_seen));
+        OUPS_TRY(oups_blob_put_i64(b, F->last_key));
         for (int c = 0; c < s->layout[i % m->n_dfs].n_cols; c++) {
             OUPS_TRY(put_column(b, F->f[c]));
             OUPS_TRY(put_column(b, F->miss[c]));
@@ -106,15 +90,15 @@ int oups_asof_merger_save(uint8_t **out, size_t *len, const oups_asof_merger *m)
     *len = 0;
     if (!m) return oups_error_set(OUPS_EINVAL, "asof merger save: merger is NULL");
     oups_bytes b = {0};
-    int rc = put(&b, MAGIC, 8);
-    if (rc == 0) rc = put_u32(&b, VERSION);
-    if (rc == 0) rc = put_i64(&b, 0); /* body length, patched below */
+    int rc = oups_blob_put(&b, MAGIC, 8);
+    if (rc == 0) rc = oups_blob_put_u32(&b, VERSION);
+    if (rc == 0) rc = oups_blob_put_i64(&b, 0); /* body length, patched below */
     if (rc == 0) rc = put_config(&b, m);
-    if (rc == 0) rc = put_u8(&b, m->has_state);
+    if (rc == 0) rc = oups_blob_put_u8(&b, m->has_state);
     if (rc == 0 && m->has_state) rc = put_state(&b, m);
     if (rc == 0) {
         oups_store_u64le(b.data + 12, (uint64_t)(b.len - HEADER));
-        rc = put_u32(&b, oups_crc32(0, b.data, b.len));
+        rc = oups_blob_put_u32(&b, oups_crc32(0, b.data, b.len));
     }
     if (rc < 0) {
         oups_bytes_free(&b);
@@ -127,50 +111,19 @@ int oups_asof_merger_save(uint8_t **out, size_t *len, const oups_asof_merger *m)
 
 /* ---- reading ------------------------------------------------------------------------------ */
 
-typedef struct rd {
-    const uint8_t *p;
-    size_t n, pos;
-} rd;
+typedef oups_blob_rd rd;
 
-static int short_blob(void) { return oups_error_set(OUPS_ECORRUPT, "asof merger load: blob truncated"); }
-static int get(rd *r, void *dst, size_t n) {
-    if (n > r->n - r->pos) return short_blob();
-    memcpy(dst, r->p + r->pos, n);
-    r->pos += n;
-    return 0;
-}
-static int get_u8(rd *r, uint8_t *v) { return get(r, v, 1); }
-static int get_u32(rd *r, uint32_t *v) { return get(r, v, 4); }
-static int get_i64(rd *r, int64_t *v) { return get(r, v, 8); }
+static int short_blob(const rd *r) { return oups_blob_short(r); }
 static int get_str(rd *r, char **out) {
     uint32_t n = 0;
     *out = NULL;
-    OUPS_TRY(get_u32(r, &n));
-    if (n > r->n - r->pos) return short_blob();
+    OUPS_TRY(oups_blob_get_u32(r, &n));
+    if (n > r->n - r->pos) return short_blob(r);
     *out = oups_strndup((const char *)r->p + r->pos, n);
     if (!*out) return OUPS_ENOMEM;
     r->pos += n;
     return 0;
 }
-static int get_type(rd *r, oups_datatype *t) {
-    uint8_t id = 0, unit = 0;
-    uint32_t prec = 0, scale = 0, n = 0;
-    memset(t, 0, sizeof *t);
-    OUPS_TRY(get_u8(r, &id));
-    OUPS_TRY(get_u8(r, &unit));
-    OUPS_TRY(get_u32(r, &prec));
-    OUPS_TRY(get_u32(r, &scale));
-    OUPS_TRY(get_u32(r, &n));
-    if (n >= sizeof t->tz) return oups_error_set(OUPS_ECORRUPT, "asof merger load: timezone of %u bytes", n);
-    OUPS_TRY(get(r, t->tz, n));
-    t->id = (oups_type_id)id;
-    t->unit = (oups_time_unit)unit;
-    t->precision = (int32_t)prec;
-    t->scale = (int32_t)scale;
-    if (oups_datatype_validate(t) < 0) return oups_error_set(OUPS_ECORRUPT, "asof merger load: bad data type (id %u)", id);
-    return 0;
-}
-
 /* A column of n rows decoded from the blob. */
 static int get_column(rd *r, oups_column **out, const oups_datatype *type, int64_t n) {
     *out = NULL;
@@ -180,23 +133,23 @@ static int get_column(rd *r, oups_column **out, const oups_datatype *type, int64
     int rc = 0;
     for (int64_t i = 0; rc == 0 && i < n; i++) {
         uint8_t valid = 0, bit = 0;
-        rc = get_u8(r, &valid);
+        rc = oups_blob_get_u8(r, &valid);
         if (rc == 0 && valid > 1) rc = oups_error_set(OUPS_ECORRUPT, "asof merger load: bad validity byte %u", valid);
         if (rc == 0) oups_bit_set(o.validity->data, i, valid);
         if (rc < 0) break;
         if (bin) {
             uint32_t len = 0;
-            rc = get_u32(r, &len);
-            if (rc == 0 && len > r->n - r->pos) rc = short_blob();
+            rc = oups_blob_get_u32(r, &len);
+            if (rc == 0 && len > r->n - r->pos) rc = short_blob(r);
             if (rc == 0 && o.bytes + len > o.data->size) rc = oups_buffer_resize(o.data, (o.bytes + len) * 2);
-            if (rc == 0) rc = get(r, o.data->data + o.bytes, len);
+            if (rc == 0) rc = oups_blob_get(r, o.data->data + o.bytes, len);
             o.bytes += len;
             ((int64_t *)o.offsets->data)[i + 1] = o.bytes;
         } else if (type->id == OUPS_TYPE_BOOL) {
-            rc = get_u8(r, &bit);
+            rc = oups_blob_get_u8(r, &bit);
             if (rc == 0) oups_bit_set(o.data->data, i, bit != 0);
         } else {
-            rc = get(r, o.data->data + i * o.width, (size_t)o.width);
+            rc = oups_blob_get(r, o.data->data + i * o.width, (size_t)o.width);
         }
     }
     if (rc < 0) {
@@ -211,29 +164,29 @@ static int check_config(rd *r, const oups_asof_merger *m) {
     uint8_t b = 0;
     int64_t tol = 0;
     char *on = NULL;
-    OUPS_TRY(get_u32(r, &n));
+    OUPS_TRY(oups_blob_get_u32(r, &n));
     if ((int)n != m->n_dfs || n > 4096)
         return oups_error_set(OUPS_EINVAL, "asof merger load: state has %u tables per group, the merger %d", n, m->n_dfs);
     for (int d = 0; d < m->n_dfs; d++) {
-        OUPS_TRY(get_u32(r, &u));
-        OUPS_TRY(get_u8(r, &b));
+        OUPS_TRY(oups_blob_get_u32(r, &u));
+        OUPS_TRY(oups_blob_get_u8(r, &b));
         if ((int64_t)u != m->n_prev[d] || (b != 0) != m->allow[d])
             return oups_error_set(OUPS_EINVAL, "asof merger load: table %d saved with n_prev %u, allow_exact_matches %u; "
                                   "the merger has %d, %d", d, u, b, m->n_prev[d], (int)m->allow[d]);
     }
-    OUPS_TRY(get_u8(r, &b));
+    OUPS_TRY(oups_blob_get_u8(r, &b));
     if (b != (uint8_t)m->direction)
         return oups_error_set(OUPS_EINVAL, "asof merger load: state saved with direction %u, the merger has %d", b,
                               (int)m->direction);
-    OUPS_TRY(get_u8(r, &b));
-    OUPS_TRY(get_i64(r, &tol));
+    OUPS_TRY(oups_blob_get_u8(r, &b));
+    OUPS_TRY(oups_blob_get_i64(r, &tol));
     if ((b != 0) != m->has_tol || (m->has_tol && tol != m->tol))
         return oups_error_set(OUPS_EINVAL, "asof merger load: state saved with another tolerance");
-    OUPS_TRY(get_u8(r, &b));
+    OUPS_TRY(oups_blob_get_u8(r, &b));
     if (b != (uint8_t)m->fill)
         return oups_error_set(OUPS_EINVAL, "asof merger load: state saved with fill mode %u, the merger has %d", b,
                               (int)m->fill);
-    OUPS_TRY(get_u32(r, &u));
+    OUPS_TRY(oups_blob_get_u32(r, &u));
     if ((int32_t)u != m->suffix_start)
         return oups_error_set(OUPS_EINVAL, "asof merger load: state saved with n_prev_suffix_start %d, the merger has %d",
                               (int32_t)u, m->suffix_start);
@@ -247,11 +200,11 @@ static int check_config(rd *r, const oups_asof_merger *m) {
 static int get_state(rd *r, asof_state *s, const oups_asof_merger *m) {
     uint32_t u = 0;
     int nd = m->n_dfs;
-    OUPS_TRY(get_u32(r, &u));
+    OUPS_TRY(oups_blob_get_u32(r, &u));
     if (u < 1 || u > 65536) return oups_error_set(OUPS_ECORRUPT, "asof merger load: %u join positions", u);
     if (m->J > 0 && (int)u != m->J)
         return oups_error_set(OUPS_EINVAL, "asof merger load: state has %u join positions, the merger %d", u, m->J);
-    if ((size_t)u * (size_t)nd > (r->n - r->pos) / 4) return short_blob(); /* a prefix takes >= 4 bytes */
+    if ((size_t)u * (size_t)nd > (r->n - r->pos) / 4) return short_blob(r); /* a prefix takes >= 4 bytes */
     s->prefixes = oups_calloc((size_t)u * nd, sizeof *s->prefixes);
     if (!s->prefixes) return OUPS_ENOMEM;
     s->J = (int)u;
@@ -261,24 +214,24 @@ static int get_state(rd *r, asof_state *s, const oups_asof_merger *m) {
             return oups_error_set(OUPS_EINVAL, "asof merger load: prefix [%d][%d] saved as '%s', the merger has '%s'",
                                   i / nd, i % nd, s->prefixes[i], m->prefixes[i]);
     }
-    OUPS_TRY(get_type(r, &s->key_type));
+    OUPS_TRY(oups_blob_get_type(r, &s->key_type));
     s->layout = oups_calloc((size_t)nd, sizeof *s->layout);
     if (!s->layout) return OUPS_ENOMEM;
     for (int d = 0; d < nd; d++) {
         asof_table_layout *L = &s->layout[d];
-        OUPS_TRY(get_u32(r, &u));
-        if (u > (r->n - r->pos) / 14) return short_blob(); /* a column takes >= 14 bytes */
+        OUPS_TRY(oups_blob_get_u32(r, &u));
+        if (u > (r->n - r->pos) / 14) return short_blob(r); /* a column takes >= 14 bytes */
         L->names = oups_calloc((size_t)u + 1, sizeof *L->names);
         L->types = oups_calloc((size_t)u + 1, sizeof *L->types);
         if (!L->names || !L->types) return OUPS_ENOMEM;
         for (uint32_t c = 0; c < u; c++) {
             L->n_cols = (int)c + 1;
             OUPS_TRY(get_str(r, &L->names[c]));
-            OUPS_TRY(get_type(r, &L->types[c]));
+            OUPS_TRY(oups_blob_get_type(r, &L->types[c]));
         }
     }
     OUPS_TRY(oups_ops__asof_out_names(s, m));
-    OUPS_TRY(get_u32(r, &u));
+    OUPS_TRY(oups_blob_get_u32(r, &u));
     /* A (group, table) entry takes >= 16 bytes (row count, last key): checked before allocating. */
     if (u < 1 || (size_t)u * (size_t)nd > (r->n - r->pos) / 16)
         return oups_error_set(OUPS_ECORRUPT, "asof merger load: %u groups", u);
@@ -288,8 +241,8 @@ static int get_state(rd *r, asof_state *s, const oups_asof_merger *m) {
     for (int i = 0; i < s->n_groups * nd; i++) {
         asof_fill *F = &s->fills[i];
         const asof_table_layout *L = &s->layout[i % nd];
-        OUPS_TRY(get_i64(r, &F->n_seen));
-        OUPS_TRY(get_i64(r, &F->last_key));
+        OUPS_TRY(oups_blob_get_i64(r, &F->n_seen));
+        OUPS_TRY(oups_blob_get_i64(r, &F->last_key));
         if (F->n_seen < 0) return oups_error_set(OUPS_ECORRUPT, "asof merger load: negative row count");
         F->f = oups_calloc((size_t)L->n_cols + 1, sizeof *F->f);
         F->miss = oups_calloc((size_t)L->n_cols + 1, sizeof *F->miss);
@@ -297,7 +250,7 @@ static int get_state(rd *r, asof_state *s, const oups_asof_merger *m) {
         /* A value row takes >= 2 bytes (validity + value) per column, fill and miss: checked
          * before allocating. A key-only table (no value columns) stores nothing more. */
         int64_t np1 = m->n_prev[i % nd] + 1;
-        if (L->n_cols > 0 && np1 > (int64_t)((r->n - r->pos) / 4 / (size_t)L->n_cols)) return short_blob();
+        if (L->n_cols > 0 && np1 > (int64_t)((r->n - r->pos) / 4 / (size_t)L->n_cols)) return short_blob(r);
         for (int c = 0; c < L->n_cols; c++) {
             OUPS_TRY(get_column(r, &F->f[c], &L->types[c], np1));
             OUPS_TRY(get_column(r, &F->miss[c], &L->types[c], np1));
@@ -321,18 +274,18 @@ static int open_blob(rd *r, const uint8_t *blob, size_t len) {
     uint32_t crc = oups_load_u32le(blob + len - 4);
     if (crc != oups_crc32(0, blob, len - 4))
         return oups_error_set(OUPS_ECORRUPT, "asof merger load: checksum mismatch");
-    *r = (rd){blob + HEADER, (size_t)body, 0};
+    *r = (rd){blob + HEADER, (size_t)body, 0, "asof merger load"};
     return 0;
 }
 
 static int skip(rd *r, size_t n) {
-    if (n > r->n - r->pos) return short_blob();
+    if (n > r->n - r->pos) return short_blob(r);
     r->pos += n;
     return 0;
 }
 static int skip_str(rd *r) {
     uint32_t n = 0;
-    OUPS_TRY(get_u32(r, &n));
+    OUPS_TRY(oups_blob_get_u32(r, &n));
     return skip(r, n);
 }
 
@@ -343,18 +296,18 @@ int oups_asof_merger_state_key_type(oups_datatype *key, bool *has_state, const u
     *has_state = false;
     OUPS_TRY(open_blob(&r, blob, len));
     /* Skip the configuration (see the format above) up to the state flag. */
-    OUPS_TRY(get_u32(&r, &n));
+    OUPS_TRY(oups_blob_get_u32(&r, &n));
     if (n < 1 || n > 4096) return oups_error_set(OUPS_ECORRUPT, "asof merger load: %u tables per group", n);
     OUPS_TRY(skip(&r, (size_t)n * 5 + 1 + 1 + 8 + 1 + 4));
     OUPS_TRY(skip_str(&r));
-    OUPS_TRY(get_u8(&r, &flag));
+    OUPS_TRY(oups_blob_get_u8(&r, &flag));
     if (flag > 1) return oups_error_set(OUPS_ECORRUPT, "asof merger load: bad state flag %u", flag);
     if (!flag) return 0;
     uint32_t J = 0;
-    OUPS_TRY(get_u32(&r, &J));
+    OUPS_TRY(oups_blob_get_u32(&r, &J));
     if (J < 1 || J > 65536) return oups_error_set(OUPS_ECORRUPT, "asof merger load: %u join positions", J);
     for (uint64_t i = 0; i < (uint64_t)J * n; i++) OUPS_TRY(skip_str(&r));
-    OUPS_TRY(get_type(&r, key));
+    OUPS_TRY(oups_blob_get_type(&r, key));
     *has_state = true;
     return 0;
 }
@@ -366,7 +319,7 @@ int oups_asof_merger_load(oups_asof_merger *m, const uint8_t *blob, size_t len) 
     asof_state s = {0};
     uint8_t has_state = 0;
     int rc = check_config(&r, m);
-    if (rc == 0) rc = get_u8(&r, &has_state);
+    if (rc == 0) rc = oups_blob_get_u8(&r, &has_state);
     if (rc == 0 && has_state > 1) rc = oups_error_set(OUPS_ECORRUPT, "asof merger load: bad state flag %u", has_state);
     if (rc == 0 && has_state) rc = get_state(&r, &s, m);
     if (rc == 0 && !has_state && r.pos != r.n) rc = oups_error_set(OUPS_ECORRUPT, "asof merger load: trailing bytes");

@@ -17,6 +17,7 @@
  * n_groups group keys (in group id order). str = u32 len + bytes; type = u8 id, u8 unit,
  * i32 precision, i32 scale, str tz.
  */
+#include "ops/blob.h"
 #include "ops/segagg.h"
 #include "oups/parquet.h"
 
@@ -25,50 +26,31 @@ enum { VERSION = 1, HEADER = 8 + 4 + 8 };
 
 /* ---- writing ------------------------------------------------------------------------------- */
 
-static int w(oups_bytes *b, const void *p, size_t n) { return oups_bytes_append(b, p, n); }
-static int w8(oups_bytes *b, unsigned v) {
-    uint8_t x = (uint8_t)v;
-    return w(b, &x, 1);
-}
-static int w32(oups_bytes *b, uint32_t v) { return w(b, &v, 4); }
-static int w64(oups_bytes *b, int64_t v) { return w(b, &v, 8); }
-static int wstr(oups_bytes *b, const char *s) {
-    OUPS_TRY(w32(b, (uint32_t)strlen(s)));
-    return w(b, s, strlen(s));
-}
-static int wtype(oups_bytes *b, const oups_datatype *t) {
-    OUPS_TRY(w8(b, (unsigned)t->id));
-    OUPS_TRY(w8(b, (unsigned)t->unit));
-    OUPS_TRY(w32(b, (uint32_t)t->precision));
-    OUPS_TRY(w32(b, (uint32_t)t->scale));
-    return wstr(b, t->tz);
-}
-
 static int wseg(oups_bytes *b, const oups_segmenter *s) {
-    OUPS_TRY(w8(b, (unsigned)s->kind));
-    OUPS_TRY(w64(b, s->freq_ns));
-    OUPS_TRY(w64(b, s->rows));
-    OUPS_TRY(w8(b, s->closed_right));
-    OUPS_TRY(w8(b, s->label_right));
-    OUPS_TRY(w8(b, (unsigned)s->origin));
-    OUPS_TRY(w64(b, s->origin_ns));
-    OUPS_TRY(w64(b, s->offset_ns));
-    OUPS_TRY(w64(b, s->n_points));
-    return w32(b, s->n_points ? oups_crc32(0, s->points, (size_t)s->n_points * 8) : 0);
+    OUPS_TRY(oups_blob_put_u8(b, (unsigned)s->kind));
+    OUPS_TRY(oups_blob_put_i64(b, s->freq_ns));
+    OUPS_TRY(oups_blob_put_i64(b, s->rows));
+    OUPS_TRY(oups_blob_put_u8(b, s->closed_right));
+    OUPS_TRY(oups_blob_put_u8(b, s->label_right));
+    OUPS_TRY(oups_blob_put_u8(b, (unsigned)s->origin));
+    OUPS_TRY(oups_blob_put_i64(b, s->origin_ns));
+    OUPS_TRY(oups_blob_put_i64(b, s->offset_ns));
+    OUPS_TRY(oups_blob_put_i64(b, s->n_points));
+    return oups_blob_put_u32(b, s->n_points ? oups_crc32(0, s->points, (size_t)s->n_points * 8) : 0);
 }
 
 /* The options fingerprint (also what load compares against). */
 static int wconfig(oups_bytes *b, const oups_segagg *a) {
-    OUPS_TRY(wstr(b, a->ordered_on));
+    OUPS_TRY(oups_blob_put_str(b, a->ordered_on));
     OUPS_TRY(wseg(b, &a->bin));
     OUPS_TRY(wseg(b, &a->snap));
-    OUPS_TRY(w32(b, (uint32_t)a->n_by));
-    for (int i = 0; i < a->n_by; i++) OUPS_TRY(wstr(b, a->by[i]));
-    OUPS_TRY(w32(b, (uint32_t)a->n_aggs));
+    OUPS_TRY(oups_blob_put_u32(b, (uint32_t)a->n_by));
+    for (int i = 0; i < a->n_by; i++) OUPS_TRY(oups_blob_put_str(b, a->by[i]));
+    OUPS_TRY(oups_blob_put_u32(b, (uint32_t)a->n_aggs));
     for (int k = 0; k < a->n_aggs; k++) {
-        OUPS_TRY(wstr(b, a->agg_names[k]));
-        OUPS_TRY(wstr(b, a->cols[a->agg_col[k]]));
-        OUPS_TRY(w8(b, (unsigned)a->agg_func[k]));
+        OUPS_TRY(oups_blob_put_str(b, a->agg_names[k]));
+        OUPS_TRY(oups_blob_put_str(b, a->cols[a->agg_col[k]]));
+        OUPS_TRY(oups_blob_put_u8(b, (unsigned)a->agg_func[k]));
     }
     return 0;
 }
@@ -83,34 +65,34 @@ static int wkeys(oups_bytes *b, const oups_table *keys) {
     if (rc == 0) rc = oups_parquet_writer_write_table(pw, keys);
     if (rc == 0) rc = oups_parquet_writer_finish_memory(pw, &img, &len);
     oups_parquet_writer_free(pw);
-    if (rc == 0) rc = w64(b, (int64_t)len);
-    if (rc == 0) rc = w(b, img, len);
+    if (rc == 0) rc = oups_blob_put_i64(b, (int64_t)len);
+    if (rc == 0) rc = oups_blob_put(b, img, len);
     oups_mem_free(img);
     return rc;
 }
 
 static int wstate(oups_bytes *b, const oups_segagg *a) {
-    OUPS_TRY(wtype(b, &a->on_type));
-    for (int c = 0; c < a->n_cols; c++) OUPS_TRY(wtype(b, &a->col_types[c]));
-    for (int i = 0; i < a->n_by; i++) OUPS_TRY(wtype(b, &a->by_types[i]));
-    OUPS_TRY(w64(b, a->origin));
-    OUPS_TRY(w64(b, a->last_value));
-    OUPS_TRY(w32(b, (uint32_t)a->n_groups));
+    OUPS_TRY(oups_blob_put_type(b, &a->on_type));
+    for (int c = 0; c < a->n_cols; c++) OUPS_TRY(oups_blob_put_type(b, &a->col_types[c]));
+    for (int i = 0; i < a->n_by; i++) OUPS_TRY(oups_blob_put_type(b, &a->by_types[i]));
+    OUPS_TRY(oups_blob_put_i64(b, a->origin));
+    OUPS_TRY(oups_blob_put_i64(b, a->last_value));
+    OUPS_TRY(oups_blob_put_u32(b, (uint32_t)a->n_groups));
     for (int g = 0; g < a->n_groups; g++) {
         const sa_group *G = &a->groups[g];
-        OUPS_TRY(w64(b, G->bin_rows));
-        OUPS_TRY(w64(b, G->last_label));
-        OUPS_TRY(w64(b, G->bin_key));
-        OUPS_TRY(w64(b, G->last_end));
-        OUPS_TRY(w64(b, G->snap_key));
-        OUPS_TRY(w(b, G->user, sizeof G->user));
+        OUPS_TRY(oups_blob_put_i64(b, G->bin_rows));
+        OUPS_TRY(oups_blob_put_i64(b, G->last_label));
+        OUPS_TRY(oups_blob_put_i64(b, G->bin_key));
+        OUPS_TRY(oups_blob_put_i64(b, G->last_end));
+        OUPS_TRY(oups_blob_put_i64(b, G->snap_key));
+        OUPS_TRY(oups_blob_put(b, G->user, sizeof G->user));
     }
     for (size_t i = 0; i < (size_t)a->n_groups * (size_t)a->n_cols; i++) {
         const sa_acc *c = &a->accs[i];
         const sa_val vals[5] = {c->first, c->last, c->min, c->max, c->sum};
-        for (int k = 0; k < 5; k++) OUPS_TRY(w(b, &vals[k], 8));
-        OUPS_TRY(w64(b, c->count));
-        OUPS_TRY(w(b, c->lane, sizeof c->lane));
+        for (int k = 0; k < 5; k++) OUPS_TRY(oups_blob_put(b, &vals[k], 8));
+        OUPS_TRY(oups_blob_put_i64(b, c->count));
+        OUPS_TRY(oups_blob_put(b, c->lane, sizeof c->lane));
     }
     return a->n_by ? wkeys(b, a->keys) : 0;
 }
@@ -121,15 +103,15 @@ int oups_segagg_save(uint8_t **out, size_t *len, const oups_segagg *a) {
     *len = 0;
     if (!a) return oups_error_set(OUPS_EINVAL, "segagg save: aggregator is NULL");
     oups_bytes b = {0};
-    int rc = w(&b, MAGIC, 8);
-    if (rc == 0) rc = w32(&b, VERSION);
-    if (rc == 0) rc = w64(&b, 0); /* body length, patched below */
+    int rc = oups_blob_put(&b, MAGIC, 8);
+    if (rc == 0) rc = oups_blob_put_u32(&b, VERSION);
+    if (rc == 0) rc = oups_blob_put_i64(&b, 0); /* body length, patched below */
     if (rc == 0) rc = wconfig(&b, a);
-    if (rc == 0) rc = w8(&b, a->n_groups > 0);
+    if (rc == 0) rc = oups_blob_put_u8(&b, a->n_groups > 0);
     if (rc == 0 && a->n_groups > 0) rc = wstate(&b, a);
     if (rc == 0) {
         oups_store_u64le(b.data + 12, (uint64_t)(b.len - HEADER));
-        rc = w32(&b, oups_crc32(0, b.data, b.len));
+        rc = oups_blob_put_u32(&b, oups_crc32(0, b.data, b.len));
     }
     if (rc < 0) {
         oups_bytes_free(&b);
@@ -142,40 +124,7 @@ int oups_segagg_save(uint8_t **out, size_t *len, const oups_segagg *a) {
 
 /* ---- reading ------------------------------------------------------------------------------- */
 
-typedef struct rd {
-    const uint8_t *p;
-    size_t n, pos;
-} rd;
-
-static int r(rd *d, void *dst, size_t n) {
-    if (n > d->n - d->pos) return oups_error_set(OUPS_ECORRUPT, "segagg load: state blob truncated");
-    memcpy(dst, d->p + d->pos, n);
-    d->pos += n;
-    return 0;
-}
-static int r8(rd *d, uint8_t *v) { return r(d, v, 1); }
-static int r32(rd *d, uint32_t *v) { return r(d, v, 4); }
-static int r64(rd *d, int64_t *v) { return r(d, v, 8); }
-
-static int rtype(rd *d, oups_datatype *t) {
-    uint8_t id = 0, unit = 0;
-    uint32_t prec = 0, scale = 0, n = 0;
-    memset(t, 0, sizeof *t);
-    OUPS_TRY(r8(d, &id));
-    OUPS_TRY(r8(d, &unit));
-    OUPS_TRY(r32(d, &prec));
-    OUPS_TRY(r32(d, &scale));
-    OUPS_TRY(r32(d, &n));
-    if (n >= sizeof t->tz) return oups_error_set(OUPS_ECORRUPT, "segagg load: timezone of %u bytes", n);
-    OUPS_TRY(r(d, t->tz, n));
-    t->id = (oups_type_id)id;
-    t->unit = (oups_time_unit)unit;
-    t->precision = (int32_t)prec;
-    t->scale = (int32_t)scale;
-    if (id < OUPS_TYPE_BOOL || id > OUPS_TYPE_DECIMAL128 || unit > OUPS_UNIT_NS || oups_datatype_validate(t) < 0)
-        return oups_error_set(OUPS_ECORRUPT, "segagg load: bad data type (id %u)", id);
-    return 0;
-}
+typedef oups_blob_rd rd;
 
 /* Compare the blob's fingerprint with the aggregator's own (a mismatch names the field). */
 static int check_config(rd *d, const oups_segagg *a) {
@@ -207,7 +156,7 @@ typedef struct loaded {
 
 static int rkeys(rd *d, const oups_segagg *a, loaded *L) {
     int64_t len = 0;
-    OUPS_TRY(r64(d, &len));
+    OUPS_TRY(oups_blob_get_i64(d, &len));
     if (len < 0 || (uint64_t)len > d->n - d->pos) return oups_error_set(OUPS_ECORRUPT, "segagg load: state blob truncated");
     oups_parquet_reader *pr = NULL;
     int rc = oups_parquet_reader_open_memory(&pr, d->p + d->pos, (size_t)len, "segagg state keys");
@@ -234,17 +183,17 @@ static int check_group(const oups_segagg *a, const sa_group *G, int g) {
 }
 
 static int rstate(rd *d, const oups_segagg *a, loaded *L) {
-    OUPS_TRY(rtype(d, &L->on_type));
+    OUPS_TRY(oups_blob_get_type(d, &L->on_type));
     if (!oups_type_is_signed(L->on_type.id)) return oups_error_set(OUPS_ECORRUPT, "segagg load: bad ordered_on type");
     L->col_types = oups_calloc((size_t)a->n_cols + 1, sizeof *L->col_types);
     L->by_types = oups_calloc((size_t)a->n_by + 1, sizeof *L->by_types);
     if (!L->col_types || !L->by_types) return OUPS_ENOMEM;
-    for (int c = 0; c < a->n_cols; c++) OUPS_TRY(rtype(d, &L->col_types[c]));
-    for (int i = 0; i < a->n_by; i++) OUPS_TRY(rtype(d, &L->by_types[i]));
-    OUPS_TRY(r64(d, &L->origin));
-    OUPS_TRY(r64(d, &L->last_value));
+    for (int c = 0; c < a->n_cols; c++) OUPS_TRY(oups_blob_get_type(d, &L->col_types[c]));
+    for (int i = 0; i < a->n_by; i++) OUPS_TRY(oups_blob_get_type(d, &L->by_types[i]));
+    OUPS_TRY(oups_blob_get_i64(d, &L->origin));
+    OUPS_TRY(oups_blob_get_i64(d, &L->last_value));
     uint32_t ng = 0;
-    OUPS_TRY(r32(d, &ng));
+    OUPS_TRY(oups_blob_get_u32(d, &ng));
     size_t per = 5 * 8 + OUPS_SEGAGG_USER_STATE + (size_t)a->n_cols * 72;
     if (ng < 1 || ng > INT32_MAX - 1 || ng > (d->n - d->pos) / per || (a->n_by == 0 && ng != 1))
         return oups_error_set(OUPS_ECORRUPT, "segagg load: %u groups", ng);
@@ -254,20 +203,20 @@ static int rstate(rd *d, const oups_segagg *a, loaded *L) {
     if (!L->groups || !L->accs) return OUPS_ENOMEM;
     for (uint32_t g = 0; g < ng; g++) {
         sa_group *G = &L->groups[g];
-        OUPS_TRY(r64(d, &G->bin_rows));
-        OUPS_TRY(r64(d, &G->last_label));
-        OUPS_TRY(r64(d, &G->bin_key));
-        OUPS_TRY(r64(d, &G->last_end));
-        OUPS_TRY(r64(d, &G->snap_key));
-        OUPS_TRY(r(d, G->user, sizeof G->user));
+        OUPS_TRY(oups_blob_get_i64(d, &G->bin_rows));
+        OUPS_TRY(oups_blob_get_i64(d, &G->last_label));
+        OUPS_TRY(oups_blob_get_i64(d, &G->bin_key));
+        OUPS_TRY(oups_blob_get_i64(d, &G->last_end));
+        OUPS_TRY(oups_blob_get_i64(d, &G->snap_key));
+        OUPS_TRY(oups_blob_get(d, G->user, sizeof G->user));
         OUPS_TRY(check_group(a, G, (int)g));
     }
     for (size_t i = 0; i < (size_t)ng * (size_t)a->n_cols; i++) {
         sa_acc *c = &L->accs[i];
         sa_val *vals[5] = {&c->first, &c->last, &c->min, &c->max, &c->sum};
-        for (int k = 0; k < 5; k++) OUPS_TRY(r(d, vals[k], 8));
-        OUPS_TRY(r64(d, &c->count));
-        OUPS_TRY(r(d, c->lane, sizeof c->lane));
+        for (int k = 0; k < 5; k++) OUPS_TRY(oups_blob_get(d, vals[k], 8));
+        OUPS_TRY(oups_blob_get_i64(d, &c->count));
+        OUPS_TRY(oups_blob_get(d, c->lane, sizeof c->lane));
         if (c->count < 0) return oups_error_set(OUPS_ECORRUPT, "segagg load: negative count");
     }
     if (a->n_by) OUPS_TRY(rkeys(d, a, L));
@@ -297,11 +246,11 @@ int oups_segagg_load(oups_segagg *a, const uint8_t *blob, size_t len) {
     if (oups_load_u32le(blob + len - 4) != oups_crc32(0, blob, len - 4))
         return oups_error_set(OUPS_ECORRUPT, "segagg load: checksum mismatch");
 #endif
-    rd d = {blob + HEADER, (size_t)body, 0};
+    rd d = {blob + HEADER, (size_t)body, 0, "segagg load"};
     loaded L = {0};
     uint8_t has = 0;
     int rc = check_config(&d, a);
-    if (rc == 0) rc = r8(&d, &has);
+    if (rc == 0) rc = oups_blob_get_u8(&d, &has);
     if (rc == 0 && has > 1) rc = oups_error_set(OUPS_ECORRUPT, "segagg load: bad state flag %u", has);
     if (rc == 0 && has) rc = rstate(&d, a, &L);
     if (rc == 0 && d.pos != d.n) rc = oups_error_set(OUPS_ECORRUPT, "segagg load: %zu trailing bytes", d.n - d.pos);
