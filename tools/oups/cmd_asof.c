@@ -1,53 +1,76 @@
 /*
  * tools/oups/cmd_asof.c: `oups asof`: as-of join of one group of tables (one join position)
- * against the keys of a main file, with the AsofMerger of liboups. With --state FILE the
- * merger's state (layout and fill blocks) is loaded before and saved after (atomically:
- * temp file, fsync, rename), so successive invocations on consecutive chunks continue exactly.
- * Reading and writing tables goes through csv.h (CSV, JSONL, Parquet). Documented in
- * docs/asof.md.
+ * against the rows of a main input, with the AsofMerger of liboups (or, with --by, the
+ * per-group oups_asof_by_merger). Defaults are those of pandas / Polars / DuckDB (exact
+ * matches included, null for no match); --reference-defaults gives the reference merger's.
+ * Inputs are read chunk by chunk (Parquet row groups, CSV blocks) and, for the backward
+ * direction, joined in steps: each step takes the rows of every input with key below the
+ * smallest "last key read" of the inputs still open, so memory stays bounded by a chunk per
+ * input (plus runs of equal keys) while the result equals one merge over whole inputs. The
+ * per-step work is asof_chunk() (main rows in, output rows out); outputs are written per step
+ * and appear only when complete. With --state FILE the merger's state is loaded before and
+ * saved after (atomically), so successive invocations on consecutive chunks continue exactly.
+ * Documented in docs/asof.md.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "csv.h"
 
-enum { OPT_ON = 256, OPT_MAIN, OPT_NPREV, OPT_ALLOW, OPT_PREFIXES, OPT_SUFFIX, OPT_DIRECTION, OPT_TOL, OPT_STATE,
-       OPT_FORMAT };
+enum {
+    OPT_ON = 256, OPT_MAIN, OPT_NPREV, OPT_ALLOW, OPT_PREFIXES, OPT_SUFFIX, OPT_DIRECTION, OPT_TOL, OPT_STATE,
+    OPT_FORMAT, OPT_FILL, OPT_REFDEF, OPT_KEEP, OPT_NOKEEP, OPT_BY
+};
 
 static const char *const usage_text =
     "usage: oups asof --on COL --main MAIN TABLE... [options]\n"
     "\n"
-    "As-of join: for each key of column COL of MAIN (.parquet or .csv, non-decreasing), the\n"
-    "row of each TABLE (.parquet or .csv, with COL non-decreasing) as of that key, with windows\n"
-    "of previous values. The TABLEs form one group (one join position).\n"
+    "As-of join: for each row of MAIN (.parquet or .csv, COL non-decreasing), the row of each\n"
+    "TABLE (.parquet or .csv, COL non-decreasing) as of the row's key, optionally with windows\n"
+    "of previous values. The TABLEs form one group (one join position). Output: MAIN's columns\n"
+    "then each TABLE's value columns (grouped by type). Inputs are read chunk by chunk (Parquet\n"
+    "row groups, CSV blocks); with the backward direction memory stays bounded by a chunk per\n"
+    "input whatever the input sizes.\n"
+    "\n"
+    "Defaults are those of pandas merge_asof, Polars join_asof and DuckDB ASOF JOIN: a TABLE row\n"
+    "at exactly the key is used, and a key with no match gets nulls.\n"
     "\n"
     "options:\n"
-    "  --n-prev N,N,...            previous values per table (default 0; one value: all tables)\n"
-    "  --allow-exact-matches B,... 0|1 per table (default 0: a key equal to the target is not used)\n"
-    "  --prefixes P,P,...          output name prefix per table (default none)\n"
-    "  --n-prev-suffix-start K     suffix of the current value in window names (default 0)\n"
     "  --direction D               backward (default), forward or nearest\n"
     "  --tolerance V               max key distance (integer in key units, or a period such as\n"
-    "                              5s, 100ms for timestamp keys); beyond it: the fill value\n"
+    "                              5s, 100ms for timestamp keys); beyond it: no match\n"
+    "  --allow-exact-matches B,... 0|1 per table (default 1: a row at exactly the key is used)\n"
+    "  --fill nulls|zeros|values:FILE[,FILE...]\n"
+    "                              what no match gives (default nulls): nulls, the zero of each\n"
+    "                              type, or per TABLE a file (CSV or Parquet) with its value\n"
+    "                              columns and n-prev + 1 rows, oldest first (the history before\n"
+    "                              the first row; the last row is what a miss gives)\n"
+    "  --reference-defaults        the reference AsofMerger's defaults: --allow-exact-matches 0\n"
+    "                              --fill zeros (explicit flags still win)\n"
+    "  --keep-main, --no-keep-main keep MAIN's other columns in the output (default on); a name\n"
+    "                              clash with a TABLE column is an error (use --prefixes)\n"
+    "  --n-prev N,N,...            previous values per table (default 0; one value: all tables)\n"
+    "  --prefixes P,P,...          output name prefix per table (default none)\n"
+    "  --n-prev-suffix-start K     suffix of the current value in window names (default 0)\n"
     "  --state FILE                load the merger state from FILE if it exists, save it after\n"
     "                              (consecutive chunks then continue exactly)\n"
     "  --format csv|jsonl|parquet  output format (default csv; parquet needs -o)\n"
-    "  -o OUT                      output file (default stdout)\n"
+    "  -o OUT                      output file (default stdout); appears only when complete\n"
     "\n"
     "The first call fixes the output columns from the TABLEs' columns (a Parquet file with 0\n"
     "rows keeps them). CSV types are inferred from values, so there a CSV value column without\n"
     "any value is refused (give that table as Parquet); with a state, CSV inputs take the\n"
-    "state's types. Columns are matched by name (any order).\n";
+    "state's types. Columns are matched by name (any order). Forward and nearest read their\n"
+    "inputs whole. Exit status: 0 ok, 1 error, 2 usage error.\n";
 
 #define usage_error(msg) cli_usage_error("asof", NULL, msg)
+
+/* ---- options ----------------------------------------------------------------------------- */
 
 /* Comma-separated list: the number of items, and each item into items[i] (pointers into
  * `buf`, a writable copy). */
@@ -63,26 +86,32 @@ static int list_items(char **items, int cap, char *buf) {
     return n;
 }
 
-/* Integers of a list option, one per table (a single value applies to all). */
+/* Integers of a list option, one per table (a single value applies to all); 2 (usage error,
+ * printed) if bad. */
 static int int_list(int *out, int n_tables, const char *opt, const char *text, int lo, int hi) {
-    char buf[4096], *items[256];
+    char buf[4096], *items[256], msg[512];
     snprintf(buf, sizeof buf, "%s", text);
     int n = list_items(items, 256, buf);
-    if (n != 1 && n != n_tables)
-        return cli_fail(OUPS_EINVAL, "%s: %d values for %d tables", opt, n, n_tables);
+    if (n != 1 && n != n_tables) {
+        snprintf(msg, sizeof msg, "%s: %d values for %d tables", opt, n, n_tables);
+        return usage_error(msg);
+    }
     for (int i = 0; i < n_tables; i++) {
         const char *s = items[n == 1 ? 0 : i];
         char *e;
         errno = 0;
         long v = strtol(s, &e, 10);
-        if (!*s || *e || errno || v < lo || v > hi)
-            return cli_fail(OUPS_EINVAL, "%s: '%s' is not an integer in %d..%d", opt, s, lo, hi);
+        if (!*s || *e || errno || v < lo || v > hi) {
+            snprintf(msg, sizeof msg, "%s: '%.100s' is not an integer in %d..%d", opt, s, lo, hi);
+            return usage_error(msg);
+        }
         out[i] = (int)v;
     }
     return 0;
 }
 
-/* --tolerance: an integer in key units, or a period for timestamp keys. */
+/* --tolerance: an integer in key units, or a fixed period for timestamp keys. With key NULL
+ * (before the key type is known) only the syntax is checked. 2 (usage error) if bad. */
 static int parse_tolerance(int64_t *out, const char *text, const oups_datatype *key) {
     char *e;
     errno = 0;
@@ -91,136 +120,59 @@ static int parse_tolerance(int64_t *out, const char *text, const oups_datatype *
         *out = v;
         return 0;
     }
+    char msg[256];
     oups_period p;
     int64_t ns;
-    if (key->id != OUPS_TYPE_TIMESTAMP || oups_period_parse(&p, text) < 0 || oups_period_nanos(&ns, &p) < 0)
-        return cli_fail(OUPS_EINVAL, "--tolerance: '%s' is neither a non-negative integer nor a fixed period "
-                        "(for timestamp keys)", text);
+    if (oups_period_parse(&p, text) < 0 || oups_period_nanos(&ns, &p) < 0) {
+        snprintf(msg, sizeof msg, "--tolerance: '%.60s' is neither a non-negative integer nor a fixed period such as "
+                 "5s or 100ms", text);
+        return usage_error(msg);
+    }
+    if (!key) return 0;
+    if (key->id != OUPS_TYPE_TIMESTAMP) {
+        char ty[64];
+        snprintf(msg, sizeof msg, "--tolerance: a period ('%.60s') needs a timestamp key, the key is %s; give an "
+                 "integer in key units", text, oups_datatype_format(key, ty, sizeof ty));
+        return usage_error(msg);
+    }
     static const int64_t per_unit[] = {1000000000, 1000000, 1000, 1}; /* ns per s, ms, us, ns */
     *out = ns / per_unit[key->unit];
     return 0;
 }
 
-/* The column types a state fixes for input i (0: MAIN, d + 1: TABLE d): the key, and for a
- * TABLE the value columns of its layout (names and types of the fill block). */
-static int state_types(cli_schema *s, const char *on, const oups_datatype *key, const oups_asof_merger *m, int i) {
-    oups_table *fill = NULL;
-    int rc = i > 0 ? oups_asof_merger_fill_block(&fill, m, 0, i - 1) : 0;
-    if (rc < 0) return cli_fail_lib(rc, NULL);
-    int n = 1 + (fill ? oups_table_num_columns(fill) : 0);
-    memset(s, 0, sizeof *s);
-    s->names = calloc((size_t)n, sizeof *s->names);
-    s->types = calloc((size_t)n, sizeof *s->types);
-    for (; s->names && s->types && s->n < n; s->n++) {
-        const char *name = s->n ? oups_table_column_name(fill, s->n - 1) : on;
-        s->types[s->n] = s->n ? *oups_column_type(oups_table_column(fill, s->n - 1)) : *key;
-        if (!(s->names[s->n] = strdup(name))) break;
-    }
-    oups_table_free(fill);
-    return s->n == n ? 0 : cli_fail(OUPS_ENOMEM, "out of memory");
-}
-
-/* TABLE `path` against the columns a state fixes (matched by name, any order). */
-static int check_columns(const oups_table *t, const char *path, const cli_schema *want) {
-    char a[80], b[80];
-    for (int c = 0; c < want->n; c++) {
-        int k = oups_table_column_index(t, want->names[c]);
-        if (k < 0)
-            return cli_fail(OUPS_ESCHEMA, "%s: no column '%s' (the state, fixed by the first call, has it)", path,
-                            want->names[c]);
-        const oups_datatype *ty = oups_column_type(oups_table_column(t, k));
-        if (!oups_datatype_equal(ty, &want->types[c]))
-            return cli_fail(OUPS_ESCHEMA, "%s: column '%s' is %s, the state has %s", path, want->names[c],
-                            oups_datatype_format(ty, a, sizeof a), oups_datatype_format(&want->types[c], b, sizeof b));
-    }
-    for (int k = 0; k < oups_table_num_columns(t); k++) {
-        const char *name = oups_table_column_name(t, k);
-        int c = 0;
-        while (c < want->n && strcmp(want->names[c], name) != 0) c++;
-        if (c == want->n)
-            return cli_fail(OUPS_ESCHEMA, "%s: column '%s' is not in the state (its columns were fixed by the first "
-                            "call)", path, name);
-    }
-    return 0;
-}
-
-/* Inputs of a run with a state: CSV columns get the types the state fixes (so an empty or
- * all-null CSV column is typed too); every TABLE must have the state's columns. */
-static int read_with_state(oups_table **in, char *const *paths, int n_in, const char *on, const oups_datatype *key,
-                           const oups_asof_merger *m) {
-    for (int i = 0; i < n_in; i++) {
-        cli_schema s;
-        int rc = state_types(&s, on, key, m, i);
-        if (rc == 0) rc = cli_read_table_typed(&in[i], paths[i], &s);
-        if (rc == 0 && oups_table_column_index(in[i], on) < 0) rc = cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", paths[i], on);
-        if (rc == 0 && i > 0) rc = check_columns(in[i], paths[i], &s);
-        cli_schema_free(&s);
-        if (rc < 0) return rc;
-    }
-    return 0;
-}
-
-/* The key column of an empty table read from CSV takes the key type (it is read as string).
- * Rebuilt rather than read again: the input may be stdin. */
-static int retype_key(oups_table **t, const char *on, const oups_datatype *key) {
-    int n = oups_table_num_columns(*t), rc = 0;
-    const char **names = calloc((size_t)n, sizeof *names);
-    oups_datatype *types = calloc((size_t)n, sizeof *types);
-    oups_table *e = NULL;
-    if (!names || !types) rc = cli_fail(OUPS_ENOMEM, "out of memory");
-    for (int c = 0; rc == 0 && c < n; c++) {
-        names[c] = oups_table_column_name(*t, c);
-        types[c] = strcmp(names[c], on) == 0 ? *key : *oups_column_type(oups_table_column(*t, c));
-    }
-    if (rc == 0 && (rc = oups_table_new_empty(&e, n, names, types)) < 0) cli_fail_lib(rc, NULL);
-    free(names);
-    free(types);
-    if (rc < 0) return rc;
-    oups_table_free(*t);
-    *t = e;
-    return 0;
-}
-
-/* Inputs of the first run (no state): read as they are; the key type comes from the first
- * input that has one (Parquet, or CSV with rows). A CSV column without any value has no
- * type (CSV types are inferred from values): a TABLE with such a value column is refused,
- * since this run fixes the output columns for good; an empty CSV's key takes the key type. */
-static int read_first(oups_table **in, char *const *paths, int n_in, const char *on, oups_datatype *key) {
-    int have = -1;
-    for (int i = 0; i < n_in; i++) {
-        if (cli_read_table(&in[i], paths[i], NULL) < 0) return -1;
-        int k = oups_table_column_index(in[i], on);
-        if (k < 0) return cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", paths[i], on);
-        if (have < 0 && (cli_path_is_parquet(paths[i]) || oups_table_num_rows(in[i]) > 0)) {
-            *key = *oups_column_type(oups_table_column(in[i], k));
-            have = i;
-        }
-    }
-    if (have < 0)
-        return cli_fail(OUPS_ESCHEMA, "the type of key '%s' is unknown: every input is a CSV file without rows and "
-                        "there is no state yet (give one input as Parquet, or with rows)", on);
-    for (int i = 0; i < n_in; i++) {
-        if (cli_path_is_parquet(paths[i])) continue;
-        for (int c = 0; i > 0 && c < oups_table_num_columns(in[i]); c++) {
-            const oups_column *col = oups_table_column(in[i], c);
-            const char *name = oups_table_column_name(in[i], c);
-            if (strcmp(name, on) != 0 && oups_column_null_count(col) == oups_column_length(col))
-                return cli_fail(OUPS_ESCHEMA, "%s: column '%s' has no value, so its type is unknown (CSV types are "
-                                "inferred from values); the first call fixes the output columns: give this table "
-                                "as Parquet (oups parquet from-csv --schema), or with values", paths[i], name);
-        }
-        if (oups_table_num_rows(in[i]) == 0 && retype_key(&in[i], on, key) < 0) return -1;
-    }
-    return 0;
-}
-
 typedef struct asof_args {
     const char *on, *main, *state, *format, *out, *direction, *tolerance;
-    const char *n_prev, *allow, *prefixes;
+    const char *n_prev, *allow, *prefixes, *fill, *by;
+    bool ref_defaults, keep_main;
     int suffix_start;
     int n_tables;
     char **tables;
+    /* parsed */
+    int np[256];
+    bool allow_b[256];
+    char pbuf[8192], *pre[256];
+    oups_asof_fill fill_mode;
+    char fbuf[8192], *fill_files[256];
+    char bybuf[4096], *by_cols[64];
+    int n_by;
 } asof_args;
+
+static int parse_fill(asof_args *a) {
+    a->fill_mode = a->ref_defaults ? OUPS_ASOF_FILL_ZEROS : OUPS_ASOF_FILL_NULLS;
+    if (!a->fill) return 0;
+    if (!strcmp(a->fill, "nulls")) a->fill_mode = OUPS_ASOF_FILL_NULLS;
+    else if (!strcmp(a->fill, "zeros")) a->fill_mode = OUPS_ASOF_FILL_ZEROS;
+    else if (!strncmp(a->fill, "values:", 7) && a->fill[7]) {
+        a->fill_mode = OUPS_ASOF_FILL_VALUES;
+        snprintf(a->fbuf, sizeof a->fbuf, "%s", a->fill + 7);
+        if (list_items(a->fill_files, 256, a->fbuf) != a->n_tables) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "--fill values:FILE,...: give one file per TABLE (%d)", a->n_tables);
+            return usage_error(msg);
+        }
+    } else return usage_error("--fill must be nulls, zeros or values:FILE[,FILE...]");
+    return 0;
+}
 
 static int parse_args(asof_args *a, int argc, char **argv) {
     static const struct option opts[] = {
@@ -234,10 +186,16 @@ static int parse_args(asof_args *a, int argc, char **argv) {
         {"tolerance", required_argument, 0, OPT_TOL},
         {"state", required_argument, 0, OPT_STATE},
         {"format", required_argument, 0, OPT_FORMAT},
+        {"fill", required_argument, 0, OPT_FILL},
+        {"reference-defaults", no_argument, 0, OPT_REFDEF},
+        {"keep-main", no_argument, 0, OPT_KEEP},
+        {"no-keep-main", no_argument, 0, OPT_NOKEEP},
+        {"by", required_argument, 0, OPT_BY},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     memset(a, 0, sizeof *a);
+    a->keep_main = true;
     opterr = 0;
     optind = 1;
     int c;
@@ -259,13 +217,14 @@ static int parse_args(asof_args *a, int argc, char **argv) {
         case OPT_TOL: a->tolerance = optarg; break;
         case OPT_STATE: a->state = optarg; break;
         case OPT_FORMAT: a->format = optarg; break;
+        case OPT_FILL: a->fill = optarg; break;
+        case OPT_REFDEF: a->ref_defaults = true; break;
+        case OPT_KEEP: a->keep_main = true; break;
+        case OPT_NOKEEP: a->keep_main = false; break;
+        case OPT_BY: a->by = optarg; break;
         case 'o': a->out = optarg; break;
         case 'h': fputs(usage_text, stdout); return -1;
-        default: {
-            char msg[256];
-            snprintf(msg, sizeof msg, "unknown option or missing value in '%s'", argv[optind - 1]);
-            return usage_error(msg);
-        }
+        default: return cli_bad_option("asof", NULL, argv);
         }
     }
     a->n_tables = argc - optind;
@@ -274,57 +233,455 @@ static int parse_args(asof_args *a, int argc, char **argv) {
     if (!a->main) return usage_error("--main FILE is required");
     if (a->n_tables < 1) return usage_error("at least one TABLE file is required");
     if (a->n_tables > 256) return usage_error("at most 256 tables");
-    const char *f = a->format ? a->format : "csv";
-    if (strcmp(f, "csv") != 0 && strcmp(f, "jsonl") != 0 && strcmp(f, "parquet") != 0)
+    if (!a->format) a->format = "csv";
+    if (strcmp(a->format, "csv") != 0 && strcmp(a->format, "jsonl") != 0 && strcmp(a->format, "parquet") != 0)
         return usage_error("--format must be csv, jsonl or parquet");
-    if (strcmp(f, "parquet") == 0 && (!a->out || strcmp(a->out, "-") == 0))
+    if (!strcmp(a->format, "parquet") && (!a->out || !strcmp(a->out, "-")))
         return usage_error("--format parquet needs -o OUT");
     if (a->direction && strcmp(a->direction, "backward") != 0 && strcmp(a->direction, "forward") != 0 &&
         strcmp(a->direction, "nearest") != 0)
         return usage_error("--direction must be backward, forward or nearest");
+    int n = a->n_tables, allow[256], rc;
+    for (int d = 0; d < n; d++) allow[d] = !a->ref_defaults;
+    if (a->n_prev && (rc = int_list(a->np, n, "--n-prev", a->n_prev, 0, 1000000))) return rc;
+    if (a->allow && (rc = int_list(allow, n, "--allow-exact-matches", a->allow, 0, 1))) return rc;
+    for (int d = 0; d < n; d++) a->allow_b[d] = allow[d];
+    if (a->prefixes) {
+        snprintf(a->pbuf, sizeof a->pbuf, "%s", a->prefixes);
+        if (list_items(a->pre, 256, a->pbuf) != n) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "--prefixes: give one prefix per table (%d)", n);
+            return usage_error(msg);
+        }
+    }
+    int64_t tol;
+    if (a->tolerance && (rc = parse_tolerance(&tol, a->tolerance, NULL))) return rc;
+    if ((rc = parse_fill(a))) return rc;
+    if (a->by) {
+        snprintf(a->bybuf, sizeof a->bybuf, "%s", a->by);
+        a->n_by = list_items(a->by_cols, 64, a->bybuf);
+        for (int i = 0; i < a->n_by; i++)
+            if (!*a->by_cols[i] || !strcmp(a->by_cols[i], a->on)) return usage_error("--by: empty name, or the --on column");
+        return usage_error("--by: not available yet");
+    }
     return 0;
 }
 
-static int write_output(const oups_table *t, const asof_args *a) {
-    const char *f = a->format ? a->format : "csv";
-    int rc;
-    if (strcmp(f, "parquet") == 0) {
-        if ((rc = oups_parquet_write(a->out, t, NULL)) < 0) return cli_fail_lib(rc, a->out);
-        return 0;
-    }
-    FILE *out = NULL;
-    if ((rc = cli_open_output(&out, a->out)) < 0) return rc;
-    rc = cli_write_table(out, t, f);
-    int rc2 = cli_close_output(out, a->out);
-    return rc < 0 ? rc : rc2;
+/* ---- inputs, read chunk by chunk --------------------------------------------------------- */
+
+/* One input: its reader, the rows read and not yet joined (`buf`, never NULL after open; 0
+ * rows possible), and the last key read (to check the order across chunks). */
+typedef struct asof_in {
+    const char *path;
+    cli_csv *csv;
+    oups_parquet_reader *pq;
+    int rg, n_rg;
+    oups_table *buf;
+    bool ended;
+    int64_t n_read; /* rows read so far (messages: 1-based row numbers) */
+} asof_in;
+
+static void in_close(asof_in *s) {
+    cli_csv_close(s->csv);
+    oups_parquet_reader_free(s->pq);
+    oups_table_free(s->buf);
+    memset(s, 0, sizeof *s);
 }
 
-int oups_cli_asof(int argc, char **argv) {
-    asof_args a;
-    int rc = parse_args(&a, argc, argv);
-    if (rc) return rc < 0 ? 0 : rc;
-    int n = a.n_tables;
-    int n_prev[256] = {0}, allow[256] = {0};
-    bool allow_b[256];
-    char pbuf[8192] = "", *prefixes[256];
-    if (a.n_prev && int_list(n_prev, n, "--n-prev", a.n_prev, 0, 1000000) < 0) return 1;
-    if (a.allow && int_list(allow, n, "--allow-exact-matches", a.allow, 0, 1) < 0) return 1;
-    for (int d = 0; d < n; d++) allow_b[d] = allow[d];
-    if (a.prefixes) {
-        snprintf(pbuf, sizeof pbuf, "%s", a.prefixes);
-        if (list_items(prefixes, 256, pbuf) != n) {
-            cli_fail(OUPS_EINVAL, "--prefixes: give one prefix per table (%d)", n);
+static int64_t rows(const oups_table *t) { return t ? oups_table_num_rows(t) : 0; }
+
+static const oups_column *key_col(const oups_table *t, const char *on) {
+    return oups_table_column(t, oups_table_column_index(t, on));
+}
+
+/* "row N (VALUE)" for messages: 1-based, timestamps in ISO 8601. */
+static void row_text(char *buf, size_t cap, const oups_column *col, int64_t r, int64_t row_no) {
+    char v[128];
+    cli_cell_text(v, sizeof v, col, r);
+    snprintf(buf, cap, "row %lld (%s)", (long long)row_no, v);
+}
+
+/* The key order of chunk t (read after `s->buf`'s rows): inside it, and against the last key
+ * before it. */
+static int check_order(const asof_in *s, const oups_table *t, const char *on) {
+    const oups_column *k = key_col(t, on);
+    int64_t bad = -1;
+    const char *keys[1] = {on};
+    if (oups_column_null_count(k) > 0) {
+        for (bad = 0; oups_column_is_valid(k, bad); bad++) {}
+        return cli_fail(OUPS_EINVAL, "%s: column '%s' has a null at row %lld (keys must have values)", s->path, on,
+                        (long long)(s->n_read + bad + 1));
+    }
+    if (oups_table_check_ordered(&bad, t, keys, 1) == 0) bad = -1;
+    const oups_column *pk = NULL;
+    int64_t pr = 0;
+    if (bad > 0) pk = k, pr = bad - 1;
+    else if (bad < 0 && rows(t) > 0 && rows(s->buf) > 0) { /* across chunks */
+        oups_scalar first;
+        oups_column_get_scalar(&first, k, 0);
+        pk = key_col(s->buf, on), pr = rows(s->buf) - 1;
+        if (oups_column_compare_scalar(pk, pr, &first) > 0) bad = 0;
+    }
+    if (bad < 0) return 0;
+    char a[192], b[192];
+    row_text(a, sizeof a, k, bad, s->n_read + bad + 1);
+    row_text(b, sizeof b, pk, pr, s->n_read + bad);
+    return cli_fail(OUPS_EUNORDERED, "%s: column '%s' is not in non-decreasing order: %s comes after %s", s->path, on, a, b);
+}
+
+/* Append the next chunk to s->buf: 1, 0 at the end, < 0 (printed). */
+static int in_read(asof_in *s, const char *on) {
+    oups_table *t = NULL;
+    int rc = 0;
+    if (s->csv) rc = cli_csv_next(&t, s->csv);
+    else if (s->rg < s->n_rg) {
+        if ((rc = oups_parquet_reader_read(&t, s->pq, &s->rg, 1, NULL, 0)) < 0) return cli_fail_lib(rc, s->path);
+        s->rg++;
+        rc = 1;
+    }
+    if (rc <= 0) {
+        if (rc == 0) s->ended = true;
+        return rc;
+    }
+    if (oups_table_column_index(t, on) < 0) rc = cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", s->path, on);
+    if (rc >= 0) rc = check_order(s, t, on);
+    if (rc >= 0 && (rows(t) > 0 || rows(s->buf) == 0)) {
+        s->n_read += rows(t);
+        if (rows(s->buf) == 0) {
+            oups_table_free(s->buf);
+            s->buf = t;
             return 1;
         }
+        oups_table *both[2] = {s->buf, t}, *cat = NULL;
+        if ((rc = oups_table_concat(&cat, both, 2)) < 0) rc = cli_fail_lib(rc, s->path);
+        else {
+            oups_table_free(s->buf);
+            s->buf = cat;
+            rc = 1;
+        }
     }
-    oups_table *in[257] = {0}, *res = NULL; /* in[0]: MAIN, in[d + 1]: TABLE d */
-    char *paths[257] = {(char *)a.main};
-    for (int d = 0; d < n; d++) paths[d + 1] = a.tables[d];
-    oups_asof_merger *m = NULL;
+    oups_table_free(t);
+    return rc < 0 ? rc : 1;
+}
+
+/* Open `path`: CSV (typed by `spec` when not NULL) or Parquet; s->buf gets the first chunk (a
+ * CSV's first block, a Parquet file's 0-row schema). */
+static int in_open(asof_in *s, const char *path, const char *spec, const char *on) {
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    int rc;
+    if (cli_path_is_parquet(path)) {
+        if ((rc = oups_parquet_reader_open(&s->pq, path)) < 0) return cli_fail_lib(rc, path);
+        s->n_rg = oups_parquet_reader_num_row_groups(s->pq);
+        if ((rc = oups_parquet_reader_schema(&s->buf, s->pq)) < 0) return cli_fail_lib(rc, path);
+        if (oups_table_column_index(s->buf, on) < 0) return cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", path, on);
+        return 0;
+    }
+    if ((rc = cli_csv_open(&s->csv, path, spec, NULL)) < 0) return rc;
+    if (oups_table_new_empty(&s->buf, 0, NULL, NULL) < 0) return cli_fail(OUPS_ENOMEM, "out of memory");
+    rc = in_read(s, on);
+    if (rc == 0) { /* a CSV without rows: its columns, typed as the reader knows them */
+        oups_table_free(s->buf);
+        s->buf = NULL;
+        if ((rc = oups_table_slice(&s->buf, cli_csv_schema(s->csv), 0, 0)) < 0) return cli_fail_lib(rc, path);
+        if (oups_table_column_index(s->buf, on) < 0) return cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", path, on);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* Rows [0, n) of s->buf into *out (zero-copy); s->buf keeps the rest. */
+static int in_take(oups_table **out, asof_in *s, int64_t n) {
+    oups_table *rest = NULL;
+    int rc = oups_table_slice(out, s->buf, 0, n);
+    if (rc == 0) rc = oups_table_slice(&rest, s->buf, n, rows(s->buf) - n);
+    if (rc < 0) return cli_fail_lib(rc, s->path);
+    oups_table_free(s->buf);
+    s->buf = rest;
+    return 0;
+}
+
+/* ---- column types ------------------------------------------------------------------------ */
+
+/* The CSV schema spec ("name:type,...") a state fixes for input i (0: MAIN, d + 1: TABLE d):
+ * the key, and for a TABLE the value columns of its layout. */
+static int state_spec(char **spec, const char *on, const oups_datatype *key, const oups_asof_merger *m, int i) {
+    oups_table *fill = NULL;
+    int rc = i > 0 ? oups_asof_merger_fill_block(&fill, m, 0, i - 1) : 0;
+    if (rc < 0) return cli_fail_lib(rc, NULL);
+    size_t cap = 256 + strlen(on), len = 0;
+    for (int c = 0; fill && c < oups_table_num_columns(fill); c++) cap += strlen(oups_table_column_name(fill, c)) + 80;
+    char *s = malloc(cap), ty[64];
+    if (!s) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    if (s) len = (size_t)snprintf(s, cap, "%s:%s", on, oups_datatype_format(key, ty, sizeof ty));
+    for (int c = 0; s && fill && c < oups_table_num_columns(fill); c++)
+        len += (size_t)snprintf(s + len, cap - len, ",%s:%s", oups_table_column_name(fill, c),
+                                oups_datatype_format(oups_column_type(oups_table_column(fill, c)), ty, sizeof ty));
+    oups_table_free(fill);
+    *spec = s;
+    return rc;
+}
+
+/* TABLE `t` against the columns a state fixes (matched by name, any order). */
+static int check_columns(const oups_table *t, const char *path, const oups_table *want, const char *on) {
+    char a[80], b[80];
+    for (int c = 0; c < oups_table_num_columns(want); c++) {
+        const char *name = oups_table_column_name(want, c);
+        int k = oups_table_column_index(t, name);
+        if (k < 0)
+            return cli_fail(OUPS_ESCHEMA, "%s: no column '%s' (the state, fixed by the first call, has it)", path, name);
+        const oups_datatype *ty = oups_column_type(oups_table_column(t, k)),
+                            *wt = oups_column_type(oups_table_column(want, c));
+        if (!oups_datatype_equal(ty, wt))
+            return cli_fail(OUPS_ESCHEMA, "%s: column '%s' is %s, the state has %s", path, name,
+                            oups_datatype_format(ty, a, sizeof a), oups_datatype_format(wt, b, sizeof b));
+    }
+    for (int k = 0; k < oups_table_num_columns(t); k++) {
+        const char *name = oups_table_column_name(t, k);
+        if (strcmp(name, on) != 0 && oups_table_column_index(want, name) < 0)
+            return cli_fail(OUPS_ESCHEMA, "%s: column '%s' is not in the state (its columns were fixed by the first "
+                            "call)", path, name);
+    }
+    return 0;
+}
+
+/* `t` with its key column typed `key` (an input without rows read from CSV has a string key). */
+static int retype_key(oups_table **t, const char *on, const oups_datatype *key) {
+    int n = oups_table_num_columns(*t), rc = 0;
+    const char **names = calloc((size_t)n, sizeof *names);
+    oups_datatype *types = calloc((size_t)n, sizeof *types);
+    oups_table *e = NULL;
+    if (!names || !types) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    for (int c = 0; rc == 0 && c < n; c++) {
+        names[c] = oups_table_column_name(*t, c);
+        types[c] = strcmp(names[c], on) == 0 ? *key : *oups_column_type(oups_table_column(*t, c));
+    }
+    if (rc == 0 && (rc = oups_table_new_empty(&e, n, names, types)) < 0) cli_fail_lib(rc, NULL);
+    free(names);
+    free(types);
+    if (rc < 0) return rc;
+    oups_table_free(*t);
+    *t = e;
+    return 0;
+}
+
+/* First run (no state): the key type comes from the first input that has one (Parquet, or
+ * CSV with rows). A CSV column without any value has no type (CSV types are inferred from
+ * values): a TABLE with such a value column is refused, since this run fixes the output
+ * columns for good; a CSV without rows gets the key type. */
+static int type_first(asof_in *in, int n_in, const char *on, oups_datatype *key) {
+    int have = -1;
+    for (int i = 0; i < n_in && have < 0; i++)
+        if (in[i].pq || rows(in[i].buf) > 0) {
+            *key = *oups_column_type(key_col(in[i].buf, on));
+            have = i;
+        }
+    if (have < 0)
+        return cli_fail(OUPS_ESCHEMA, "the type of key '%s' is unknown: every input is a CSV file without rows and "
+                        "there is no state yet (give one input as Parquet, or with rows)", on);
+    for (int i = 0; i < n_in; i++) {
+        if (in[i].pq) continue;
+        for (int c = 0; i > 0 && c < oups_table_num_columns(in[i].buf); c++) {
+            const oups_column *col = oups_table_column(in[i].buf, c);
+            const char *name = oups_table_column_name(in[i].buf, c);
+            if (strcmp(name, on) != 0 && oups_column_null_count(col) == oups_column_length(col))
+                return cli_fail(OUPS_ESCHEMA, "%s: column '%s' has no value, so its type is unknown (CSV types are "
+                                "inferred from values); the first call fixes the output columns: give this table "
+                                "as Parquet (oups parquet from-csv --schema), or with values", in[i].path, name);
+        }
+        if (rows(in[i].buf) == 0 && retype_key(&in[i].buf, on, key) < 0) return -1;
+    }
+    return 0;
+}
+
+/* --fill values:FILE for TABLE d: read with the types of the TABLE's columns `schema`, checked
+ * (every value column, n_prev + 1 rows) so that errors name the file. */
+static int read_fill(oups_table **out, const char *path, const oups_table *schema, const char *on, int np) {
+    cli_schema s = {0};
+    int n = oups_table_num_columns(schema), rc = 0;
+    s.names = calloc((size_t)n, sizeof *s.names);
+    s.types = calloc((size_t)n, sizeof *s.types);
+    if (!s.names || !s.types) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    for (; rc == 0 && s.n < n; s.n++) {
+        s.names[s.n] = strdup(oups_table_column_name(schema, s.n));
+        s.types[s.n] = *oups_column_type(oups_table_column(schema, s.n));
+        if (!s.names[s.n]) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    }
+    if (rc == 0) rc = cli_read_table_typed(out, path, &s);
+    cli_schema_free(&s);
+    if (rc < 0) return rc;
+    for (int c = 0; c < n; c++) {
+        const char *name = oups_table_column_name(schema, c);
+        if (strcmp(name, on) != 0 && oups_table_column_index(*out, name) < 0)
+            return cli_fail(OUPS_ESCHEMA, "%s (--fill): no column '%s' (the TABLE's value columns are needed)", path, name);
+    }
+    for (int c = 0; c < oups_table_num_columns(*out); c++)
+        if (oups_table_column_index(schema, oups_table_column_name(*out, c)) < 0)
+            return cli_fail(OUPS_ESCHEMA, "%s (--fill): column '%s' is not a column of the TABLE", path,
+                            oups_table_column_name(*out, c));
+    if (rows(*out) != np + 1)
+        return cli_fail(OUPS_EINVAL, "%s (--fill): %lld rows, needs %d (n-prev + 1: the oldest first, the last one "
+                        "is what a miss gives)", path, (long long)rows(*out), np + 1);
+    return 0;
+}
+
+/* ---- output ------------------------------------------------------------------------------ */
+
+/* The output, opened at the first chunk (its schema): a CSV/JSONL stream or a Parquet writer
+ * (a row group per chunk), both written to a temporary that appears at the path only when
+ * complete. */
+typedef struct asof_sink {
+    const char *path, *format;
+    FILE *f;
+    oups_parquet_writer *pw;
+    bool open;
+} asof_sink;
+
+static int sink_write(asof_sink *s, const oups_table *t) {
+    int rc;
+    bool pq = !strcmp(s->format, "parquet");
+    if (!s->open) {
+        s->open = true;
+        if (pq && (rc = oups_parquet_writer_open(&s->pw, s->path, t, NULL)) < 0) return cli_fail_lib(rc, s->path);
+        if (!pq && ((rc = cli_open_output(&s->f, s->path)) < 0 || (rc = cli_write_header(s->f, t, s->format)) < 0))
+            return rc;
+    }
+    if (rows(t) == 0) return 0;
+    if (pq) return (rc = oups_parquet_writer_write_table(s->pw, t)) < 0 ? cli_fail_lib(rc, s->path) : 0;
+    return cli_write_rows(s->f, t, s->format);
+}
+
+/* Finish the output: it appears only if nothing failed (ok and no failure printed). */
+static int sink_close(asof_sink *s, bool ok) {
+    int rc = 0;
+    if (s->pw) {
+        if (ok && !cli_failed() && (rc = oups_parquet_writer_finish(s->pw)) < 0) rc = cli_fail_lib(rc, s->path);
+        oups_parquet_writer_free(s->pw);
+    }
+    if (s->f) rc = cli_close_output(s->f, s->path);
+    s->pw = NULL;
+    s->f = NULL;
+    return rc;
+}
+
+/* ---- the join ---------------------------------------------------------------------------- */
+
+typedef struct asof_job {
+    const asof_args *a;
+    oups_asof_merger *m;
+    asof_sink out;
+    bool merged; /* asof_chunk ran at least once */
+} asof_job;
+
+/* One step: the rows of `main` joined with the TABLE rows `tables` (those not given in
+ * earlier steps) into *out: MAIN's columns (all with --keep-main, else the key) then the
+ * merger's value columns. */
+static int asof_chunk(asof_job *j, const oups_table *main, oups_table *const *tables, oups_table **out) {
+    const asof_args *a = j->a;
+    oups_table *res = NULL;
+    *out = NULL;
+    int rc = oups_asof_merger_merge(&res, j->m, key_col(main, a->on), tables, 1, NULL, 0, false);
+    if (rc < 0) return cli_fail_lib(rc, NULL);
+    j->merged = true;
+    if (!a->keep_main) {
+        *out = res;
+        return 0;
+    }
+    int nm = oups_table_num_columns(main), nr = oups_table_num_columns(res), n = nm + nr - 1;
+    const char **names = calloc((size_t)n, sizeof *names);
+    oups_column **cols = calloc((size_t)n, sizeof *cols);
+    if (!names || !cols) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    for (int c = 0; rc == 0 && c < n; c++) {
+        const oups_table *t = c < nm ? main : res;
+        int k = c < nm ? c : c - nm + 1;
+        names[c] = oups_table_column_name(t, k);
+        cols[c] = oups_table_column(t, k);
+        if (c >= nm && oups_table_column_index(main, names[c]) >= 0)
+            rc = cli_fail(OUPS_EINVAL, "output column '%s' is both a column of MAIN (%s) and a joined column: rename "
+                          "it with --prefixes, or drop MAIN's columns with --no-keep-main", names[c], a->main);
+    }
+    if (rc == 0 && (rc = oups_table_new(out, n, names, cols)) < 0) cli_fail_lib(rc, NULL);
+    free(names);
+    free(cols);
+    oups_table_free(res);
+    return rc;
+}
+
+static int chunk_out(asof_job *j, const oups_table *main, oups_table *const *tables) {
+    oups_table *o = NULL;
+    int rc = asof_chunk(j, main, tables, &o);
+    if (rc == 0) rc = sink_write(&j->out, o);
+    oups_table_free(o);
+    return rc;
+}
+
+/* Join in steps. Each step gives the rows with key < K of every input, K the smallest last
+ * key read among the inputs not at their end (all rows once every input ended), then reads
+ * one more chunk of the inputs whose last key is K. A row with key K waits until K grows, so
+ * every target of a step sees all the table rows up to it and none past it: the backward join
+ * is the one-shot join. Forward and nearest need rows past the targets: they read every input
+ * whole first (one step). With a state, the TABLE rows past the last MAIN row are also given
+ * (to the state: the next call continues after them); without, reading stops there. */
+static int run_steps(asof_job *j, asof_in *in, int n_in) {
+    const char *on = j->a->on;
+    bool stream = !j->a->direction || !strcmp(j->a->direction, "backward");
+    oups_table *pieces[257] = {0};
+    int rc = 0;
+    for (int i = 0; rc >= 0 && !stream && i < n_in; i++)
+        while (!in[i].ended && (rc = in_read(&in[i], on)) > 0) {}
+    while (rc >= 0) {
+        /* an input with nothing buffered could still bring any key: read until it has rows */
+        for (int i = 0; rc >= 0 && i < n_in; i++)
+            while (!in[i].ended && rows(in[i].buf) == 0 && (rc = in_read(&in[i], on)) > 0) {}
+        if (rc < 0) break;
+        if (in[0].ended && rows(in[0].buf) == 0 && !j->a->state && j->merged) break; /* nothing more to join */
+        int lim = -1; /* the input not at its end with the smallest last key */
+        for (int i = 0; i < n_in; i++)
+            if (!in[i].ended) {
+                oups_scalar last;
+                oups_column_get_scalar(&last, key_col(in[i].buf, on), rows(in[i].buf) - 1);
+                if (lim < 0 || oups_column_compare_scalar(key_col(in[lim].buf, on), rows(in[lim].buf) - 1, &last) > 0)
+                    lim = i;
+            }
+        oups_scalar K;
+        if (lim >= 0) oups_column_get_scalar(&K, key_col(in[lim].buf, on), rows(in[lim].buf) - 1);
+        bool any = false;
+        for (int i = 0; rc >= 0 && i < n_in; i++) {
+            int64_t n = rows(in[i].buf);
+            if (lim >= 0 && n > 0 && (rc = oups_column_search_sorted(&n, key_col(in[i].buf, on), &K, OUPS_SIDE_LEFT)) < 0)
+                rc = cli_fail_lib(rc, in[i].path);
+            if (rc >= 0) rc = in_take(&pieces[i], &in[i], n);
+            any |= n > 0;
+        }
+        if (rc >= 0 && (any || (lim < 0 && !j->merged))) rc = chunk_out(j, pieces[0], pieces + 1);
+        for (int i = 0; i < n_in; i++) oups_table_free(pieces[i]), pieces[i] = NULL;
+        if (lim < 0) break; /* every input ended and was joined */
+        /* the limiting inputs (their last key is K, so all they hold is K) read a chunk */
+        for (int i = 0; rc >= 0 && i < n_in; i++)
+            if (!in[i].ended && oups_column_compare_scalar(key_col(in[i].buf, on), rows(in[i].buf) - 1, &K) <= 0)
+                rc = in_read(&in[i], on);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* A state saved with other options: the likely cause since the defaults changed. */
+static const char old_defaults_hint[] =
+    " (the defaults changed: a state written by an earlier oups asof without --allow-exact-matches and --fill needs "
+    "--reference-defaults)";
+
+int oups_cli_asof(int argc, char **argv) {
+    static asof_args a;
+    int rc = parse_args(&a, argc, argv);
+    if (rc) return rc < 0 ? 0 : rc;
+    int n = a.n_tables, status = 1;
+    asof_in in[257]; /* in[0]: MAIN, in[d + 1]: TABLE d */
+    memset(in, 0, sizeof in);
+    oups_table *fills[256] = {0};
+    asof_job j = {.a = &a, .out = {.path = a.out, .format = a.format}};
     uint8_t *blob = NULL, *saved = NULL; /* read by us (free) / made by liboups (oups_mem_free) */
     size_t len = 0;
-    int status = 1;
-    /* The key type: from the state if there is one, else from the inputs (read as they are). */
+    char *paths[257] = {(char *)a.main};
+    for (int d = 0; d < n; d++) paths[d + 1] = a.tables[d];
+    /* The key type: from the state if there is one, else from the inputs. */
     oups_datatype key;
     bool has_state = false;
     if (a.state && (rc = cli_read_state(&blob, &len, a.state)) < 0) goto out;
@@ -332,44 +689,74 @@ int oups_cli_asof(int argc, char **argv) {
         cli_fail_lib(rc, a.state);
         goto out;
     }
-    if (!has_state && read_first(in, paths, n + 1, a.on, &key) < 0) goto out;
     oups_asof_merger_options o = OUPS_ASOF_MERGER_OPTIONS_INIT;
     o.on = a.on;
     o.n_dfs_per_group = n;
-    o.n_prev = n_prev;
-    o.allow_exact_matches = allow_b;
+    o.n_prev = a.np;
+    o.allow_exact_matches = a.allow_b;
     o.n_prev_suffix_start = a.suffix_start;
+    o.fill = a.fill_mode;
     if (a.prefixes) {
-        o.prefixes = (const char *const *)prefixes;
+        o.prefixes = (const char *const *)a.pre;
         o.n_join_positions = 1;
     }
-    if (a.direction) o.direction = strcmp(a.direction, "forward") == 0 ? OUPS_ASOF_FORWARD
-                                   : strcmp(a.direction, "nearest") == 0 ? OUPS_ASOF_NEAREST
-                                                                         : OUPS_ASOF_BACKWARD;
-    if (a.tolerance) {
+    if (a.direction) o.direction = !strcmp(a.direction, "forward")   ? OUPS_ASOF_FORWARD
+                                   : !strcmp(a.direction, "nearest") ? OUPS_ASOF_NEAREST
+                                                                     : OUPS_ASOF_BACKWARD;
+    if (has_state && a.tolerance) { /* a period needs the key type: from the state */
         o.has_tolerance = true;
-        if (parse_tolerance(&o.tolerance, a.tolerance, &key) < 0) goto out;
+        if ((status = parse_tolerance(&o.tolerance, a.tolerance, &key)) != 0) goto out;
+        status = 1;
     }
-    if ((rc = oups_asof_merger_new(&m, &o)) < 0) {
-        cli_fail_lib(rc, NULL);
-        goto out;
-    }
+    /* A state fixes the types: it is loaded into a probe merger first (without fill tables,
+     * which need those types; the real merger checks the fill mode). */
+    oups_asof_merger *probe = NULL;
     if (has_state) {
-        if ((rc = oups_asof_merger_load(m, blob, len)) < 0) {
-            cli_fail_lib(rc, a.state);
-            goto out;
-        }
-        if (read_with_state(in, paths, n + 1, a.on, &key, m) < 0) goto out;
+        oups_asof_merger_options po = o;
+        po.fill = a.fill_mode == OUPS_ASOF_FILL_VALUES ? OUPS_ASOF_FILL_ZEROS : a.fill_mode;
+        if ((rc = oups_asof_merger_new(&probe, &po)) < 0) cli_fail_lib(rc, NULL);
+        else if ((rc = oups_asof_merger_load(probe, blob, len)) == OUPS_EINVAL && po.fill != o.fill)
+            rc = 0; /* maybe only the fill mode: the real merger tells */
+        else if (rc < 0) cli_fail(rc, "%s: %s%s", a.state, oups_error_last(), rc == OUPS_EINVAL ? old_defaults_hint : "");
     }
-    oups_table *main_t = in[0], **tables = in + 1;
-    oups_column *mc = oups_table_column(main_t, oups_table_column_index(main_t, a.on));
-    if ((rc = oups_asof_merger_merge(&res, m, mc, tables, 1, NULL, 0, true)) < 0) {
+    for (int i = 0; rc >= 0 && i <= n; i++) {
+        char *spec = NULL;
+        bool typed = probe && oups_asof_merger_has_state(probe);
+        if (typed) rc = state_spec(&spec, a.on, &key, probe, i);
+        if (rc >= 0) rc = in_open(&in[i], paths[i], spec, a.on);
+        if (rc >= 0 && typed && i > 0) {
+            oups_table *want = NULL;
+            if ((rc = oups_asof_merger_fill_block(&want, probe, 0, i - 1)) < 0) cli_fail_lib(rc, NULL);
+            else rc = check_columns(in[i].buf, in[i].path, want, a.on);
+            oups_table_free(want);
+        }
+        if (rc >= 0 && has_state && rows(in[i].buf) == 0) rc = retype_key(&in[i].buf, a.on, &key);
+        free(spec);
+    }
+    oups_asof_merger_free(probe);
+    if (rc < 0) goto out;
+    if (!has_state && type_first(in, n + 1, a.on, &key) < 0) goto out;
+    if (!has_state && a.tolerance) {
+        o.has_tolerance = true;
+        if ((status = parse_tolerance(&o.tolerance, a.tolerance, &key)) != 0) goto out;
+        status = 1;
+    }
+    for (int d = 0; a.fill_mode == OUPS_ASOF_FILL_VALUES && d < n; d++)
+        if (read_fill(&fills[d], a.fill_files[d], in[d + 1].buf, a.on, a.np[d]) < 0) goto out;
+    o.fill_values_init = fills;
+    o.n_fill_groups = a.fill_mode == OUPS_ASOF_FILL_VALUES;
+    if ((rc = oups_asof_merger_new(&j.m, &o)) < 0) {
         cli_fail_lib(rc, NULL);
         goto out;
     }
-    if (write_output(res, &a) < 0) goto out;
+    if (has_state && (rc = oups_asof_merger_load(j.m, blob, len)) < 0) {
+        cli_fail(rc, "%s: %s%s", a.state, oups_error_last(), rc == OUPS_EINVAL ? old_defaults_hint : "");
+        goto out;
+    }
+    rc = run_steps(&j, in, n + 1);
+    if (sink_close(&j.out, rc == 0) < 0 || rc < 0) goto out;
     if (a.state) { /* after the output: a crash in between replays this chunk, nothing is lost */
-        if ((rc = oups_asof_merger_save(&saved, &len, m)) < 0) {
+        if ((rc = oups_asof_merger_save(&saved, &len, j.m)) < 0) {
             cli_fail_lib(rc, NULL);
             goto out;
         }
@@ -377,10 +764,11 @@ int oups_cli_asof(int argc, char **argv) {
     }
     status = 0;
 out:
+    sink_close(&j.out, false);
     free(blob);
     oups_mem_free(saved);
-    oups_table_free(res);
-    oups_asof_merger_free(m);
-    for (int i = 0; i <= n; i++) oups_table_free(in[i]);
+    oups_asof_merger_free(j.m);
+    for (int i = 0; i <= n; i++) in_close(&in[i]);
+    for (int d = 0; d < n; d++) oups_table_free(fills[d]);
     return status;
 }
