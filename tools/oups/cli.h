@@ -13,6 +13,7 @@ int oups_cli_store(int argc, char **argv);
 int oups_cli_asof(int argc, char **argv);
 int oups_cli_agg(int argc, char **argv);
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,32 @@ int cli_usage_error(const char *group, const char *cmd, const char *msg);
 int cli_bad_option(const char *group, const char *cmd, char **argv);
 /** Strict non-negative integer option value; prints the error and returns non-zero if bad. */
 int cli_parse_count(int64_t *out, const char *opt, const char *text);
+/*
+ * Strict option values. Each returns 0 with *out set, or prints the usage error
+ * "oups: <group> <cmd>: bad value 'x' for --opt: <why> (see 'oups <group> <cmd> --help')" and
+ * returns 2 (the usage exit code), so callers write `if (cli_opt_count(...)) return 2;`.
+ */
+/** An integer >= 0. */
+int cli_opt_count(int64_t *out, const char *group, const char *cmd, const char *opt, const char *text);
+/** An integer > 0. */
+int cli_opt_positive(int64_t *out, const char *group, const char *cmd, const char *opt, const char *text);
+/** An integer in lo..hi. */
+int cli_opt_int(int64_t *out, const char *group, const char *cmd, const char *opt, const char *text, int64_t lo,
+                int64_t hi);
+/** A fixed period > 0 ("5s", "100ms", "1min", "1h", "D", "2W"; units ns us ms s min T h H D W)
+ * in nanoseconds. Month/year starts (MS, YS) have no fixed length and are refused. */
+int cli_opt_period(int64_t *ns, const char *group, const char *cmd, const char *opt, const char *text);
+/** Comma-separated integers in lo..hi: at most `max` into out[], their count in *n. */
+int cli_opt_list_int(int64_t *out, int *n, int max, const char *group, const char *cmd, const char *opt,
+                     const char *text, int64_t lo, int64_t hi);
+/** One of `choices` (NULL-terminated): its index in *out. */
+int cli_opt_choice(int *out, const char *group, const char *cmd, const char *opt, const char *text,
+                   const char *const *choices);
+
+/** The global --quiet (main.c): no progress lines on stderr. */
+void cli_set_quiet(bool quiet);
+bool cli_quiet(void);
+
 /** A subcommand: its name and entry point (argv[0] is the subcommand name). */
 typedef struct cli_subcommand {
     const char *name;

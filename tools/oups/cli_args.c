@@ -3,6 +3,7 @@
  * getopt failures, comma lists, counts), so every command reports problems the same way:
  * one "oups: ..." line on stderr and exit code 2 for usage errors.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -34,6 +35,98 @@ int cli_parse_count(int64_t *out, const char *opt, const char *text) {
     *out = v;
     return 0;
 }
+
+/* "bad value 'x' for --opt: why" as a usage error (2). */
+static int bad_value(const char *group, const char *cmd, const char *opt, const char *text, const char *why) {
+    char msg[512];
+    snprintf(msg, sizeof msg, "bad value '%s' for %s: %s", text, opt, why);
+    return cli_usage_error(group, cmd, msg);
+}
+
+/* Whole text a decimal integer (optional sign)? */
+static bool parse_int(int64_t *out, const char *text) {
+    char *e;
+    errno = 0;
+    long long v = strtoll(text, &e, 10);
+    if (!*text || *e || errno || isspace((unsigned char)*text)) return false;
+    *out = v;
+    return true;
+}
+
+int cli_opt_int(int64_t *out, const char *group, const char *cmd, const char *opt, const char *text, int64_t lo,
+                int64_t hi) {
+    int64_t v;
+    if (!parse_int(&v, text) || v < lo || v > hi) {
+        char why[96];
+        if (hi == INT64_MAX) snprintf(why, sizeof why, "expected an integer >= %lld", (long long)lo);
+        else snprintf(why, sizeof why, "expected an integer in %lld..%lld", (long long)lo, (long long)hi);
+        return bad_value(group, cmd, opt, text, why);
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_opt_count(int64_t *out, const char *group, const char *cmd, const char *opt, const char *text) {
+    return cli_opt_int(out, group, cmd, opt, text, 0, INT64_MAX);
+}
+
+int cli_opt_positive(int64_t *out, const char *group, const char *cmd, const char *opt, const char *text) {
+    return cli_opt_int(out, group, cmd, opt, text, 1, INT64_MAX);
+}
+
+int cli_opt_period(int64_t *ns, const char *group, const char *cmd, const char *opt, const char *text) {
+    oups_period p;
+    if (oups_period_parse(&p, text) || oups_period_nanos(ns, &p))
+        return bad_value(group, cmd, opt, text,
+                         "expected a period such as 5s, 100ms, 1min, 1h, D (units ns us ms s min h D W)");
+    return 0;
+}
+
+int cli_opt_list_int(int64_t *out, int *n, int max, const char *group, const char *cmd, const char *opt,
+                     const char *text, int64_t lo, int64_t hi) {
+    *n = 0;
+    const char *p = text;
+    for (;;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        char item[64];
+        if (*n == max) {
+            char why[64];
+            snprintf(why, sizeof why, "at most %d values", max);
+            return bad_value(group, cmd, opt, text, why);
+        }
+        if (len >= sizeof item) return bad_value(group, cmd, opt, text, "a value is too long");
+        memcpy(item, p, len);
+        item[len] = '\0';
+        int64_t v;
+        if (!parse_int(&v, item) || v < lo || v > hi) {
+            char why[128];
+            snprintf(why, sizeof why, "'%s' is not an integer in %lld..%lld", item, (long long)lo, (long long)hi);
+            return bad_value(group, cmd, opt, text, why);
+        }
+        out[(*n)++] = v;
+        if (!c) return 0;
+        p = c + 1;
+    }
+}
+
+int cli_opt_choice(int *out, const char *group, const char *cmd, const char *opt, const char *text,
+                   const char *const *choices) {
+    char why[256] = "expected one of";
+    for (int i = 0; choices[i]; i++) {
+        if (!strcmp(text, choices[i])) {
+            *out = i;
+            return 0;
+        }
+        size_t l = strlen(why);
+        snprintf(why + l, sizeof why - l, "%s %s", i ? "," : "", choices[i]);
+    }
+    return bad_value(group, cmd, opt, text, why);
+}
+
+static bool quiet;
+void cli_set_quiet(bool q) { quiet = q; }
+bool cli_quiet(void) { return quiet; }
 
 int cli_csv_option(cli_csv_options *o, int opt, const char *arg, const char *group, const char *cmd) {
     if (opt == CLI_OPT_NO_HEADER) {

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "input.h"
 
 enum { OPT_COLUMNS = 256, OPT_ROW_GROUPS, OPT_LIMIT, OPT_FORMAT, OPT_COMPRESSION, OPT_RG_SIZE, OPT_PAGE_VERSION,
        OPT_SCHEMA, OPT_ENCODING, OPT_THREADS };
@@ -27,8 +28,8 @@ static const char *const usage_text =
     "commands:\n"
     "  schema FILE [-o OUT]             columns, physical/logical types, nullability\n"
     "  meta FILE [-o OUT]               file metadata as JSON (row groups, stats, encodings)\n"
-    "  cat FILE [--columns a,b] [--row-groups 0,2] [--limit N] [--format csv|jsonl|table] [-o OUT]\n"
-    "                                   print rows as CSV (header row) or JSON lines\n"
+    "  cat INPUT... [--columns a,b] [--row-groups 0,2] [--limit N] [--format csv|jsonl|table] [-o OUT]\n"
+    "                                   print rows as CSV (header row), JSON lines or a table\n"
     "  copy IN OUT [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
     "           [--encoding E|col=E,...] [--threads N]\n"
     "                                   rewrite a file with other writer options\n"
@@ -57,7 +58,7 @@ static void col_enc_free(void) {
 }
 
 /* --encoding E (every column) or col=E items, comma-separated; the last --encoding wins. */
-static int parse_encoding(oups_parquet_write_options *o, const char *arg) {
+static int parse_encoding(oups_parquet_write_options *o, const char *arg, const char *cmd) {
     col_enc_free();
     size_t n = 1;
     for (const char *p = arg; *p; p++) n += *p == ',';
@@ -70,7 +71,11 @@ static int parse_encoding(oups_parquet_write_options *o, const char *arg) {
     for (char *item = strtok(col_enc.copy, ","); item; item = strtok(NULL, ",")) {
         char *eq = strchr(item, '=');
         oups_parquet_encoding e;
-        if (oups_parquet_encoding_parse(&e, eq ? eq + 1 : item)) return cli_fail_lib(OUPS_EINVAL, "--encoding");
+        if (oups_parquet_encoding_parse(&e, eq ? eq + 1 : item)) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "bad value '%s' for --encoding: %s", arg, oups_error_last());
+            return usage_error(cmd, msg);
+        }
         if (!eq) {
             o->encoding = e;
             continue;
@@ -85,30 +90,36 @@ static int parse_encoding(oups_parquet_write_options *o, const char *arg) {
     return 0;
 }
 
-/* Writer options shared by copy and from-csv. */
-static int write_option(oups_parquet_write_options *o, int opt, const char *arg) {
+/* Writer options shared by copy and from-csv: 0, or 2 (a usage error, printed). */
+static int write_option(oups_parquet_write_options *o, int opt, const char *arg, const char *cmd) {
     int64_t v = 0;
+    int k;
+    static const char *const page_versions[] = {"1", "2", NULL};
     switch (opt) {
-    case OPT_ENCODING: return parse_encoding(o, arg);
+    case OPT_ENCODING:
+        if (parse_encoding(o, arg, cmd)) return 2;
+        return 0;
     case OPT_THREADS:
-        if (cli_parse_count(&v, "--threads", arg)) return OUPS_EINVAL;
-        if (v > 4096) return cli_fail(OUPS_EINVAL, "--threads must be at most 4096");
+        if (cli_opt_int(&v, "parquet", cmd, "--threads", arg, 0, 4096)) return 2;
         o->threads = (int)v;
         return 0;
     case OPT_COMPRESSION:
-        if (oups_codec_parse(&o->codec, &o->codec_level, arg)) return cli_fail_lib(OUPS_EINVAL, "--compression");
+        if (oups_codec_parse(&o->codec, &o->codec_level, arg)) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "bad value '%s' for --compression: %s", arg, oups_error_last());
+            return usage_error(cmd, msg);
+        }
         return 0;
     case OPT_RG_SIZE:
-        if (cli_parse_count(&v, "--row-group-size", arg)) return OUPS_EINVAL;
-        if (v == 0) return cli_fail(OUPS_EINVAL, "--row-group-size must be at least 1");
+        if (cli_opt_positive(&v, "parquet", cmd, "--row-group-size", arg)) return 2;
         o->row_group_size = v;
         return 0;
     case OPT_PAGE_VERSION:
-        if (strcmp(arg, "1") && strcmp(arg, "2")) return cli_fail(OUPS_EINVAL, "--page-version must be 1 or 2");
-        o->data_page_version = atoi(arg);
+        if (cli_opt_choice(&k, "parquet", cmd, "--page-version", arg, page_versions)) return 2;
+        o->data_page_version = k + 1;
         return 0;
     }
-    return OUPS_EINVAL;
+    return usage_error(cmd, "unknown option");
 }
 
 #define WRITE_LONG_OPTIONS                                                                                       \
@@ -156,145 +167,98 @@ static int cmd_describe(int argc, char **argv, bool json) {
 
 /* ---- cat --------------------------------------------------------------------------------- */
 
-/* Without --columns, a file that also has nested columns prints its flat ones (cols stays NULL
- * when every column is readable); the nested ones are named on stderr. */
-static int flat_columns(char ***cols, int *n, oups_parquet_reader *r, const char *path) {
-    oups_table *all = NULL;
-    if (oups_parquet_reader_schema(&all, r) == 0) {
-        oups_table_free(all);
-        return 0;
-    }
-    int nc = oups_parquet_reader_num_columns(r), dummy = 0;
-    *cols = calloc((size_t)nc + 1, sizeof **cols);
-    if (!*cols) return cli_fail(OUPS_ENOMEM, "out of memory");
-    *n = 0;
-    for (int c = 0; c < nc; c++) {
-        const char *name = NULL;
-        oups_table *t = NULL;
-        if (oups_parquet_reader_column_name(&name, r, c)) continue;
-        if (oups_parquet_reader_read(&t, r, &dummy, 0, &name, 1) == 0) (*cols)[(*n)++] = (char *)name;
-        else fprintf(stderr, "oups: %s: skipping column '%s' (nested: not supported)\n", path, name);
-        oups_table_free(t);
-    }
-    if (*n == 0) return cli_fail(OUPS_EUNSUPPORTED, "%s: no column can be read (all are nested)", path);
-    return 0;
-}
-
 static int cmd_cat(int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},         {"output", required_argument, NULL, 'o'},
         {"columns", required_argument, NULL, OPT_COLUMNS}, {"row-groups", required_argument, NULL, OPT_ROW_GROUPS},
         {"limit", required_argument, NULL, OPT_LIMIT},    {"format", required_argument, NULL, OPT_FORMAT},
+        {"schema", required_argument, NULL, OPT_SCHEMA},  CLI_CSV_LONG_OPTIONS,
         {NULL, 0, NULL, 0}};
+    static const char *const formats[] = {"csv", "jsonl", "table", NULL};
     const char *out_path = NULL, *format = "csv", *columns = NULL, *row_groups = NULL;
+    cli_input_options io = CLI_INPUT_OPTIONS_INIT;
     int64_t limit = -1;
-    int c;
+    int c, k, fi;
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
-            printf("usage: oups parquet cat FILE [--columns a,b] [--row-groups 0,2] [--limit N]\n"
-                   "                          [--format csv|jsonl|table] [-o OUT]\n\n"
-                   "Print rows. CSV has a header row (RFC 4180 quoting); nulls are empty fields, empty strings\n"
+            printf("usage: oups parquet cat INPUT... [--columns a,b] [--row-groups 0,2] [--limit N]\n"
+                   "                          [--format csv|jsonl|table] [--schema SPEC] [--delimiter C]\n"
+                   "                          [--no-header] [-o OUT]\n\n"
+                   "Print the rows of the inputs, one after the other, streamed (one row group or CSV block at\n"
+                   "a time). CSV has a header row (RFC 4180 quoting); nulls are empty fields, empty strings\n"
                    "are \"\"; floats in shortest round-trip form; timestamps ISO 8601 with the unit's digits\n"
                    "(Z when the column has a timezone); dates YYYY-MM-DD; binary as hex; decimals exact.\n"
                    "JSONL: one object per row, numbers as numbers, null for nulls (and NaN/inf).\n"
-                   "table: a box with names and types, for reading (first and last 20 rows beyond 40).\n");
+                   "table: a box with names and types, for reading (first and last 20 rows beyond 40).\n"
+                   "A Parquet file with nested columns prints its flat ones (the others are named on stderr).\n"
+                   "--row-groups: only these row groups of a single Parquet input.\n"
+                   "--schema, --delimiter, --no-header: for CSV inputs (see 'oups parquet from-csv --help').\n\n"
+                   CLI_INPUTS_HELP);
             return 0;
         case 'o': out_path = optarg; break;
         case OPT_COLUMNS: columns = optarg; break;
         case OPT_ROW_GROUPS: row_groups = optarg; break;
+        case OPT_SCHEMA: io.schema_spec = optarg; break;
         case OPT_LIMIT:
-            if (cli_parse_count(&limit, "--limit", optarg)) return 2;
+            if (cli_opt_count(&limit, "parquet", "cat", "--limit", optarg)) return 2;
             break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl") && strcmp(optarg, "table"))
-                return usage_error("cat", "--format is csv, jsonl or table");
-            format = optarg;
+            if (cli_opt_choice(&fi, "parquet", "cat", "--format", optarg, formats)) return 2;
+            format = formats[fi];
             break;
-        default: return bad_option("cat", argv);
+        default:
+            if ((k = cli_csv_option(&io.csv, c, optarg, "parquet", "cat")) == 2) return 2;
+            if (k == 0) return bad_option("cat", argv);
         }
     }
-    if (argc - optind != 1) return usage_error("cat", "expected one FILE");
-    const char *path = argv[optind];
-    oups_parquet_reader *r = NULL;
-    char **cols = NULL, *cols_copy = NULL, **rgs = NULL, *rgs_copy = NULL;
-    int n_cols = 0, n_rg = 0, *rg_list = NULL;
-    FILE *f = NULL;
-    oups_table *schema = NULL;
-    int rc = oups_parquet_reader_open(&r, path);
-    if (rc) {
-        cli_fail_lib(rc, NULL);
-        goto out;
-    }
-    const int total_rg = oups_parquet_reader_num_row_groups(r);
-    if (columns && (rc = cli_split_list(&cols, &n_cols, &cols_copy, columns))) goto out;
-    if (!columns && (rc = flat_columns(&cols, &n_cols, r, path))) goto out;
+    if (argc - optind < 1) return usage_error("cat", "expected at least one INPUT");
+    int64_t *rg_list = NULL;
+    int n_rg = 0;
     if (row_groups) {
-        if ((rc = cli_split_list(&rgs, &n_rg, &rgs_copy, row_groups))) goto out;
-    } else {
-        n_rg = total_rg;
-    }
-    rg_list = calloc((size_t)n_rg + 1, sizeof *rg_list);
-    if (!rg_list) {
-        rc = cli_fail(OUPS_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (int i = 0; i < n_rg; i++) {
-        int64_t v = i;
-        if (rgs && (rc = cli_parse_count(&v, "--row-groups", rgs[i]))) goto out;
-        if (v >= total_rg) {
-            rc = cli_fail(OUPS_EINVAL, "%s: row group %lld does not exist (the file has %d)", path, (long long)v,
-                          total_rg);
-            goto out;
+        int max = 1;
+        for (const char *p = row_groups; *p; p++) max += *p == ',';
+        if (!(rg_list = calloc((size_t)max, sizeof *rg_list))) return cli_fail(1, "out of memory");
+        if (cli_opt_list_int(rg_list, &n_rg, max, "parquet", "cat", "--row-groups", row_groups, 0, INT32_MAX)) {
+            free(rg_list);
+            return 2;
         }
-        rg_list[i] = (int)v;
     }
-    if ((rc = cli_open_output(&f, out_path))) goto out;
+    char **cols = NULL, *cols_copy = NULL;
+    int n_cols = 0;
+    FILE *f = NULL;
+    cli_input *in = NULL;
+    int rc = columns ? cli_split_list(&cols, &n_cols, &cols_copy, columns) : 0;
+    io.columns = (const char *const *)cols;
+    io.n_columns = n_cols;
+    if (rc == 0) rc = cli_input_open(&in, argv + optind, argc - optind, &io);
+    if (rc == 0 && rg_list) rc = cli_input_row_groups(in, rg_list, n_rg);
+    if (rc == 0) rc = cli_open_output(&f, out_path);
     /* The header comes from the schema, so an empty selection still prints it. */
-    oups_table *all = NULL;
-    rc = oups_parquet_reader_schema(&all, r);
-    if (rc == 0 && cols) rc = oups_table_select(&schema, all, (const char *const *)cols, n_cols);
-    else if (rc == 0) schema = oups_table_retain(all);
-    if (rc == OUPS_EUNSUPPORTED && cols) /* a partly nested file: the schema of the columns read */
-        rc = oups_parquet_reader_read(&schema, r, rg_list, 0, (const char *const *)cols, n_cols);
-    oups_table_free(all);
-    if (rc) {
-        cli_fail_lib(rc, NULL);
-        goto out;
-    }
-    if ((rc = cli_write_header(f, schema, format))) goto out;
-    for (int i = 0; i < n_rg && limit != 0; i++) {
-        oups_table *t = NULL, *part = NULL;
-        rc = oups_parquet_reader_read(&t, r, &rg_list[i], 1, (const char *const *)cols, cols ? n_cols : 0);
-        if (rc) {
-            cli_fail_lib(rc, NULL);
-            goto out;
-        }
+    if (rc == 0) rc = cli_write_header(f, cli_input_schema(in), format);
+    oups_table *t = NULL;
+    while (rc == 0 && limit != 0 && (rc = cli_input_next(&t, in)) == 1) {
+        oups_table *part = NULL;
         int64_t n = oups_table_num_rows(t);
+        rc = 0;
         if (limit >= 0 && n > limit) {
-            rc = oups_table_slice(&part, t, 0, limit);
-            if (rc) cli_fail_lib(rc, NULL);
+            if ((rc = oups_table_slice(&part, t, 0, limit))) cli_fail_lib(rc, NULL);
             n = limit;
         }
         if (rc == 0) rc = cli_write_rows(f, part ? part : t, format);
         oups_table_free(part);
         oups_table_free(t);
-        if (rc) goto out;
         if (limit >= 0) limit -= n;
     }
-out:
     if (f) {
         int crc = cli_close_output(f, out_path);
         if (rc == 0) rc = crc;
     }
-    oups_table_free(schema);
-    oups_parquet_reader_free(r);
+    cli_input_close(in);
     free(cols);
     free(cols_copy);
-    free(rgs);
-    free(rgs_copy);
     free(rg_list);
     return rc ? 1 : 0;
 }
@@ -353,7 +317,7 @@ static int cmd_copy(int argc, char **argv) {
             return 0;
         }
         if (c == '?') return bad_option("copy", argv);
-        if (write_option(&w, c, optarg)) return 2;
+        if (write_option(&w, c, optarg, "copy")) return col_enc_free(), 2;
         regroup |= c == OPT_RG_SIZE;
     }
     if (argc - optind != 2) return usage_error("copy", "expected IN and OUT");
@@ -455,7 +419,7 @@ static int cmd_from_csv(int argc, char **argv) {
         else if (c == '?') return bad_option("from-csv", argv);
         else if ((k = cli_csv_option(&co, c, optarg, "parquet", "from-csv")) != 0) {
             if (k == 2) return 2;
-        } else if (write_option(&w, c, optarg)) return 2;
+        } else if (write_option(&w, c, optarg, "from-csv")) return col_enc_free(), 2;
     }
     if (argc - optind != 2) return usage_error("from-csv", "expected IN and OUT.parquet");
     const char *in = argv[optind], *out = argv[optind + 1];

@@ -741,8 +741,8 @@ static int open_columns(cli_csv *s, const cli_schema *sch, bool need_all) {
     return rc;
 }
 
-static int csv_open(cli_csv **out, const char *path, const cli_schema *sch, bool need_all,
-                    const cli_csv_options *opts) {
+int cli_csv_open_typed(cli_csv **out, const char *path, const cli_schema *sch, bool need_all,
+                       const cli_csv_options *opts) {
     *out = NULL;
     cli_csv *s = calloc(1, sizeof *s);
     if (!s) return cli_fail(OUPS_ENOMEM, "%s: out of memory", path);
@@ -796,7 +796,7 @@ int cli_csv_open(cli_csv **out, const char *path, const char *schema_spec, const
     *out = NULL;
     cli_schema sch = {0};
     int rc = schema_spec ? cli_parse_schema(&sch, schema_spec) : 0;
-    if (rc == 0) rc = csv_open(out, path, schema_spec ? &sch : NULL, true, opts);
+    if (rc == 0) rc = cli_csv_open_typed(out, path, schema_spec ? &sch : NULL, true, opts);
     cli_schema_free(&sch);
     return rc;
 }
@@ -838,7 +838,7 @@ static int read_table(oups_table **out, const char *path, const cli_schema *sch,
         return rc ? cli_fail_lib(rc, NULL) : 0;
     }
     cli_csv *s = NULL;
-    int rc = csv_open(&s, path, sch, need_all, o);
+    int rc = cli_csv_open_typed(&s, path, sch, need_all, o);
     oups_table **parts = NULL, *t = NULL;
     int n = 0;
     while (rc == 0 && (rc = cli_csv_next(&t, s)) == 1) {

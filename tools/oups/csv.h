@@ -81,6 +81,10 @@ void cli_source_close(cli_source *s);
  */
 typedef struct cli_csv cli_csv;
 int cli_csv_open(cli_csv **out, const char *path, const char *schema_spec, const cli_csv_options *opts);
+/** As cli_csv_open with a parsed schema (borrowed; NULL: infer all): with `need_all` each of its
+ * columns must be in the header, else those the header lacks are skipped. */
+int cli_csv_open_typed(cli_csv **out, const char *path, const cli_schema *sch, bool need_all,
+                       const cli_csv_options *opts);
 int cli_csv_next(oups_table **out, cli_csv *s);
 /** The columns and types (a 0-row table, borrowed), known from cli_csv_open on. */
 const oups_table *cli_csv_schema(const cli_csv *s);

@@ -11,7 +11,7 @@
 
 static void usage(FILE *f) {
     fprintf(f,
-            "usage: oups [--version] [--help] <command> [<args>]\n"
+            "usage: oups [--version] [--help] [--quiet] <command> [<args>]\n"
             "\n"
             "oups: ordered parquet datasets and stateful processing of ordered data.\n"
             "commands:\n"
@@ -20,10 +20,29 @@ static void usage(FILE *f) {
             "  asof      as-of join of tables on an ordered key\n"
             "  agg       segmented aggregation: time or row bins, snapshots, per group, resumable\n"
             "\n"
+            "--quiet (anywhere on the line): no progress lines on stderr.\n"
+            "Exit codes: 0 ok, 1 runtime error, 2 usage error (bad option or option value).\n"
             "Run 'oups <command> --help' for a command's options.\n");
 }
 
+/* --quiet is global: taken out of argv wherever it is (before a "--"), so every command
+ * accepts it in any position without declaring it. */
+static int take_quiet(int argc, char **argv) {
+    int k = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            while (i < argc) argv[k++] = argv[i++];
+            break;
+        }
+        if (!strcmp(argv[i], "--quiet")) cli_set_quiet(true);
+        else argv[k++] = argv[i];
+    }
+    argv[k] = NULL;
+    return k;
+}
+
 int main(int argc, char **argv) {
+    argc = take_quiet(argc, argv);
     if (argc < 2) {
         usage(stderr);
         return 2;
