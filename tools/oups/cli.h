@@ -23,8 +23,6 @@ int oups_cli_agg(int argc, char **argv);
 int cli_usage_error(const char *group, const char *cmd, const char *msg);
 /** After getopt_long returned '?': report the offending argument; returns 2. */
 int cli_bad_option(const char *group, const char *cmd, char **argv);
-/** Strict non-negative integer option value; prints the error and returns non-zero if bad. */
-int cli_parse_count(int64_t *out, const char *opt, const char *text);
 /*
  * Strict option values. Each returns 0 with *out set, or prints the usage error
  * "oups: <group> <cmd>: bad value 'x' for --opt: <why> (see 'oups <group> <cmd> --help')" and

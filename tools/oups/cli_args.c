@@ -27,15 +27,6 @@ int cli_bad_option(const char *group, const char *cmd, char **argv) {
     return cli_usage_error(group, cmd, msg);
 }
 
-int cli_parse_count(int64_t *out, const char *opt, const char *text) {
-    char *e;
-    errno = 0;
-    long long v = strtoll(text, &e, 10);
-    if (!*text || *e || errno || v < 0) return cli_fail(OUPS_EINVAL, "%s: '%s' is not a non-negative integer", opt, text);
-    *out = v;
-    return 0;
-}
-
 /* "bad value 'x' for --opt: why" as a usage error (2). */
 static int bad_value(const char *group, const char *cmd, const char *opt, const char *text, const char *why) {
     char msg[512];

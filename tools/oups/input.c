@@ -206,7 +206,10 @@ static int source_schema(oups_table **out, cli_input *in, const item *it, const 
     if (it->kind == K_PARQUET) {
         char **flat = NULL;
         int n_flat = 0;
-        if (!cols && (rc = flat_columns(&flat, &n_flat, in->pq, it->path))) return rc;
+        if (!cols && (rc = flat_columns(&flat, &n_flat, in->pq, it->path))) {
+            free(flat);
+            return rc;
+        }
         if (flat) cols = (const char *const *)flat, n_cols = n_flat;
         rc = cols ? oups_parquet_reader_read(out, in->pq, &none, 0, cols, n_cols) : oups_parquet_reader_schema(out, in->pq);
         free(flat);
