@@ -145,21 +145,12 @@ static inline int clirun_cleanup(void) {
 #define CLIRUN_TESTS(suite, name, setup, ...)                                                        \
     int main(int argc, char **argv) {                                                                \
         static const test_fn fns[] = {__VA_ARGS__};                                                  \
-        enum { N_ = sizeof fns / sizeof fns[0] };                                                    \
         static char list[] = TEST_NAMES_(__VA_ARGS__);                                               \
-        const char *names[N_];                                                                       \
-        char *p = list;                                                                              \
-        for (int i = 0; i < N_; i++) {                                                               \
-            while (*p == ' ' || *p == ',') p++;                                                      \
-            names[i] = p;                                                                            \
-            while (*p && *p != ',') p++;                                                             \
-            if (*p) *p++ = '\0';                                                                     \
-        }                                                                                            \
         if (clirun_setup(name) || setup()) {                                                         \
             fprintf(stderr, "%s: setup failed in %s\n", suite, clirun_dir);                          \
             return 1;                                                                                \
         }                                                                                            \
-        int rc_ = test_run(suite, argc, argv, names, fns, N_);                                       \
+        int rc_ = test_run_list(suite, argc, argv, list, fns, (int)(sizeof fns / sizeof fns[0]));    \
         if (clirun_cleanup() && rc_ == 0) rc_ = 1;                                                   \
         return rc_;                                                                                  \
     }

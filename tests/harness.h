@@ -105,22 +105,29 @@ static inline int test_run(const char *suite, int argc, char **argv, const char 
     return failed ? 1 : 0;
 }
 
+/* test_run with the case names as one "a, b, c" string (split in place). */
+static inline int test_run_list(const char *suite, int argc, char **argv, char *list, const test_fn *fns, int n) {
+    const char **names = malloc(sizeof *names * (size_t)n);
+    if (!names) return 1;
+    char *p = list;
+    for (int i = 0; i < n; i++) {
+        while (*p == ' ' || *p == ',' || *p == '\n') p++;
+        names[i] = p;
+        while (*p && *p != ',') p++;
+        if (*p) *p++ = '\0';
+    }
+    int rc = test_run(suite, argc, argv, names, fns, n);
+    free(names);
+    return rc;
+}
+
 #define TEST_NAMES_(...) #__VA_ARGS__
 /* RUN_TESTS("suite", case1, case2, ...) defines main(). */
 #define RUN_TESTS(suite, ...)                                                                         \
     int main(int argc, char **argv) {                                                                 \
         static const test_fn fns[] = {__VA_ARGS__};                                                   \
-        enum { N_ = sizeof fns / sizeof fns[0] };                                                     \
         static char list[] = TEST_NAMES_(__VA_ARGS__);                                                \
-        const char *names[N_];                                                                        \
-        char *p = list;                                                                               \
-        for (int i = 0; i < N_; i++) {                                                                \
-            while (*p == ' ' || *p == ',') p++;                                                       \
-            names[i] = p;                                                                             \
-            while (*p && *p != ',') p++;                                                              \
-            if (*p) *p++ = '\0';                                                                      \
-        }                                                                                             \
-        return test_run(suite, argc, argv, names, fns, N_);                                           \
+        return test_run_list(suite, argc, argv, list, fns, (int)(sizeof fns / sizeof fns[0]));        \
     }
 
 #endif /* OUPS_TESTS_HARNESS_H */
