@@ -59,6 +59,7 @@ def _objects_kind(values):
 
 
 _PLAIN = frozenset("iufb")
+_M8NS = np.dtype("M8[ns]")
 
 
 def column_tuple(name, col):
@@ -103,6 +104,30 @@ def column_tuple(name, col):
     return (name, values.dtype.name, values, None, None)
 
 
+_FAST_IN = frozenset("iufb")
+
+
+def _fast_columns(df, names):
+    """[(name, array)] straight from the frame's numpy blocks (a row of a 2-D block is a 1-D view,
+    no Series made), a column_tuple where the dtype needs work; None on other pandas internals."""
+    mgr = getattr(df, "_mgr", None)
+    blocks = getattr(mgr, "blocks", None)
+    if blocks is None:
+        return None
+    cols = [None] * len(names)
+    for blk in blocks:
+        vals = blk.values
+        if type(vals) is not np.ndarray and vals.dtype == _M8NS:  # naive datetimes: a DatetimeArray
+            vals = getattr(vals, "_ndarray", vals)
+        if type(vals) is np.ndarray and vals.ndim == 2 and (vals.dtype.kind in _FAST_IN or vals.dtype == _M8NS):
+            for j, loc in enumerate(blk.mgr_locs):
+                cols[loc] = (names[loc], vals[j])
+        else:
+            for loc in blk.mgr_locs:
+                cols[loc] = column_tuple(names[loc], df._get_column_array(loc))
+    return cols
+
+
 def frame_to_table(df):
     """oups Table from a DataFrame (the index is dropped, as the reference writes frames),
     an oups Table, or any Arrow PyCapsule provider (pyarrow, Polars, DuckDB)."""
@@ -112,12 +137,16 @@ def frame_to_table(df):
         if hasattr(df, "__arrow_c_stream__") or hasattr(df, "__arrow_c_array__"):
             return _oups.table_from_arrow(df)
         raise TypeError(f"expected a DataFrame or an Arrow table, got {type(df).__name__}")
-    names = [str(c) for c in df.columns]
-    if len(set(names)) != len(names):
+    columns = df.columns
+    names = [c if type(c) is str else str(c) for c in columns]
+    if not columns.is_unique or (len(set(names)) != len(names)):
         raise _oups.InvalidArgumentError(f"duplicate column names in {names}")
-    get = getattr(df, "_get_column_array", None)  # pandas >= 1.4: no Series per column (55 us each)
-    cols = [get(i) for i in range(len(names))] if get else [df.iloc[:, i] for i in range(len(names))]
-    return _oups.table_from_columns([column_tuple(n, c) for n, c in zip(names, cols)])
+    cols = _fast_columns(df, names)
+    if cols is None:
+        get = getattr(df, "_get_column_array", None)  # pandas >= 1.4: no Series per column (55 us each)
+        arrays = [get(i) for i in range(len(names))] if get else [df.iloc[:, i] for i in range(len(names))]
+        cols = [column_tuple(n, c) for n, c in zip(names, arrays)]
+    return _oups.table_from_columns(cols)
 
 
 def _to_pandas_array(kind, values, mask, extra):
@@ -155,30 +184,78 @@ def _to_pandas_array(kind, values, mask, extra):
     return pd.arrays.IntegerArray(values, ~mask)
 
 
-try:  # one block per column, no consolidation copy, about half the cost of DataFrame(dict)
+try:  # pandas internals: one block per column, no consolidation copy, no per-call inference
+    from pandas._libs.internals import BlockPlacement as _BlockPlacement
     from pandas.core.internals import BlockManager as _BlockManager
-    from pandas.core.internals.api import make_block as _make_block
+    from pandas.core.internals import blocks as _blocks
+    _new_block_2d = getattr(_blocks, "new_block_2d", None) or (lambda v, p: _blocks.new_block(v, p, ndim=2))
+    try:  # block class per dtype, datetimes wrapped without pandas' inference (the slow part)
+        from pandas.core.arrays import DatetimeArray as _DatetimeArray
+        _BLOCK_CLASS = {}
+
+        def _block(a, placement):
+            klass = _BLOCK_CLASS.get(a.dtype)
+            if klass is None:
+                klass = _BLOCK_CLASS[a.dtype] = _blocks.get_block_type(a.dtype)
+            v = a.reshape(1, -1)
+            if a.dtype == _M8NS:
+                v = _DatetimeArray._simple_new(v, dtype=_M8NS)
+            return klass(v, ndim=2, placement=placement)
+        _block(np.zeros(1, _M8NS), _BlockPlacement(slice(0, 1)))
+    except Exception:  # pragma: no cover (other pandas versions)
+        _block = _new_block_2d
 except ImportError:  # pragma: no cover (other pandas versions)
     _BlockManager = None
+
+# Indexes are immutable: the column Index of a set of names and RangeIndex(n) are made once
+# (pd.Index(names) alone costs ~25 us) and shared by the frames built, as pandas itself does.
+_COLUMNS_CACHE, _RANGE_CACHE, _PLACEMENTS = {}, {}, []
+
+
+def _columns_index(names):
+    key = tuple(names)
+    idx = _COLUMNS_CACHE.get(key)
+    if idx is None:
+        if len(_COLUMNS_CACHE) >= 1024:
+            _COLUMNS_CACHE.clear()
+        idx = _COLUMNS_CACHE[key] = pd.Index(names, dtype=object)
+    return idx
+
+
+def _range_index(n):
+    idx = _RANGE_CACHE.get(n)
+    if idx is None:
+        if len(_RANGE_CACHE) >= 1024:
+            _RANGE_CACHE.clear()
+        idx = _RANGE_CACHE[n] = pd.RangeIndex(n)
+    return idx
+
+
+def _placement(i):
+    while len(_PLACEMENTS) <= i:
+        k = len(_PLACEMENTS)
+        _PLACEMENTS.append(_BlockPlacement(slice(k, k + 1)))
+    return _PLACEMENTS[i]
 
 
 def _frame_from_arrays(names, arrays, n):
     if _BlockManager is not None and all(type(a) is np.ndarray for a in arrays):
-        blocks = [_make_block(a.reshape(1, -1), placement=[i], ndim=2) for i, a in enumerate(arrays)]
-        return pd.DataFrame(_BlockManager(blocks, [pd.Index(names, dtype=object), pd.RangeIndex(n)],
-                                          verify_integrity=False))
+        blocks = [_block(a, _placement(i)) for i, a in enumerate(arrays)]
+        mgr = _BlockManager(blocks, [_columns_index(names), _range_index(n)], verify_integrity=False)
+        return pd.DataFrame(mgr)
     return pd.DataFrame(dict(zip(names, arrays)), copy=False)
 
 
 def table_to_frame(table):
     """DataFrame of an oups Table (zero-copy for numeric and ns timestamp columns)."""
-    names, arrays = [], []
-    for i in range(len(table.column_names)):
-        name, kind, values, mask, extra = table.column(i)
-        names.append(name)
-        arrays.append(_to_pandas_array(kind, values, mask, extra))
+    names = table.column_names
     if not names:
         return pd.DataFrame()
+    arrays = table._pandas_columns()
+    for i, a in enumerate(arrays):
+        if type(a) is tuple:
+            _, kind, values, mask, extra = a
+            arrays[i] = _to_pandas_array(kind, values, mask, extra)
     return _frame_from_arrays(names, arrays, table.num_rows)
 
 

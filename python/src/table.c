@@ -94,11 +94,11 @@ static void column_capsule_free(PyObject *cap) {
     oups_column_release(PyCapsule_GetPointer(cap, "oups.column"));
 }
 
-/* Read-only numpy array over `n` elements of `width` bytes at `data`, owned by `col`. */
-static PyObject *array_over_column(oups_column *col, int typenum, const void *data, int64_t n) {
+/* Read-only numpy array of dtype `descr` (stolen) over `n` elements at `data`, owned by `col`. */
+static PyObject *array_over_column(oups_column *col, PyArray_Descr *descr, const void *data, int64_t n) {
     npy_intp dims[1] = {(npy_intp)n};
-    PyObject *arr = PyArray_New(&PyArray_Type, 1, dims, typenum, NULL, (void *)data, 0, NPY_ARRAY_C_CONTIGUOUS,
-                                NULL);
+    PyObject *arr = PyArray_NewFromDescr(&PyArray_Type, descr, 1, dims, NULL, (void *)data, NPY_ARRAY_C_CONTIGUOUS,
+                                         NULL);
     if (!arr) return NULL;
     PyObject *cap = PyCapsule_New(oups_column_retain(col), "oups.column", column_capsule_free);
     if (!cap) {
@@ -213,7 +213,7 @@ static PyObject *table_column(PyTable *self, PyObject *arg) {
     int tn = numpy_typenum(v.type.id);
     if (tn >= 0) {
         int w = oups_datatype_width(v.type.id);
-        values = array_over_column(col, tn, (const uint8_t *)v.data + v.offset * w, v.length);
+        values = array_over_column(col, PyArray_DescrFromType(tn), (const uint8_t *)v.data + v.offset * w, v.length);
     } else if (v.type.id == OUPS_TYPE_BOOL) {
         npy_intp dims[1] = {(npy_intp)v.length};
         values = PyArray_SimpleNew(1, dims, NPY_BOOL);
@@ -250,6 +250,57 @@ static PyObject *table_column(PyTable *self, PyObject *arg) {
     }
     return Py_BuildValue("(ssNNN)", oups_table_column_name(self->t, (int)i), kind_name(v.type.id), values, mask,
                          extra);
+}
+
+/* datetime64[ns], made once (numpy has no type number for a unit). */
+static PyArray_Descr *m8ns_descr(void) {
+    static PyArray_Descr *d;
+    if (!d) {
+        PyObject *s = PyUnicode_FromString("M8[ns]");
+        if (s && !PyArray_DescrConverter(s, &d)) d = NULL;
+        Py_XDECREF(s);
+    }
+    return d;
+}
+
+/* Table._pandas_columns() -> [array or column(i) tuple]: numeric columns without nulls and ns
+ * timestamps without zone or nulls come as ready read-only numpy arrays (datetime64[ns] for
+ * timestamps), so that the common frame is built with no Python work per column; the others
+ * as the column(i) tuple for oups/_frame.py. */
+static PyObject *table_pandas_columns(PyTable *self, PyObject *unused) {
+    (void)unused;
+    int n = oups_table_num_columns(self->t);
+    PyObject *list = PyList_New(n);
+    if (!list) return NULL;
+    for (int i = 0; i < n; i++) {
+        oups_column *col = oups_table_column(self->t, i);
+        oups_column_view v;
+        oups_column_view_get(&v, col);
+        int tn = numpy_typenum(v.type.id);
+        PyObject *item;
+        bool fast = tn >= 0 && v.type.id != OUPS_TYPE_DATE32 && (v.null_count == 0 || !v.validity) &&
+                    (v.type.id != OUPS_TYPE_TIMESTAMP || (v.type.unit == OUPS_UNIT_NS && !v.type.tz[0]));
+        if (fast) {
+            PyArray_Descr *d = v.type.id == OUPS_TYPE_TIMESTAMP ? m8ns_descr() : PyArray_DescrFromType(tn);
+            if (!d) {
+                Py_DECREF(list);
+                return NULL;
+            }
+            if (v.type.id == OUPS_TYPE_TIMESTAMP) Py_INCREF(d);
+            int w = oups_datatype_width(v.type.id);
+            item = array_over_column(col, d, (const uint8_t *)v.data + v.offset * w, v.length);
+        } else {
+            PyObject *idx = PyLong_FromLong(i);
+            item = idx ? table_column(self, idx) : NULL;
+            Py_XDECREF(idx);
+        }
+        if (!item) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, item);
+    }
+    return list;
 }
 
 static PyObject *table_slice(PyTable *self, PyObject *args) {
@@ -435,7 +486,53 @@ static oups_column *column_from_tuple(PyObject *tup, const char **name_out) {
     return col;
 }
 
-/* table_from_columns([(name, kind, values, mask, extra), ...]) -> Table */
+/* Column of a 1-D numpy array of a fixed-width dtype (bool, ints, floats, datetime64[ns]), no
+ * nulls: the type comes from the dtype; zero-copy but for bools. */
+static oups_column *column_from_ndarray(const char *name, PyObject *obj) {
+    if (!PyArray_Check(obj) || PyArray_NDIM((PyArrayObject *)obj) != 1) {
+        PyErr_Format(PyExc_TypeError, "column '%s': expected a 1-D numpy array", name);
+        return NULL;
+    }
+    PyArray_Descr *d = PyArray_DESCR((PyArrayObject *)obj);
+    const char *kind = NULL;
+    if (PyArray_ISNOTSWAPPED((PyArrayObject *)obj)) {
+        switch (d->type_num) {
+        case NPY_BOOL: kind = "bool"; break;
+        case NPY_INT8: kind = "int8"; break;
+        case NPY_INT16: kind = "int16"; break;
+        case NPY_INT32: kind = "int32"; break;
+        case NPY_INT64: kind = "int64"; break;
+        case NPY_UINT8: kind = "uint8"; break;
+        case NPY_UINT16: kind = "uint16"; break;
+        case NPY_UINT32: kind = "uint32"; break;
+        case NPY_UINT64: kind = "uint64"; break;
+        case NPY_FLOAT32: kind = "float32"; break;
+        case NPY_FLOAT64: kind = "float64"; break;
+        case NPY_DATETIME: {
+            PyArray_DatetimeMetaData *m = &((PyArray_DatetimeDTypeMetaData *)d->c_metadata)->meta;
+            if (m->base == NPY_FR_ns && m->num == 1) kind = "timestamp";
+            break;
+        }
+        default: break;
+        }
+    }
+    if (!kind) {
+        PyErr_Format(PyExc_TypeError, "column '%s': numpy dtype not taken as it is", name);
+        return NULL;
+    }
+    PyObject *values = d->type_num == NPY_DATETIME
+                           ? PyArray_View((PyArrayObject *)obj, PyArray_DescrFromType(NPY_INT64), NULL)
+                           : Py_NewRef(obj);
+    PyObject *tup = values ? Py_BuildValue("(ssNOO)", name, kind, values, Py_None, Py_None) : NULL;
+    if (!tup) return NULL;
+    const char *unused;
+    oups_column *col = column_from_tuple(tup, &unused);
+    Py_DECREF(tup);
+    return col;
+}
+
+/* table_from_columns([(name, kind, values, mask, extra) or (name, array), ...]) -> Table; a
+ * 2-tuple takes the type from the array's dtype (column_from_ndarray). */
 static PyObject *table_from_columns(PyObject *mod, PyObject *list) {
     (void)mod;
     PyObject *seq = PySequence_Fast(list, "columns must be a sequence");
@@ -448,8 +545,17 @@ static PyObject *table_from_columns(PyObject *mod, PyObject *list) {
         PyErr_NoMemory();
         goto done;
     }
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (!(cols[i] = column_from_tuple(PySequence_Fast_GET_ITEM(seq, i), &names[i]))) goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        if (PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 2) {
+            /* the name's UTF-8 lives as long as the str, which the list keeps alive */
+            if (!(names[i] = PyUnicode_AsUTF8(PyTuple_GET_ITEM(item, 0)))) goto done;
+            cols[i] = column_from_ndarray(names[i], PyTuple_GET_ITEM(item, 1));
+        } else {
+            cols[i] = column_from_tuple(item, &names[i]);
+        }
+        if (!cols[i]) goto done;
+    }
     oups_table *t;
     int rc = oups_table_new(&t, (int)n, names, cols);
     result = rc ? oupspy_raise(rc) : oupspy_table_wrap(t);
@@ -465,21 +571,10 @@ done:
 oups_column *oupspy_column_from_array(PyObject *arr) {
     if (PyArray_Check(arr) && PyArray_NDIM((PyArrayObject *)arr) == 1) { /* fast path: plain keys */
         int tn = PyArray_TYPE((PyArrayObject *)arr);
-        PyArray_Descr *d = PyArray_DESCR((PyArrayObject *)arr);
-        const char *kind = tn == NPY_INT64 ? "int64" : tn == NPY_FLOAT64 ? "float64" : NULL;
-        if (tn == NPY_DATETIME && d->byteorder != '>' &&
-            ((PyArray_DatetimeDTypeMetaData *)d->c_metadata)->meta.base == NPY_FR_ns &&
-            ((PyArray_DatetimeDTypeMetaData *)d->c_metadata)->meta.num == 1)
-            kind = "timestamp";
-        if (kind) {
-            PyObject *values = tn == NPY_DATETIME ? PyArray_View((PyArrayObject *)arr, PyArray_DescrFromType(NPY_INT64), NULL)
-                                                  : Py_NewRef(arr);
-            PyObject *tup = values ? Py_BuildValue("(ssNOO)", "main", kind, values, Py_None, Py_None) : NULL;
-            if (!tup) return NULL;
-            const char *name;
-            oups_column *col = column_from_tuple(tup, &name);
-            Py_DECREF(tup);
-            return col;
+        if (tn != NPY_OBJECT && tn != NPY_UNICODE && tn != NPY_STRING) {
+            oups_column *col = column_from_ndarray("main", arr);
+            if (col || !PyErr_ExceptionMatches(PyExc_TypeError)) return col;
+            PyErr_Clear(); /* e.g. datetime64[us]: converted below */
         }
     }
     PyObject *frame = PyImport_ImportModule("oups._frame");
@@ -740,6 +835,7 @@ static PyObject *table_from_arrow(PyObject *mod, PyObject *obj) {
 
 static PyMethodDef table_methods[] = {
     {"column", (PyCFunction)table_column, METH_O, "column(i) -> (name, kind, values, mask, extra)"},
+    {"_pandas_columns", (PyCFunction)table_pandas_columns, METH_NOARGS, "[numpy array or column(i) tuple]"},
     {"slice", (PyCFunction)table_slice, METH_VARARGS, "slice(offset, length) -> Table (zero-copy)"},
     {"equals", (PyCFunction)table_equals, METH_O, "True, or the first difference as a string"},
     {"memory_size", (PyCFunction)table_memory_size, METH_NOARGS, "bytes of the rows"},

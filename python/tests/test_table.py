@@ -133,3 +133,39 @@ def test_errors_are_oups_errors():
     assert issubclass(oups.LockTimeoutError, TimeoutError)
     assert issubclass(oups.ReadOnlyError, PermissionError)
     assert _oups.Error is oups.Error
+
+
+def test_frame_layouts_of_the_fast_paths():
+    """frame_to_table reads pandas' blocks directly: every layout gives the same table."""
+    two_d = pd.DataFrame(np.arange(12, dtype=np.int64).reshape(4, 3))  # one F-ordered block, int names
+    t = oups.frame_to_table(two_d)
+    assert t.column_names == ["0", "1", "2"]
+    assert t.to_pandas()["1"].tolist() == [1, 4, 7, 10]
+    mixed = pd.DataFrame({"a": np.arange(5), "ts": pd.date_range("2020", periods=5, freq="s")})
+    mixed["f"] = mixed["a"] * 0.5  # a second, unconsolidated float block
+    mixed.insert(1, "b", mixed["a"] % 2 == 0)  # bool block placed between the others
+    mixed["s"] = list("vwxyz")
+    sliced = mixed.iloc[1:4]  # block views with an offset
+    for df in (mixed, sliced, mixed[["f", "a"]], mixed.set_index("s")):
+        back = oups.frame_to_table(df).to_pandas()
+        pd.testing.assert_frame_equal(back, df.reset_index(drop=True))  # the index is not stored
+    # a column list given by the caller: (name, array) takes the dtype, others the full tuple
+    t = _oups.table_from_columns([("x", np.array([1.5])), ("ts", np.array([3], dtype="M8[ns]"))])
+    assert t.schema == [("x", "float64"), ("ts", "timestamp[ns]")]
+    with pytest.raises(TypeError, match="column 'y'"):
+        _oups.table_from_columns([("y", np.array([1], dtype=">i8"))])
+    with pytest.raises(TypeError, match="column 'y'"):
+        _oups.table_from_columns([("y", np.array([1], dtype="M8[us]"))])
+
+
+def test_frames_built_share_nothing_mutable():
+    """Column and row indexes are cached (immutable); frames stay independent of each other."""
+    t = oups.frame_to_table(pd.DataFrame({"a": [1, 2], "ts": pd.to_datetime(["2020", "2021"])}))
+    f1, f2 = t.to_pandas(), t.to_pandas()
+    f1.columns = ["x", "y"]
+    f1["z"] = 1
+    f1 = f1.copy()
+    f1.iloc[0, 0] = 100
+    assert list(f2.columns) == ["a", "ts"] and f2["a"].tolist() == [1, 2]
+    assert list(t.to_pandas().columns) == ["a", "ts"]
+    assert f2["ts"].dtype == np.dtype("M8[ns]") and not f2["a"].to_numpy().flags.writeable
