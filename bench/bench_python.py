@@ -4,17 +4,23 @@
 1. Per-call overhead: tiny calls through the binding (C call + argument/result conversion),
    in microseconds per call.
 2. A reference-style workflow on N rows, oups vs pandas alone, in separate processes (so
-   peak RSS is per side and phase), alternating, median of R runs with the spread:
+   peak RSS is per side and phase), alternating, median of R runs with the spread, wall and
+   CPU time (user + system of all threads: steadier on a shared machine):
    - oups, process 1: write a store (quotes N rows, trades N/4) with Store/
-     OrderedParquetDataset; process 2: one StatefulLoop pass over iter_intersections:
-     AsofMerger of trades against quotes (n_prev=1), per-minute mean of the merged price
-     accumulated in function state, output buffered (64 MB cap) and written to a third
-     dataset. The run's peak RSS is bounded by one row group per dataset plus the buffer.
-   - pandas: the same data kept with to_pickle (pandas alone has no Parquet writer on this
-     system), read back, merge_asof (plus the previous quote via shift), resample("1min").mean().
+     OrderedParquetDataset (Parquet, zstd, fsync'd); process 2: one StatefulLoop pass over
+     iter_intersections_tables: AsofMerger of the trades against the quotes (n_prev=1) and
+     SegmentedAggregator per-minute means of the merged price, both bound to the loop's state,
+     all on oups Tables (no DataFrame made in the loop); merged rows and means buffered (64 MB
+     cap) and written to two more datasets. The run holds one row group per dataset plus the
+     buffer, whatever N.
+   - pandas: the same data kept with to_pickle (pandas alone has no Parquet engine on this
+     system: pyarrow and fastparquet are not packaged), read back, merge_asof (plus the
+     previous quote via shift), the merged frame pickled, then per-minute means, timed both
+     with resample("1min").mean() and with groupby(ts.dt.floor("1min")).mean().
    Both compute the same per-minute means (checked).
 
-usage: PYTHONPATH=build/python python3 bench/bench_python.py [--rows N] [--runs R] [--calls C]
+usage: PYTHONPATH=build/python python3 bench/bench_python.py [--rows N] [--runs R] [--calls C] [--dir D]
+(--rows 0: the per-call costs only)
 """
 import argparse
 import json
@@ -32,32 +38,40 @@ import pandas as pd
 
 
 def per_call(n_calls):
+    """us per call of small calls: the binding's own cost (the C work is tiny), from the
+    cheapest crossing (version()) to DataFrame conversions and the ops' Python wrappers."""
     import oups
     from oups import _oups
     tmp = tempfile.mkdtemp(prefix="oups-bench-py-")
     try:
-        one = pd.DataFrame({"ts": np.array([5], dtype=np.int64), "v": [1.0]})
+        one = pd.DataFrame({"ts": np.array([5], dtype="M8[ns]"), "v": [1.0]})
         t1 = oups.frame_to_table(one)
         opd = oups.OrderedParquetDataset(os.path.join(tmp, "d"), ordered_on="ts")
         opd.write(df=one)
         cm = _oups.AsofMerger("ts", 1)
-        main = np.array([6], dtype=np.int64)
-        cm.merge(main, [t1], 1)
+        main = np.array([6], dtype="M8[ns]")
         m = oups.AsofMerger(on="ts", n_dfs_per_group=1)
+        sa = oups.SegmentedAggregator("ts", {"v": ("v", "sum")}, bin_by="1min")
         cases = {
-            "_oups.version()": lambda: _oups.version(),
+            "_oups.version() (the floor)": lambda: _oups.version(),
             "Table.num_rows": lambda: t1.num_rows,
             "len(OrderedParquetDataset)": lambda: len(opd),
+            'Table["v"] (numpy view)': lambda: t1["v"],
+            'Table[["ts"]] (select)': lambda: t1[["ts"]],
+            "oups.concat_tables([t, t])": lambda: oups.concat_tables([t1, t1]),
             "frame_to_table (1 row, 2 cols)": lambda: oups.frame_to_table(one),
             "Table.to_pandas (1 row, 2 cols)": lambda: t1.to_pandas(),
-            "_oups.AsofMerger.merge (1 row, Tables)": lambda: cm.merge(main, [t1], 1),
-            "AsofMerger.merge (1 row, DataFrames)": lambda: m.merge(main, df_groups=[one]),
+            "_oups.AsofMerger.merge (C call, Tables)": lambda: cm.merge(main, [t1], 1),
+            "AsofMerger.merge (Tables in/out)": lambda: m.merge(main, df_groups=[t1]),
+            "AsofMerger.merge (DataFrames in/out)": lambda: m.merge(main, df_groups=[one]),
+            "SegmentedAggregator.process (Table)": lambda: sa.process(t1),
+            "SegmentedAggregator.process (DataFrame)": lambda: sa.process(one),
         }
         out = {}
         for name, f in cases.items():
             f()
             runs = []
-            for _ in range(5):
+            for _ in range(7):
                 t0 = time.perf_counter()
                 for _ in range(n_calls):
                     f()
@@ -92,54 +106,54 @@ def oups_write(n, root):
     """Phase 1 (own process): generate the data and write the store."""
     quotes, trades = make_data(n)
     st, K = _store(root)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     with st[K("quotes")] as o:
         o.write(df=quotes, ordered_on="ts", row_group_target_size=500_000)
     with st[K("trades")] as o:
         o.write(df=trades, ordered_on="ts", row_group_target_size=500_000)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, _cpu() - c0
 
 
 def oups_run(root, buffer_mb=64):
     """Phase 2 (own process): one StatefulLoop pass over the store; memory is what the
-    iteration holds (one row group per dataset) plus the loop's buffer."""
-    from oups import AsofMerger, StatefulLoop
+    iteration holds (one row group per dataset) plus the loop's buffer. Table-level: no
+    DataFrame is made in the loop; the merge and the per-minute means run in C (AsofMerger,
+    SegmentedAggregator), Python only passes Tables and zero-copy numpy views along."""
+    from oups import AsofMerger, SegmentedAggregator, StatefulLoop
     st, K = _store(root)
-
-    def agg(feats, acc):
-        minute = feats["ts"].to_numpy().view(np.int64) // 60_000_000_000
-        u, inv = np.unique(minute, return_inverse=True)
-        s = np.bincount(inv, weights=feats["q_px_0"].to_numpy())
-        c = np.bincount(inv)
-        for k, sv, cv in zip(u.tolist(), s.tolist(), c.tolist()):
-            p = acc.get(k)
-            acc[k] = (p[0] + sv, p[1] + cv) if p else (sv, cv)
-
     t0 = time.perf_counter()
     loop = StatefulLoop(os.path.join(root, "job.loopstate"))
     merger = loop.bind_object_state(AsofMerger(on="ts", n_dfs_per_group=1, n_prev=[1], prefixes=["q_"],
                                                allow_exact_matches=[True]), state=["_conf"])
-    stats = loop.bind_function_state(agg, state={"acc": {}})
-    chunks = st.iter_intersections_tables([K("quotes"), K("trades")])
-    for ctx in loop.iterate(chunks):
+    means = loop.bind_object_state(SegmentedAggregator("ts", {"px": ("q_px_0", "mean")}, bin_by="1min"),
+                                   state=["_conf"])
+    no_ts = np.array([], dtype="M8[ns]")
+    for ctx in loop.iterate(st.iter_intersections_tables([K("quotes"), K("trades")])):
         with ctx as chunk:
             q = chunk.get(K("quotes"))
             t = chunk.get(K("trades"))
-            main = t.to_pandas()["ts"] if t is not None else pd.Series([], dtype="M8[ns]")
-            feats = merger.merge(main, df_groups=[q.to_pandas()[["ts", "px"]]])
-            stats(feats)
-            out = loop.buffer({"f": feats}, memory_limit_mb=buffer_mb)
+            feats = merger.merge(t["ts"] if t is not None else no_ts, df_groups=[q[["ts", "px"]]])
+            # each call gives the bins of its rows, the last one in progress: written with
+            # duplicates_on, its final value replaces it
+            out = loop.buffer({"f": feats, "m": means.process(feats)}, memory_limit_mb=buffer_mb)
             with st[K("feats")] as o:
                 o.write(df=out["f"], ordered_on="ts", row_group_target_size=1_000_000)
-    acc = stats.keywords["acc"]
-    keys = sorted(acc)
-    means = np.array([acc[k][0] / acc[k][1] for k in keys])
-    return time.perf_counter() - t0, np.array(keys), means
+            with st[K("means")] as o:
+                o.write(df=out["m"], ordered_on="ts", row_group_target_size=1_000_000, duplicates_on="ts")
+    with st[K("means")] as o:
+        m = o.to_table()
+    elapsed = time.perf_counter() - t0
+    keys = m["ts"].view(np.int64) // 60_000_000_000
+    return elapsed, keys, m["px"]
 
 
 def side_pandas(n, root):
+    """pandas alone: pickle (no Parquet engine without pyarrow/fastparquet), merge_asof, and
+    the per-minute means two ways from the same merged frame: resample (what the pandas docs
+    show) and groupby on the floored minute (much faster with pandas 1.5: its resample infers
+    the index frequency first, hashing every delta)."""
     quotes, trades = make_data(n)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     quotes.to_pickle(os.path.join(root, "quotes.pkl"))
     trades.to_pickle(os.path.join(root, "trades.pkl"))
     del quotes, trades
@@ -149,28 +163,44 @@ def side_pandas(n, root):
     q["px_1"] = q["px"].shift(1, fill_value=0.0)
     feats = pd.merge_asof(t[["ts"]], q, on="ts").fillna(0.0)
     feats.to_pickle(os.path.join(root, "feats.pkl"))
+    t_common, c_common = time.perf_counter() - t0, _cpu() - c0
+    t1, c1 = time.perf_counter(), _cpu()
     r = feats.set_index("ts")["px"].resample("1min").mean().dropna()
+    t_resample, c_resample = time.perf_counter() - t1, _cpu() - c1
+    t1, c1 = time.perf_counter(), _cpu()
+    g = feats["px"].groupby(feats["ts"].dt.floor("1min")).mean()
+    t_groupby, c_groupby = time.perf_counter() - t1, _cpu() - c1
+    assert r.index.equals(g.index) and np.allclose(r.to_numpy(), g.to_numpy(), rtol=1e-12)
     keys = r.index.to_numpy().view(np.int64) // 60_000_000_000
-    return time.perf_counter() - t0, t_write, keys, r.to_numpy()
+    return (t_common + t_resample, t_common + t_groupby, t_write, c_common + c_resample, c_common + c_groupby,
+            keys, r.to_numpy())
+
+
+def _cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)  # every thread of the process
+    return r.ru_utime + r.ru_stime
 
 
 def child(side, n, root):
     rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # noqa: E731
     if side == "oups-write":
-        print(json.dumps({"write_s": oups_write(n, root), "write_peak_rss_mb": rss()}))
+        w, cpu = oups_write(n, root)
+        print(json.dumps({"write_s": w, "write_cpu_s": cpu, "write_peak_rss_mb": rss()}))
         return
     if side == "oups-run":
+        c0 = _cpu()
         total, keys, means = oups_run(root)
-        res = {"run_s": total, "run_peak_rss_mb": rss()}
+        res = {"run_s": total, "run_cpu_s": _cpu() - c0, "run_peak_rss_mb": rss()}
     else:
-        total, t_write, keys, means = side_pandas(n, root)
-        res = {"total_s": total, "write_s": t_write, "peak_rss_mb": rss()}
+        total, total_groupby, t_write, cpu, cpu_groupby, keys, means = side_pandas(n, root)
+        res = {"total_s": total, "total_groupby_s": total_groupby, "write_s": t_write, "cpu_s": cpu,
+               "cpu_groupby_s": cpu_groupby, "peak_rss_mb": rss()}
     np.save(os.path.join(tempfile.gettempdir(), f"oups-bench-{side}-{n}.npy"), np.stack([keys.astype(float), means]))
     print(json.dumps(res))
 
 
-def run_side(side, n):
-    root = tempfile.mkdtemp(prefix="oups-bench-")
+def run_side(side, n, where=None):
+    root = tempfile.mkdtemp(prefix="oups-bench-", dir=where)
     try:
         def call(s):
             p = subprocess.run([sys.executable, __file__, "--child", s, "--rows", str(n), "--root", root],
@@ -179,8 +209,8 @@ def run_side(side, n):
         if side == "pandas":
             return call("pandas")
         w, r = call("oups-write"), call("oups-run")
-        return dict(w, **r, total_s=w["write_s"] + r["run_s"], peak_rss_mb=max(w["write_peak_rss_mb"],
-                                                                             r["run_peak_rss_mb"]))
+        return dict(w, **r, total_s=w["write_s"] + r["run_s"], cpu_s=w["write_cpu_s"] + r["run_cpu_s"],
+                    peak_rss_mb=max(w["write_peak_rss_mb"], r["run_peak_rss_mb"]))
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -192,27 +222,34 @@ def main():
     ap.add_argument("--calls", type=int, default=20_000)
     ap.add_argument("--child", choices=["oups-write", "oups-run", "pandas"])
     ap.add_argument("--root")
+    ap.add_argument("--dir", help="where the data files go (default: the temporary directory)")
     a = ap.parse_args()
     if a.child:
         return child(a.child, a.rows, a.root)
-    print("per-call overhead (us per call: median [min, max] of 5 runs of %d calls)" % a.calls)
+    print("per-call cost (us per call: median [min, max] of 7 runs of %d calls)" % a.calls)
     for name, (med, lo, hi) in per_call(a.calls).items():
         print(f"  {name:42s} {med:8.2f}  [{lo:.2f}, {hi:.2f}]")
+    if a.rows == 0:
+        return
     res = {"oups": [], "pandas": []}
     for r in range(a.runs):
         for side in (("oups", "pandas") if r % 2 == 0 else ("pandas", "oups")):
-            res[side].append(run_side(side, a.rows))
+            res[side].append(run_side(side, a.rows, a.dir))
     a_ = np.load(os.path.join(tempfile.gettempdir(), f"oups-bench-oups-run-{a.rows}.npy"))
     b_ = np.load(os.path.join(tempfile.gettempdir(), f"oups-bench-pandas-{a.rows}.npy"))
     same = a_.shape == b_.shape and np.array_equal(a_[0], b_[0]) and np.allclose(a_[1], b_[1], rtol=1e-9)
-    print(f"workflow on {a.rows:,} quotes + {a.rows // 4:,} trades (median [min, max] of {a.runs} alternating runs)")
+    print(f"workflow on {a.rows:,} quotes + {a.rows // 4:,} trades in {a.dir or tempfile.gettempdir()} "
+          f"(median [min, max] of {a.runs} alternating runs; cpu = user+system of every thread)")
     for side, rs in res.items():
-        for k in [k for k in rs[0] if k in ("total_s", "write_s", "run_s", "peak_rss_mb", "write_peak_rss_mb",
-                                            "run_peak_rss_mb")]:
+        for k in rs[0]:
             v = [x[k] for x in rs]
             print(f"  {side:6s} {k:18s} {statistics.median(v):10.2f}  [{min(v):.2f}, {max(v):.2f}]")
-    ratio = statistics.median(x["total_s"] for x in res["pandas"]) / statistics.median(x["total_s"] for x in res["oups"])
-    print(f"  pandas/oups total time: {ratio:.2f}x; same per-minute means: {same}")
+    med = lambda side, k: statistics.median(x[k] for x in res[side])  # noqa: E731
+    print(f"  pandas (resample) / oups: wall {med('pandas', 'total_s') / med('oups', 'total_s'):.2f}x, "
+          f"cpu {med('pandas', 'cpu_s') / med('oups', 'cpu_s'):.2f}x")
+    print(f"  pandas (groupby floor) / oups: wall {med('pandas', 'total_groupby_s') / med('oups', 'total_s'):.2f}x, "
+          f"cpu {med('pandas', 'cpu_groupby_s') / med('oups', 'cpu_s'):.2f}x")
+    print(f"  same per-minute means: {same}")
 
 
 if __name__ == "__main__":

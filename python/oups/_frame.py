@@ -25,6 +25,15 @@ class Table(_oups.Table):
     def __len__(self):
         return self.num_rows
 
+    def __getitem__(self, key):
+        """t["col"]: the column as a numpy array (zero-copy, read-only, for numeric and naive ns
+        timestamp columns without nulls; converted as to_pandas does otherwise);
+        t[["a", "b"]]: a Table of these columns (zero-copy)."""
+        if isinstance(key, str):
+            a = self._pandas_column(key)
+            return _to_pandas_array(*a[1:]) if type(a) is tuple else a
+        return self.select(list(key))
+
     def __repr__(self):
         return f"oups.Table({self.num_rows} rows: {', '.join(f'{n} {t}' for n, t in self.schema)})"
 
@@ -257,6 +266,15 @@ def table_to_frame(table):
             _, kind, values, mask, extra = a
             arrays[i] = _to_pandas_array(kind, values, mask, extra)
     return _frame_from_arrays(names, arrays, table.num_rows)
+
+
+def concat(items):
+    """Rows of all items in order: one oups Table if they all are Tables, else pandas.concat
+    (the default concat_func of StatefulLoop.buffer)."""
+    items = list(items)
+    if items and all(isinstance(t, _oups.Table) for t in items):
+        return _oups.concat_tables(items)
+    return pd.concat(items)
 
 
 def to_table(obj):

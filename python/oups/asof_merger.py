@@ -72,4 +72,7 @@ class AsofMerger:
         if isinstance(main, pd.Series):
             main = main.array if isinstance(main.dtype, pd.DatetimeTZDtype) else main.to_numpy()
         out = self._conf.merge(main, tables, len(groups), combinations, check_sorted)
-        return table_to_frame(out)
+        # DataFrames in, DataFrame out; oups Tables (or Arrow providers) in, an oups Table out
+        if any(isinstance(t, pd.DataFrame) for group in groups for t in group):
+            return table_to_frame(out)
+        return out

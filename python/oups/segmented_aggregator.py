@@ -75,8 +75,11 @@ class SegmentedAggregator:
         self._has_snaps = snap_by is not None
 
     def process(self, chunk):
-        """Bins (a DataFrame), or (bins, snapshots) with snap_by, of one chunk."""
+        """Bins (a DataFrame), or (bins, snapshots) with snap_by, of one chunk; oups Tables
+        instead of DataFrames when `chunk` is not a DataFrame (an oups Table or Arrow provider)."""
         bins, snaps = self._conf.process(frame_to_table(chunk))
+        if not isinstance(chunk, pd.DataFrame):
+            return (bins, snaps) if self._has_snaps else bins
         if self._has_snaps:
             return table_to_frame(bins), table_to_frame(snaps)
         return table_to_frame(bins)

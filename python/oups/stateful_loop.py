@@ -10,6 +10,7 @@ import os
 import pandas as pd
 
 from . import _oups, _state
+from ._frame import concat as _concat
 
 
 class Skip(Exception):
@@ -124,7 +125,7 @@ class StatefulLoop:
         self._bind(1, base, obj, list(state), True)
         return obj
 
-    def buffer(self, data, memory_limit_mb=None, concat_func=pd.concat):
+    def buffer(self, data, memory_limit_mb=None, concat_func=None):
         it = self.iteration_count
         if it != self._slot_iteration:
             self._slot_iteration = it
@@ -136,7 +137,7 @@ class StatefulLoop:
             slot[1] += _frame_bytes(f)
         limit = self._limit if memory_limit_mb is None else int(memory_limit_mb * 1048576)
         if self.is_last_iteration or slot[1] >= limit:
-            out = {k: concat_func(v) for k, v in slot[0].items() if v}
+            out = {k: (concat_func or _concat)(v) for k, v in slot[0].items() if v}
             for v in slot[0].values():
                 v.clear()
             slot[1] = 0

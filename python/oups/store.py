@@ -308,11 +308,15 @@ class OrderedParquetDataset:
 def write(dataset_or_path, ordered_on, df=None, row_group_target_size=6_345_000, duplicates_on=None,
           max_n_off_target_rgs=None, key_value_metadata=None, **writer_options):
     """Merge `df` into the dataset (as the reference's write): sorted on `ordered_on`, row groups of
-    `row_group_target_size` rows (int) or per period (frequency string, "2h", "D", "MS")."""
+    `row_group_target_size` rows (int) or per period (frequency string, "2h", "D", "MS").
+    writer_options: `compression` ("zstd" default, "snappy", "lz4_raw", "gzip", "brotli", "none",
+    with an optional ":level"); other writer options of the reference's engines are ignored."""
     if max_n_off_target_rgs == 0:
         raise ValueError("'max_n_off_target_rgs' cannot be 0.")
     opts = {"ordered_on": ordered_on, "max_n_off_target_rgs": max_n_off_target_rgs,
-            "key_value_metadata": key_value_metadata}
+            "key_value_metadata": key_value_metadata, "compression": None}
+    if "compression" in writer_options:  # None: uncompressed, as the reference's engines take it
+        opts["compression"] = writer_options["compression"] or "none"
     if isinstance(row_group_target_size, str):
         opts["row_group_period"] = row_group_target_size
     else:

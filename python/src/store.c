@@ -226,6 +226,7 @@ static PyObject *dataset_read(PyDataset *self, PyObject *args, PyObject *kw) {
 
 typedef struct {
     oups_store_write_options o;
+    oups_parquet_write_options pq; /* o.parquet points here when a writer option is given */
     const char **dup_on, **kv_keys, **kv_values;
     PyObject *kv_items;
 } write_opts;
@@ -238,7 +239,8 @@ static void write_opts_free(write_opts *w) {
 }
 
 /* Options from keywords: ordered_on, row_group_rows, row_group_period, duplicates (0/1/2),
- * duplicates_on, max_n_off_target_rgs, key_value_metadata (dict str -> str or None). */
+ * duplicates_on, max_n_off_target_rgs, key_value_metadata (dict str -> str or None), compression
+ * (a codec name with an optional ":level", as oups_codec_parse reads it). */
 static int write_opts_parse(write_opts *w, PyObject *kw) {
     memset(w, 0, sizeof *w);
     oups_store_write_options init = OUPS_STORE_WRITE_OPTIONS_INIT;
@@ -261,6 +263,15 @@ static int write_opts_parse(write_opts *w, PyObject *kw) {
     if ((v = PyDict_GetItemString(kw, "duplicates_on")) && v != Py_None) {
         if (names_from_list(&w->dup_on, &w->o.n_duplicates_on, v) < 0) return -1;
         w->o.duplicates_on = w->dup_on;
+    }
+    if ((v = PyDict_GetItemString(kw, "compression")) && v != Py_None) {
+        const char *text = PyUnicode_AsUTF8(v);
+        if (!text) return -1;
+        oups_parquet_write_options pq = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+        w->pq = pq;
+        int rc = oups_codec_parse(&w->pq.codec, &w->pq.codec_level, text);
+        if (rc) return (oupspy_raise(rc), -1);
+        w->o.parquet = &w->pq;
     }
     if ((v = PyDict_GetItemString(kw, "max_n_off_target_rgs")) && v != Py_None) {
         w->o.max_n_off_target_rgs = PyLong_AsLongLong(v);

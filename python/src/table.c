@@ -267,33 +267,37 @@ static PyArray_Descr *m8ns_descr(void) {
  * timestamps without zone or nulls come as ready read-only numpy arrays (datetime64[ns] for
  * timestamps), so that the common frame is built with no Python work per column; the others
  * as the column(i) tuple for oups/_frame.py. */
+static PyObject *pandas_column(PyTable *self, int i) {
+    oups_column *col = oups_table_column(self->t, i);
+    if (!col) {
+        PyErr_Format(PyExc_IndexError, "column index %d out of range", i);
+        return NULL;
+    }
+    oups_column_view v;
+    oups_column_view_get(&v, col);
+    int tn = numpy_typenum(v.type.id);
+    bool fast = tn >= 0 && v.type.id != OUPS_TYPE_DATE32 && (v.null_count == 0 || !v.validity) &&
+                (v.type.id != OUPS_TYPE_TIMESTAMP || (v.type.unit == OUPS_UNIT_NS && !v.type.tz[0]));
+    if (!fast) {
+        PyObject *idx = PyLong_FromLong(i);
+        PyObject *item = idx ? table_column(self, idx) : NULL;
+        Py_XDECREF(idx);
+        return item;
+    }
+    PyArray_Descr *d = v.type.id == OUPS_TYPE_TIMESTAMP ? m8ns_descr() : PyArray_DescrFromType(tn);
+    if (!d) return NULL;
+    if (v.type.id == OUPS_TYPE_TIMESTAMP) Py_INCREF(d);
+    int w = oups_datatype_width(v.type.id);
+    return array_over_column(col, d, (const uint8_t *)v.data + v.offset * w, v.length);
+}
+
 static PyObject *table_pandas_columns(PyTable *self, PyObject *unused) {
     (void)unused;
     int n = oups_table_num_columns(self->t);
     PyObject *list = PyList_New(n);
     if (!list) return NULL;
     for (int i = 0; i < n; i++) {
-        oups_column *col = oups_table_column(self->t, i);
-        oups_column_view v;
-        oups_column_view_get(&v, col);
-        int tn = numpy_typenum(v.type.id);
-        PyObject *item;
-        bool fast = tn >= 0 && v.type.id != OUPS_TYPE_DATE32 && (v.null_count == 0 || !v.validity) &&
-                    (v.type.id != OUPS_TYPE_TIMESTAMP || (v.type.unit == OUPS_UNIT_NS && !v.type.tz[0]));
-        if (fast) {
-            PyArray_Descr *d = v.type.id == OUPS_TYPE_TIMESTAMP ? m8ns_descr() : PyArray_DescrFromType(tn);
-            if (!d) {
-                Py_DECREF(list);
-                return NULL;
-            }
-            if (v.type.id == OUPS_TYPE_TIMESTAMP) Py_INCREF(d);
-            int w = oups_datatype_width(v.type.id);
-            item = array_over_column(col, d, (const uint8_t *)v.data + v.offset * w, v.length);
-        } else {
-            PyObject *idx = PyLong_FromLong(i);
-            item = idx ? table_column(self, idx) : NULL;
-            Py_XDECREF(idx);
-        }
+        PyObject *item = pandas_column(self, i);
         if (!item) {
             Py_DECREF(list);
             return NULL;
@@ -301,6 +305,40 @@ static PyObject *table_pandas_columns(PyTable *self, PyObject *unused) {
         PyList_SET_ITEM(list, i, item);
     }
     return list;
+}
+
+/* Table._pandas_column(name) -> array or column(i) tuple, as one item of _pandas_columns(). */
+static PyObject *table_pandas_column(PyTable *self, PyObject *name) {
+    const char *s = PyUnicode_AsUTF8(name);
+    if (!s) return NULL;
+    int i = oups_table_column_index(self->t, s);
+    if (i < 0) {
+        PyErr_Format(PyExc_KeyError, "no column '%s' in the table", s);
+        return NULL;
+    }
+    return pandas_column(self, i);
+}
+
+/* Table.select(names) -> Table of these columns in this order (zero-copy). */
+static PyObject *table_select(PyTable *self, PyObject *list) {
+    PyObject *seq = PySequence_Fast(list, "select() needs a sequence of column names");
+    if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    const char **names = PyMem_Calloc((size_t)n + 1, sizeof *names);
+    PyObject *result = NULL;
+    if (!names) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (!(names[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i)))) goto done;
+    oups_table *out;
+    int rc = oups_table_select(&out, self->t, names, (int)n);
+    result = rc ? oupspy_raise(rc) : oupspy_table_wrap(out);
+done:
+    PyMem_Free(names);
+    Py_DECREF(seq);
+    return result;
 }
 
 static PyObject *table_slice(PyTable *self, PyObject *args) {
@@ -836,6 +874,8 @@ static PyObject *table_from_arrow(PyObject *mod, PyObject *obj) {
 static PyMethodDef table_methods[] = {
     {"column", (PyCFunction)table_column, METH_O, "column(i) -> (name, kind, values, mask, extra)"},
     {"_pandas_columns", (PyCFunction)table_pandas_columns, METH_NOARGS, "[numpy array or column(i) tuple]"},
+    {"_pandas_column", (PyCFunction)table_pandas_column, METH_O, "numpy array or column(i) tuple of a name"},
+    {"select", (PyCFunction)table_select, METH_O, "select(names) -> Table of these columns (zero-copy)"},
     {"slice", (PyCFunction)table_slice, METH_VARARGS, "slice(offset, length) -> Table (zero-copy)"},
     {"equals", (PyCFunction)table_equals, METH_O, "True, or the first difference as a string"},
     {"memory_size", (PyCFunction)table_memory_size, METH_NOARGS, "bytes of the rows"},
@@ -860,7 +900,40 @@ PyTypeObject PyTable_Type = {
     .tp_getset = table_getset,
 };
 
+/* concat_tables(tables) -> one Table (same schema; one copy, none for a single table). The
+ * copy runs without the GIL: the tables are immutable and kept alive by the list. */
+static PyObject *concat_tables(PyObject *mod, PyObject *list) {
+    (void)mod;
+    PyObject *seq = PySequence_Fast(list, "concat_tables() needs a sequence of Tables");
+    if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    oups_table **ts = PyMem_Calloc((size_t)n + 1, sizeof *ts);
+    PyObject *result = NULL;
+    if (!ts) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *o = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyObject_TypeCheck(o, &PyTable_Type)) {
+            PyErr_Format(PyExc_TypeError, "concat_tables(): item %zd is a %s, not an oups Table", i,
+                         Py_TYPE(o)->tp_name);
+            goto done;
+        }
+        ts[i] = ((PyTable *)o)->t;
+    }
+    oups_table *out;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS rc = oups_table_concat(&out, ts, (int)n);
+    Py_END_ALLOW_THREADS result = rc ? oupspy_raise(rc) : oupspy_table_wrap(out);
+done:
+    PyMem_Free(ts);
+    Py_DECREF(seq);
+    return result;
+}
+
 static PyMethodDef module_table_functions[] = {
+    {"concat_tables", concat_tables, METH_O, "concat_tables(tables) -> Table (rows of all, in order)"},
     {"table_from_columns", table_from_columns, METH_O, "Table from [(name, kind, values, mask, extra)]"},
     {"table_from_arrow", table_from_arrow, METH_O, "Table from an Arrow PyCapsule provider"},
     {"_set_table_class", set_table_class, METH_O, "class of the tables returned"},

@@ -115,6 +115,18 @@ def test_buffer_worked_example(tmp_path):  # spec §10.4 with byte sizes measure
         StatefulLoop(tmp_path / "t").buffer({"k": frames[0]})
 
 
+def test_buffer_of_tables_concatenates_tables(tmp_path):
+    """buffer() with oups Tables: the default concat gives one oups Table (no pandas)."""
+    loop = StatefulLoop(tmp_path / "b.loopstate")
+    parts = [oups.frame_to_table(pd.DataFrame({"a": np.arange(i, i + 3)})) for i in range(0, 9, 3)]
+    got = []
+    for ctx in loop.iterate(parts):
+        with ctx as t:
+            got.append(loop.buffer({"t": t}, memory_limit_mb=1)["t"])
+    assert len(got) == 1 and isinstance(got[0], oups.Table)
+    assert got[0]["a"].tolist() == list(range(9))
+
+
 def test_merger_state_resumes_exactly(tmp_path):
     """The merger's state (layout + fill blocks) bound via _conf: chunked runs in separate
     processes == one shot."""

@@ -134,6 +134,20 @@ def test_write_merge_dedup_and_ordered_check(tmp_path):
         oups.write(p, ordered_on="other", df=frame([9], v=[1.0]))
 
 
+def test_write_compression_writer_option(tmp_path):
+    """writer_options: compression is forwarded to the Parquet writer, read back the same."""
+    df = pd.DataFrame({"ts": pd.date_range("2020", periods=1000, freq="s"), "v": np.arange(1000.0)})
+    sizes = {}
+    for codec in ("zstd", "snappy", "none", None, "zstd:9"):
+        with OrderedParquetDataset(tmp_path / str(codec), ordered_on="ts") as opd:
+            opd.write(df=df, compression=codec)
+            pd.testing.assert_frame_equal(opd.to_pandas(), df)
+        sizes[codec] = sum(f.stat().st_size for f in (tmp_path / str(codec)).iterdir())
+    assert sizes[None] == sizes["none"] > sizes["zstd"]
+    with pytest.raises(oups.InvalidArgumentError, match="lzma"):
+        oups.write(str(tmp_path / "bad"), ordered_on="ts", df=df, compression="lzma")
+
+
 def test_write_time_period_strategy(tmp_path):  # spec §4.6: one row group per period
     ts = pd.date_range("2020-01-01 00:30", periods=12, freq="30min")
     df = pd.DataFrame({"ts": ts, "v": np.arange(12)})

@@ -169,3 +169,37 @@ def test_frames_built_share_nothing_mutable():
     assert list(f2.columns) == ["a", "ts"] and f2["a"].tolist() == [1, 2]
     assert list(t.to_pandas().columns) == ["a", "ts"]
     assert f2["ts"].dtype == np.dtype("M8[ns]") and not f2["a"].to_numpy().flags.writeable
+
+
+def test_table_level_api():
+    """Tables all the way: columns as numpy views, select, concat, ops returning Tables."""
+    ts = pd.date_range("2020-01-01", periods=6, freq="20s")
+    t = oups.frame_to_table(pd.DataFrame({"ts": ts, "v": np.arange(6.0), "n": pd.array([1, None, 3, 4, 5, 6],
+                                                                                      dtype="Int64")}))
+    v = t["v"]
+    assert v.dtype == np.float64 and not v.flags.writeable and v.tolist() == list(np.arange(6.0))
+    assert t["ts"].dtype == np.dtype("M8[ns]") and (t["ts"] == ts.to_numpy()).all()
+    assert t["n"].tolist() == t.to_pandas()["n"].tolist()  # nulls: as to_pandas gives them
+    with pytest.raises(KeyError, match="'nope'"):
+        t["nope"]
+    assert t[["v", "ts"]].column_names == ["v", "ts"]
+    with pytest.raises(oups.NotFoundError):
+        t[["nope"]]
+    both = oups.concat_tables([t.slice(0, 2), t.slice(2, 4)])
+    assert both.equals(t) is True
+    with pytest.raises(TypeError, match="item 1"):
+        oups.concat_tables([t, t.to_pandas()])
+    with pytest.raises(oups.InvalidArgumentError):
+        oups.concat_tables([])
+    # DataFrames in -> DataFrame out; Tables in -> Table out (same rows)
+    m = oups.AsofMerger(on="ts", n_dfs_per_group=1)
+    main = np.array(["2020-01-01T00:00:30", "2020-01-01T00:01:10"], dtype="M8[ns]")
+    q = t[["ts", "v"]]
+    out_t = m.merge(main, df_groups=[q])
+    out_df = m.merge(main, df_groups=[q.to_pandas()])
+    assert isinstance(out_t, oups.Table) and isinstance(out_df, pd.DataFrame)
+    pd.testing.assert_frame_equal(out_t.to_pandas(), out_df)
+    sa = oups.SegmentedAggregator("ts", {"s": ("v", "sum")}, bin_by="1min")
+    bins_t = sa.process(q)
+    sa2 = oups.SegmentedAggregator("ts", {"s": ("v", "sum")}, bin_by="1min")
+    pd.testing.assert_frame_equal(bins_t.to_pandas(), sa2.process(q.to_pandas()))
