@@ -10,7 +10,8 @@ from ._frame import frame_to_table, table_to_frame
 
 
 def _is_table(x):
-    return isinstance(x, (pd.DataFrame, _oups.Table)) or hasattr(x, "__arrow_c_stream__")
+    return (isinstance(x, (pd.DataFrame, _oups.Table)) or hasattr(x, "__arrow_c_stream__")
+            or hasattr(x, "__arrow_c_array__"))
 
 
 class AsofMerger:
