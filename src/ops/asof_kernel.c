@@ -80,6 +80,11 @@ int oups_ops__asof_check_sorted(const asof_keys *k, const char *what) {
 
 /* ---- as-of counts ---------------------------------------------------------------------- */
 
+/* Software prefetch distance in values (4 KiB of int64): far enough ahead to cover the memory
+ * latency of a stream read at several GB/s. A hint only: never faults, also past the end. */
+enum { PREFETCH_AHEAD = 512 };
+#define oups_prefetch(p) __builtin_prefetch(p)
+
 /* The block is cut into four runs of targets, each with its own cursor (found by galloping
  * from p), walked in lockstep: four independent dependency chains instead of one, so the
  * load -> compare -> add latency of one chain overlaps the others. */
@@ -91,6 +96,12 @@ static inline int64_t counts(int64_t *cnt, const int64_t *M, int64_t nb, const i
         j2 = oups_ops__asof_advance(K, nk, j1, M[2 * q], le);
         j3 = oups_ops__asof_advance(K, nk, j2, M[3 * q], le);
         for (int64_t i = 0; i < q; i++) {
+            if ((i & 7) == 0) { /* eight cursors on eight streams: more than the prefetchers follow */
+                oups_prefetch(M + i + PREFETCH_AHEAD), oups_prefetch(M + q + i + PREFETCH_AHEAD);
+                oups_prefetch(M + 2 * q + i + PREFETCH_AHEAD), oups_prefetch(M + 3 * q + i + PREFETCH_AHEAD);
+                oups_prefetch(K + j0 + PREFETCH_AHEAD), oups_prefetch(K + j1 + PREFETCH_AHEAD);
+                oups_prefetch(K + j2 + PREFETCH_AHEAD), oups_prefetch(K + j3 + PREFETCH_AHEAD);
+            }
             j0 = oups_ops__asof_step(K, nk, j0, M[i], le);
             j1 = oups_ops__asof_step(K, nk, j1, M[q + i], le);
             j2 = oups_ops__asof_step(K, nk, j2, M[2 * q + i], le);
@@ -106,8 +117,83 @@ static inline int64_t counts(int64_t *cnt, const int64_t *M, int64_t nb, const i
     return j0;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* With AVX2 (checked at run time; the library is built for baseline x86-64): four targets are
+ * counted from one window of eight keys, so the cursor's load -> compare -> add chain is
+ * walked once per four targets instead of once per target, and with four compares where the
+ * scalar step does sixteen. Measured on the bench_asof data: the counts take 0.55x the time of
+ * the scalar version. */
+#include <immintrin.h>
+#define HAVE_AVX2_COUNTS 1
+#define AVX2_FN __attribute__((target("avx2,popcnt")))
+
+/* Counts of the four sorted targets M[0..4) from the count j of an earlier target: j plus the
+ * qualifying keys of the window K[j..j+8) (a prefix, the keys being sorted), valid while the
+ * last target leaves a key of the window unqualified; otherwise (or near the end of K) the
+ * scalar step, which gallops. Returns the last count. */
+AVX2_FN static inline int64_t window4(int64_t *cnt, const int64_t *M, const int64_t *K, int64_t nk, int64_t j,
+                                      bool le) {
+    if (OUPS_LIKELY(j + 8 <= nk)) {
+        __m256i k0 = _mm256_loadu_si256((const __m256i *)(const void *)(K + j));
+        __m256i k1 = _mm256_loadu_si256((const __m256i *)(const void *)(K + j + 4));
+        int64_t c[4];
+        for (int r = 0; r < 4; r++) {
+            __m256i m = _mm256_set1_epi64x(M[r]);
+            /* le: K <= m is not (K > m); lt: K < m is (m > K). */
+            __m256i g0 = le ? _mm256_cmpgt_epi64(k0, m) : _mm256_cmpgt_epi64(m, k0);
+            __m256i g1 = le ? _mm256_cmpgt_epi64(k1, m) : _mm256_cmpgt_epi64(m, k1);
+            unsigned bits = (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(g0)) |
+                            (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(g1)) << 4;
+            int n = __builtin_popcount(bits);
+            c[r] = le ? 8 - n : n;
+        }
+        if (OUPS_LIKELY(c[3] < 8)) {
+            for (int r = 0; r < 4; r++) cnt[r] = j + c[r];
+            return j + c[3];
+        }
+    }
+    for (int r = 0; r < 4; r++) cnt[r] = j = oups_ops__asof_step(K, nk, j, M[r], le);
+    return j;
+}
+
+/* counts() with window4 on each of the four runs (run length a multiple of 4). */
+AVX2_FN static int64_t counts_avx2(int64_t *cnt, const int64_t *M, int64_t nb, const int64_t *K, int64_t nk,
+                                   int64_t p, bool le) {
+    int64_t q = nb / 16 * 4, j0 = p, j1, j2, j3;
+    if (q > 0) {
+        j1 = oups_ops__asof_advance(K, nk, j0, M[q], le);
+        j2 = oups_ops__asof_advance(K, nk, j1, M[2 * q], le);
+        j3 = oups_ops__asof_advance(K, nk, j2, M[3 * q], le);
+        for (int64_t i = 0; i < q; i += 4) {
+            if ((i & 7) == 0) {
+                oups_prefetch(M + i + PREFETCH_AHEAD), oups_prefetch(M + q + i + PREFETCH_AHEAD);
+                oups_prefetch(M + 2 * q + i + PREFETCH_AHEAD), oups_prefetch(M + 3 * q + i + PREFETCH_AHEAD);
+                oups_prefetch(K + j0 + PREFETCH_AHEAD), oups_prefetch(K + j1 + PREFETCH_AHEAD);
+                oups_prefetch(K + j2 + PREFETCH_AHEAD), oups_prefetch(K + j3 + PREFETCH_AHEAD);
+            }
+            j0 = window4(cnt + i, M + i, K, nk, j0, le);
+            j1 = window4(cnt + q + i, M + q + i, K, nk, j1, le);
+            j2 = window4(cnt + 2 * q + i, M + 2 * q + i, K, nk, j2, le);
+            j3 = window4(cnt + 3 * q + i, M + 3 * q + i, K, nk, j3, le);
+        }
+        j0 = j3;
+    }
+    for (int64_t i = 4 * q; i < nb; i++) cnt[i] = j0 = oups_ops__asof_step(K, nk, j0, M[i], le);
+    return j0;
+}
+#endif
+
 int64_t oups_ops__asof_merge_counts(int64_t *cnt, const int64_t *M, int64_t nb, const int64_t *K, int64_t nk,
                                     int64_t p, bool le) {
+#ifdef HAVE_AVX2_COUNTS
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
+        return le ? counts_avx2(cnt, M, nb, K, nk, p, true) : counts_avx2(cnt, M, nb, K, nk, p, false);
+#endif
+    return oups_ops__asof_merge_counts_portable(cnt, M, nb, K, nk, p, le);
+}
+
+int64_t oups_ops__asof_merge_counts_portable(int64_t *cnt, const int64_t *M, int64_t nb, const int64_t *K, int64_t nk,
+                                             int64_t p, bool le) {
     return le ? counts(cnt, M, nb, K, nk, p, true) : counts(cnt, M, nb, K, nk, p, false);
 }
 
@@ -206,6 +292,10 @@ int oups_ops__asof_const_column(oups_column **out, const oups_datatype *type, in
 
 /* ---- gathers ----------------------------------------------------------------------------- */
 
+/* Outputs of this size or more are written with streaming stores (about the L2 size: a
+ * smaller output is likely still cached when it is read). */
+enum { NT_MIN_BYTES = 1 << 20 };
+
 void oups_ops__asof_src_init(asof_src *S, const oups_column *f, const oups_column *d, const oups_column *miss) {
     oups_column_view_get(&S->f, f);
     oups_column_view_get(&S->d, d);
@@ -234,6 +324,36 @@ void oups_ops__asof_src_init(asof_src *S, const oups_column *f, const oups_colum
 typedef struct u128_ {
     uint64_t lo, hi;
 } u128_;
+
+/* Streaming (non-temporal) stores for large outputs: the rows are not read again soon, and a
+ * plain store first reads each destination line into the cache (a third more memory traffic
+ * for an 8-byte column). x86-64 only; elsewhere plain stores. */
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <emmintrin.h>
+#define NT_STORE_OK 1
+static inline void nt_store64(uint64_t *p, uint64_t v) { _mm_stream_si64((long long *)(void *)p, (long long)v); }
+static inline void nt_store32(uint32_t *p, uint32_t v) { _mm_stream_si32((int *)(void *)p, (int)v); }
+static inline void nt_fence(void) { _mm_sfence(); }
+#else
+#define NT_STORE_OK 0
+static inline void nt_store64(uint64_t *p, uint64_t v) { *p = v; }
+static inline void nt_store32(uint32_t *p, uint32_t v) { *p = v; }
+static inline void nt_fence(void) {}
+#endif
+
+/* One group, one slot, 4- or 8-byte values of a large output: streaming stores. */
+#define DEF_GATHER_NT(NAME, T, STORE)                                                                             \
+    static void NAME(T *o, const asof_src *srcs, const int64_t *base, int64_t nb, int64_t np1) {                    \
+        const T *d = (const T *)srcs->dp, *f = (const T *)srcs->fp, *ms = (const T *)srcs->mp;                     \
+        for (int64_t k = 0; k < nb; k++) {                                                                        \
+            if ((k & 7) == 0) oups_prefetch(d + base[k] + PREFETCH_AHEAD);                                        \
+            int64_t b = base[k];                                                                                  \
+            STORE(&o[k], OUPS_LIKELY(b >= np1) ? d[b - np1] : b >= 0 ? f[b] : ms[0]);                               \
+        }                                                                                                         \
+        nt_fence();                                                                                               \
+    }
+DEF_GATHER_NT(gather32_nt, uint32_t, nt_store32)
+DEF_GATHER_NT(gather64_nt, uint64_t, nt_store64)
 
 /* Fixed-width gather of `ns` window slots at once, one function per width: the group, base
  * and source pointer are read once per row. A window wholly inside the table (b >= np1, the
@@ -339,7 +459,10 @@ int oups_ops__asof_gather(asof_out *outs, int ns, int64_t row0, int64_t nb, cons
         void *ptrs[64], **p = ns <= 64 ? ptrs : oups_malloc_array((size_t)ns, sizeof *p);
         if (!p) return OUPS_ENOMEM;
         for (int s = 0; s < ns; s++) p[s] = outs[s].data->data + row0 * o0->width;
-        switch (o0->width) {
+        bool nt = NT_STORE_OK && !grp && ns == 1 && o0->n * o0->width >= NT_MIN_BYTES;
+        if (nt && o0->width == 8) gather64_nt((uint64_t *)p[0], srcs, base, nb, np1);
+        else if (nt && o0->width == 4) gather32_nt((uint32_t *)p[0], srcs, base, nb, np1);
+        else switch (o0->width) {
         case 1: gather8((uint8_t *const *)p, ns, srcs, grp, base, nb, np1); break;
         case 2: gather16((uint16_t *const *)p, ns, srcs, grp, base, nb, np1); break;
         case 4: gather32((uint32_t *const *)p, ns, srcs, grp, base, nb, np1); break;

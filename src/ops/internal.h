@@ -38,6 +38,9 @@ double oups_ops__asof_key_to_double(int64_t mapped);
  * Writes cnt[0..nb) and returns the count for M[nb-1] (the next block's start). */
 int64_t oups_ops__asof_merge_counts(int64_t *cnt, const int64_t *M, int64_t nb, const int64_t *K, int64_t nk,
                                     int64_t p, bool le);
+/* The same without SIMD (what CPUs without AVX2 run; tests compare both). */
+int64_t oups_ops__asof_merge_counts_portable(int64_t *cnt, const int64_t *M, int64_t nb, const int64_t *K, int64_t nk,
+                                             int64_t p, bool le);
 /* The same count for one target, galloping forward from `p` (inline: called per row and
  * group when combinations are given; usually the first comparison settles it). */
 static inline int64_t oups_ops__asof_advance(const int64_t *K, int64_t nk, int64_t p, int64_t m, bool le) {
