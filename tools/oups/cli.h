@@ -64,5 +64,7 @@ int cli_split_list(char ***items, int *n, char **copy, const char *text);
 int cli_read_state(uint8_t **out, size_t *len, const char *path);
 /** Replace `path` atomically by `len` bytes; 0 or < 0 with the message printed. */
 int cli_write_state(const char *path, const uint8_t *data, size_t len);
+/** Make a state blob with `save` (freed with oups_mem_free) and write it with cli_write_state. */
+int cli_save_state(const char *path, int (*save)(uint8_t **out, size_t *len, const void *obj), const void *obj);
 
 #endif

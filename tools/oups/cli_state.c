@@ -67,3 +67,14 @@ int cli_write_state(const char *path, const uint8_t *data, size_t len) {
     }
     return 0;
 }
+
+/* The save tail of every stateful command: make the blob, write it atomically. */
+int cli_save_state(const char *path, int (*save)(uint8_t **out, size_t *len, const void *obj), const void *obj) {
+    uint8_t *blob = NULL;
+    size_t len = 0;
+    int rc = save(&blob, &len, obj);
+    if (rc < 0) return cli_fail_lib(rc, path);
+    rc = cli_write_state(path, blob, len);
+    oups_mem_free(blob);
+    return rc;
+}

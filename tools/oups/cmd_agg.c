@@ -15,12 +15,14 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "live.h"
 
 enum { OPT_ON = 256, OPT_BIN, OPT_CLOSED, OPT_LABEL, OPT_ORIGIN, OPT_OFFSET, OPT_SNAP, OPT_BY, OPT_AGG, OPT_STATE,
        OPT_SNAPS_OUT, OPT_FORMAT };
 
 static const char *const usage_text =
     "usage: oups agg IN... --ordered-on COL --bin-by PERIOD|rows:N --agg NAME=FUNC:COL... [options]\n"
+    "       oups agg --input - [--store-out DATASET --state FILE] --ordered-on COL ... (live mode)\n"
     "\n"
     "Segmented aggregation of ordered tables (.parquet or .csv, read in order as one chunk):\n"
     "rows are cut into bins (a time grid, or N rows per bin), each bin aggregated; optional\n"
@@ -42,7 +44,12 @@ static const char *const usage_text =
     "                              successive invocations on successive chunks continue exactly\n"
     "  -o BINS                     bins output file (default stdout)\n"
     "  --snaps-out SNAPS           snapshots output file (required with --snap-by)\n"
-    "  --format csv|jsonl|parquet  output format (default csv; parquet needs -o)\n";
+    "  --format csv|jsonl|parquet  output format (default csv; parquet needs -o)\n"
+    CLI_CSV_OPTIONS_HELP
+    CLI_LIVE_OPTIONS_HELP
+    "In the live mode with --store-out, the bins are merged into DATASET (a bin re-emitted with\n"
+    "new values replaces the stored one: rows are identified by the label and the --by columns),\n"
+    "--snaps-out names a dataset too, and time bins are required (--bin-by PERIOD).\n";
 
 #define usage_error(msg) cli_usage_error("agg", NULL, msg)
 
@@ -52,6 +59,7 @@ typedef struct agg_args {
     char *aggs[256];
     int n_in;
     char **in;
+    cli_live_options live;
 } agg_args;
 
 static int parse_args(agg_args *a, int argc, char **argv) {
@@ -62,9 +70,11 @@ static int parse_args(agg_args *a, int argc, char **argv) {
         {"snap-by", required_argument, 0, OPT_SNAP},  {"by", required_argument, 0, OPT_BY},
         {"agg", required_argument, 0, OPT_AGG},       {"state", required_argument, 0, OPT_STATE},
         {"snaps-out", required_argument, 0, OPT_SNAPS_OUT}, {"format", required_argument, 0, OPT_FORMAT},
-        {"help", no_argument, 0, 'h'},                {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'},                CLI_CSV_LONG_OPTIONS, CLI_LIVE_LONG_OPTIONS,
+        {0, 0, 0, 0},
     };
     memset(a, 0, sizeof *a);
+    a->live = (cli_live_options)CLI_LIVE_OPTIONS_INIT;
     opterr = 0;
     optind = 1;
     int c;
@@ -87,12 +97,19 @@ static int parse_args(agg_args *a, int argc, char **argv) {
         case OPT_FORMAT: a->format = optarg; break;
         case 'o': a->out = optarg; break;
         case 'h': fputs(usage_text, stdout); return -1;
-        default: return cli_bad_option("agg", NULL, argv);
+        default: {
+            int l = c == '?' ? 0 : cli_live_option(&a->live, c, optarg, "agg");
+            if (l == 2) return 2;
+            if (l == 0) return cli_bad_option("agg", NULL, argv);
+        }
         }
     }
     a->n_in = argc - optind;
     a->in = argv + optind;
-    if (a->n_in < 1) return usage_error("at least one input file is required");
+    if (cli_live_check(&a->live, a->state, "agg")) return 2;
+    if (a->live.print_offset) return 0;
+    if (a->live.input && a->n_in > 0) return usage_error("give the inputs as files or --input -, not both");
+    if (!a->live.input && a->n_in < 1) return usage_error("at least one input file is required");
     if (!a->on) return usage_error("--ordered-on COL is required");
     if (!a->bin_by) return usage_error("--bin-by PERIOD|rows:N is required");
     if (a->n_aggs < 1) return usage_error("at least one --agg NAME=FUNC:COL is required");
@@ -105,8 +122,16 @@ static int parse_args(agg_args *a, int argc, char **argv) {
     const char *f = a->format ? a->format : "csv";
     if (strcmp(f, "csv") != 0 && strcmp(f, "jsonl") != 0 && strcmp(f, "parquet") != 0)
         return usage_error("--format must be csv, jsonl or parquet");
+    if (a->live.store_out) {
+        if (a->out) return usage_error("-o and --store-out are exclusive");
+        if (!strncmp(a->bin_by, "rows:", 5))
+            return usage_error("--store-out needs time bins (--bin-by PERIOD): row bins can share a label");
+        return 0;
+    }
     if (strcmp(f, "parquet") == 0 && (!a->out || !strcmp(a->out, "-") || !strcmp(a->snaps_out ? a->snaps_out : "x", "-")))
         return usage_error("--format parquet needs -o BINS (and a --snaps-out file)");
+    if (a->live.input && strcmp(f, "parquet") == 0)
+        return usage_error("the live mode writes csv or jsonl rows as they come, or a store dataset (--store-out)");
     return 0;
 }
 
@@ -222,17 +247,46 @@ static int write_header(const char *path, const agg_args *a, const oups_segagg_a
 static int read_inputs(oups_table **out, const agg_args *a) {
     oups_table **t = calloc((size_t)a->n_in, sizeof *t);
     int rc = t ? 0 : cli_fail(OUPS_ENOMEM, "out of memory");
-    for (int i = 0; rc == 0 && i < a->n_in; i++) rc = cli_read_table(&t[i], a->in[i], NULL);
+    for (int i = 0; rc == 0 && i < a->n_in; i++)
+        rc = cli_read_table_opts(&t[i], a->in[i], cli_path_is_parquet(a->in[i]) ? NULL : a->live.schema_spec, &a->live.csv);
     if (rc == 0 && (rc = oups_table_concat(out, t, a->n_in)) < 0) cli_fail_lib(rc, "inputs");
     for (int i = 0; t && i < a->n_in; i++) oups_table_free(t[i]);
     free(t);
     return rc;
 }
 
+static int save_agg(uint8_t **out, size_t *len, const void *sa) { return oups_segagg_save(out, len, sa); }
+
+static int live_process(oups_table **outs, void *sa, const oups_table *chunk) {
+    int rc = oups_segagg_process(&outs[0], &outs[1], sa, chunk);
+    return rc < 0 ? cli_fail_lib(rc, "<stdin>") : 0;
+}
+
+static int live_load(void *sa, const uint8_t *blob, size_t len) {
+    int rc = oups_segagg_load(sa, blob, len);
+    return rc < 0 ? cli_fail_lib(rc, "the state") : 0;
+}
+
+/* --input -: the live driver with this aggregator (live.c). */
+static int run_live(oups_segagg *sa, const agg_args *a, char **by, int n_by, const char *format) {
+    cli_live_job job = {.obj = sa, .n_outputs = a->snap_by ? 2 : 1, .out_format = format, .key = a->on,
+                        .by = (const char *const *)by, .n_by = n_by, .process = live_process, .save = save_agg,
+                        .load = live_load};
+    if (a->live.store_out) {
+        job.store_out[0] = a->live.store_out;
+        job.store_out[1] = a->snaps_out;
+    } else {
+        job.out[0] = a->out;
+        job.out[1] = a->snaps_out;
+    }
+    return cli_live_run(&a->live, a->state, &job);
+}
+
 int oups_cli_agg(int argc, char **argv) {
     agg_args a;
     int rc = parse_args(&a, argc, argv);
     if (rc) return rc < 0 ? 0 : rc;
+    if (a.live.print_offset) return cli_live_print_offset(a.state);
     oups_segagg_options o = OUPS_SEGAGG_OPTIONS_INIT;
     oups_segagg_agg aggs[256];
     char **by = NULL, *by_copy = NULL;
@@ -246,12 +300,16 @@ int oups_cli_agg(int argc, char **argv) {
     const char *format = a.format ? a.format : "csv";
     oups_segagg *sa = NULL;
     oups_table *in = NULL, *bins = NULL, *snaps = NULL;
-    uint8_t *blob = NULL, *saved = NULL;
+    uint8_t *blob = NULL;
     size_t len = 0;
     int status = 1;
     if ((rc = oups_segagg_new(&sa, &o)) < 0) {
         cli_fail_lib(rc, NULL);
         status = 2; /* option values the library refuses (duplicate output names...) */
+        goto out;
+    }
+    if (a.live.input) {
+        status = run_live(sa, &a, by, n_by, format);
         goto out;
     }
     if (read_inputs(&in, &a) < 0) goto out;
@@ -277,17 +335,11 @@ int oups_cli_agg(int argc, char **argv) {
     }
     if (write_out(bins, a.out, format) < 0) goto out;
     if (snaps && write_out(snaps, a.snaps_out, format) < 0) goto out;
-    if (a.state) { /* after the outputs: a crash in between replays this chunk, nothing is lost */
-        if ((rc = oups_segagg_save(&saved, &len, sa)) < 0) {
-            cli_fail_lib(rc, NULL);
-            goto out;
-        }
-        if (cli_write_state(a.state, saved, len) < 0) goto out;
-    }
+    /* after the outputs: a crash in between replays this chunk, nothing is lost */
+    if (a.state && cli_save_state(a.state, save_agg, sa) < 0) goto out;
     status = 0;
 out:
     free(blob);
-    oups_mem_free(saved);
     oups_table_free(in);
     oups_table_free(bins);
     oups_table_free(snaps);

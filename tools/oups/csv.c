@@ -878,3 +878,90 @@ int cli_read_table(oups_table **out, const char *path, const char *schema_spec) 
 int cli_read_table_typed(oups_table **out, const char *path, const cli_schema *types) {
     return read_table(out, path, types, false, NULL);
 }
+
+/* ---- rows of cells held in memory (records.h: the live input, live.c) --------------------- */
+/* Kept apart from the streaming reader above: the same tokenizer, inference and cell parsing,
+ * applied to complete records the live driver has already cut from its input. */
+#include "records.h"
+
+static int collect_field(void *vctx, csv_reader *r, int col) {
+    cli_cells *c = vctx;
+    if (col >= c->ncols) return 0; /* counted by csv_record; the width is checked after */
+    return cli_cells_add(c, r->len == 0 && !r->quoted ? NULL : r->buf, r->len);
+}
+
+int cli_csv_cells(cli_cells *c, const char *name, const char *buf, size_t len, char delim, int64_t first_line) {
+    csv_reader r = {.p = buf, .end = buf + len, .name = name, .delim = delim, .line = first_line};
+    int rc = 0;
+    if (c->ncols == 0) { /* the width of the first record (a header) */
+        csv_reader probe = r;
+        do rc = csv_record(&probe, NULL, NULL, true);
+        while (rc == 0 && probe.p < probe.end);
+        free(probe.buf);
+        c->ncols = rc > 0 ? rc : 0;
+        if (rc <= 0) return rc;
+        r.buf = NULL;
+    }
+    while (rc >= 0 && r.p < r.end) {
+        int before = c->filled;
+        rc = csv_record(&r, collect_field, c, true);
+        if (rc > 0 && rc != c->ncols) {
+            c->filled = before;
+            rc = cli_fail(OUPS_EINVAL, "%s: line %lld: %d fields, the header has %d", name, (long long)r.rec_line, rc,
+                          c->ncols);
+        }
+        if (rc > 0) rc = cli_cells_end_row(c, r.rec_line);
+    }
+    free(r.buf);
+    return rc < 0 ? rc : 0;
+}
+
+/* Each cell of the rows through `fn`, as the reader's current field. */
+static int cells_pass(csv_ctx *x, const cli_cells *c, const char *name, field_fn fn) {
+    csv_reader r = {.name = name};
+    for (int64_t i = 0; i < c->nrows; i++) {
+        r.rec_line = c->line[i];
+        for (int k = 0; k < c->ncols; k++) {
+            size_t off = c->off[i * c->ncols + k];
+            r.buf = off == SIZE_MAX ? (char *)"" : c->arena + off;
+            r.len = strlen(r.buf);
+            r.quoted = off != SIZE_MAX;
+            int rc = fn(x, &r, k);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
+int cli_cells_table(oups_table **out, const cli_cells *c, const char *name, char *const *names, const cli_schema *sch) {
+    *out = NULL;
+    csv_ctx x = {0};
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < c->ncols; i++) rc = add_name(&x, i, names[i]);
+    x.types = calloc((size_t)x.ncols + 1, sizeof *x.types);
+    x.given = calloc((size_t)x.ncols + 1, sizeof *x.given);
+    x.can = calloc((size_t)x.ncols + 1, sizeof *x.can);
+    x.nonnull = calloc((size_t)x.ncols + 1, sizeof *x.nonnull);
+    x.builders = calloc((size_t)x.ncols + 1, sizeof *x.builders);
+    if (rc == 0 && (!x.types || !x.given || !x.can || !x.nonnull || !x.builders)) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    for (int i = 0; rc == 0 && i < x.ncols; i++) {
+        x.can[i] = CAN_BOOL | CAN_INT | CAN_FLOAT | CAN_TS | ALL_TZ | CAN_DATE;
+        for (int k = 0; sch && k < sch->n; k++)
+            if (!strcmp(sch->names[k], x.names[i])) x.types[i] = sch->types[k], x.given[i] = true;
+    }
+    if (rc == 0) rc = cells_pass(&x, c, name, infer_field);
+    for (int i = 0; rc == 0 && i < x.ncols; i++) {
+        if (!x.given[i]) x.types[i] = inferred_type(&x, i);
+        if ((rc = oups_builder_new(&x.builders[i], &x.types[i], c->nrows)) != 0) rc = cli_fail_lib(rc, name);
+    }
+    if (rc == 0) rc = cells_pass(&x, c, name, build_field);
+    oups_column **cols = rc == 0 ? calloc((size_t)x.ncols + 1, sizeof *cols) : NULL;
+    if (rc == 0 && !cols) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    for (int i = 0; rc == 0 && i < x.ncols; i++)
+        if ((rc = oups_builder_finish(&cols[i], x.builders[i])) != 0) rc = cli_fail_lib(rc, name);
+    if (rc == 0 && (rc = oups_table_new(out, x.ncols, (const char *const *)x.names, cols)) != 0) rc = cli_fail_lib(rc, name);
+    for (int i = 0; cols && i < x.ncols; i++) oups_column_release(cols[i]);
+    free(cols);
+    ctx_free(&x);
+    return rc;
+}

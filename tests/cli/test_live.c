@@ -1,0 +1,339 @@
+// labels: fault slow
+/*
+ * tests/cli/test_live.c: the live mode of `oups agg` (--input -, --store-out, --state) against
+ * real processes fed through a pipe: SIGKILL at random instants (so also inside store writes
+ * and state checkpoints), SIGTERM, the feeder closing stdin in the middle of a line, restarts on
+ * the whole stream or on its rest (--input-offset from --print-offset), CSV and JSONL, chunks
+ * cut by rows and by seconds (a feeder that pauses). The dataset read back must equal the
+ * one-shot `oups agg` output byte for byte (CSV text of the same values) in every trial.
+ * Also: a 0-row input, a replay of a finished stream (only skipped rows: nothing changes), a
+ * malformed JSONL line (exit 1, the message names the line and field, the state stops at the
+ * last chunk before it), usage errors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oups/oups.h"
+#include "harness.h"
+
+static char dir[64];
+
+/* The stream: a header and N data rows (CSV with blank lines sprinkled; JSONL), and where each
+ * data row starts, so a restart can be fed the rest. */
+enum { N = 1500 };
+static char csv[N * 64 + 64], jsonl[N * 96 + 64];
+static size_t csv_len, jsonl_len, csv_row[N + 1], jsonl_row[N + 1], csv_header_len;
+
+static const char *AGG = "--ordered-on ts --bin-by 1min --by sym --agg open=first:px --agg high=max:px "
+                         "--agg close=last:px --agg vol=sum:qty --agg n=count:px";
+
+static void gen(uint64_t *st) {
+    csv_len = (size_t)sprintf(csv, "ts,sym,px,qty\n");
+    csv_header_len = csv_len;
+    jsonl_len = 0;
+    int64_t t = 9 * 3600;
+    for (int i = 0; i < N; i++) {
+        uint64_t r = test_rand(st);
+        t += r % 3 == 0 ? 0 : (int64_t)(r % 37); /* runs of equal timestamps */
+        char ts[40], px[32];
+        snprintf(ts, sizeof ts, "2024-01-02T%02lld:%02lld:%02lldZ", (long long)(t / 3600 % 24), (long long)(t / 60 % 60),
+                 (long long)(t % 60));
+        bool null = (r >> 8) % 11 == 0;
+        snprintf(px, sizeof px, "%.3f", 100 + (double)((r >> 12) % 1000) / 8);
+        const char *sym = (const char *[]){"A", "B", "C", "D"}[(r >> 40) % 4];
+        int qty = 1 + (int)((r >> 24) % 50);
+        if ((r >> 50) % 29 == 0) csv[csv_len++] = '\n'; /* a blank line: skipped, not a row */
+        csv_row[i] = csv_len;
+        csv_len += (size_t)sprintf(csv + csv_len, "%s,%s,%s,%d\n", ts, sym, null ? "" : px, qty);
+        jsonl_row[i] = jsonl_len;
+        jsonl_len += (size_t)sprintf(jsonl + jsonl_len, "{\"ts\": \"%s\", \"sym\": \"%s\", \"px\": %s, \"qty\": %d}\n", ts,
+                                     sym, null ? "null" : px, qty);
+    }
+    csv_row[N] = csv_len;
+    jsonl_row[N] = jsonl_len;
+}
+
+/* `sh -c` in dir; exit code. */
+static int sh(const char *fmt, ...) {
+    char args[4096], cmd[4300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "cd %s && %s", dir, args);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *slurp(const char *name) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *s = malloc(cap);
+    for (size_t k; s && (k = fread(s + n, 1, cap - n - 1, f)) > 0;)
+        if ((n += k) == cap - 1) s = realloc(s, cap *= 2);
+    fclose(f);
+    if (s) s[n] = 0;
+    return s;
+}
+
+static void put(const char *name, const char *data, size_t n) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fwrite(data, 1, n, f);
+        fclose(f);
+    }
+}
+
+static int64_t offset(void) {
+    if (sh("%s/oups agg --state st --print-offset > off.txt", OUPS_BINARY_DIR) != 0) return -1;
+    char *s = slurp("off.txt");
+    int64_t v = s ? strtoll(s, NULL, 10) : -1;
+    free(s);
+    return v;
+}
+
+static void write_all(int fd, const char *p, size_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return; /* the reader is gone (EPIPE) */
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void nap_us(long us) {
+    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+enum mode { FULL, KILL, TERM, CUT_LINE, PAUSES };
+
+/* Run `oups agg --input - ARGS` in dir with `data` on a pipe; the raw wait status. KILL / TERM
+ * send the signal after a random part was written (and a random short wait); CUT_LINE closes
+ * stdin at a random byte; PAUSES writes in pieces with pauses. */
+static int feed(const char *args, const char *data, size_t n, enum mode mode, uint64_t *st) {
+    int p[2];
+    if (pipe(p) != 0) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[0], 0);
+        close(p[0]);
+        close(p[1]);
+        char cmd[4096];
+        snprintf(cmd, sizeof cmd, "cd %s && exec %s/oups agg --input - %s >>out.txt 2>>err.txt", dir, OUPS_BINARY_DIR, args);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(p[0]);
+    size_t cut = n ? (size_t)(test_rand(st) % (n + 1)) : 0;
+    if (mode == FULL) write_all(p[1], data, n);
+    else if (mode == PAUSES)
+        for (size_t at = 0; at < n;) {
+            size_t k = 1 + (size_t)(test_rand(st) % 3000);
+            if (k > n - at) k = n - at;
+            write_all(p[1], data + at, k);
+            at += k;
+            nap_us((long)(test_rand(st) % 15000));
+        }
+    else {
+        for (size_t at = 0; at < cut;) { /* random pieces, sometimes ending inside a line */
+            size_t k = 1 + (size_t)(test_rand(st) % 4000);
+            if (k > cut - at) k = cut - at;
+            write_all(p[1], data + at, k);
+            at += k;
+            if (test_rand(st) % 4 == 0) nap_us((long)(test_rand(st) % 3000));
+        }
+        if (mode != CUT_LINE) {
+            nap_us((long)(test_rand(st) % 20000));
+            kill(pid, mode == KILL ? SIGKILL : SIGTERM);
+        }
+    }
+    close(p[1]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    return status;
+}
+
+/* The stream for a run starting at row k: the header (CSV) and the rows from k. */
+static char *from_row(bool js, int64_t k, size_t *n) {
+    const char *base = js ? jsonl : csv;
+    size_t head = js ? 0 : csv_header_len, start = js ? jsonl_row[k] : csv_row[k], len = js ? jsonl_len : csv_len;
+    char *s = malloc(head + (len - start) + 1);
+    memcpy(s, base, head);
+    memcpy(s + head, base + start, len - start);
+    *n = head + len - start;
+    return s;
+}
+
+/* One trial: runs killed/cut/terminated at random, restarted (on the whole stream or on the
+ * rest) until a run reads the stream to its end; then the datasets must equal the one-shot. */
+static void trial(bool js, bool snaps, uint64_t *st, const char *ref, const char *refs) {
+    CHECK(sh("rm -rf st ds out.txt err.txt") == 0);
+    char args[2048];
+    int64_t rows = 1 + (int64_t)(test_rand(st) % 200);
+    snprintf(args, sizeof args, "%s --schema px:float64 --input-format %s --chunk-rows %lld --state st --store-out ds/bars%s",
+             AGG, js ? "jsonl" : "csv", (long long)rows, snaps ? " --snap-by 20s --snaps-out ds/snaps" : "");
+    int stops = 1 + (int)(test_rand(st) % 5);
+    for (int run = 0;; run++) {
+        bool rest = test_rand(st) % 2;
+        int64_t k = rest ? offset() : 0;
+        CHECK(k >= 0 && k <= N);
+        size_t n;
+        char *data = from_row(js, k, &n);
+        char a2[2200];
+        snprintf(a2, sizeof a2, "%s --input-offset %lld", args, (long long)k);
+        enum mode m = run >= stops ? (test_rand(st) % 4 ? FULL : PAUSES) : (enum mode)(1 + test_rand(st) % 3);
+        if (m == PAUSES) strcat(a2, " --chunk-seconds 0.004");
+        int64_t before = offset();
+        int status = feed(a2, data, n, m, st);
+        free(data);
+        if (m == FULL || m == PAUSES) {
+            CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+            break;
+        }
+        if (m == KILL) CHECK(!WIFEXITED(status) || WEXITSTATUS(status) == 0);
+        /* SIGTERM: the chunk read so far is finished, exit 0 (or killed before the handler) */
+        if (m == TERM) CHECK(!WIFEXITED(status) || WEXITSTATUS(status) == 0);
+        if (m == CUT_LINE) CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        CHECK(offset() >= before); /* a state never goes back */
+    }
+    CHECK(offset() == N);
+    CHECK(sh("%s/oups store read ds/bars > got.csv", OUPS_BINARY_DIR) == 0);
+    char *got = slurp("got.csv");
+    CHECK(got && strcmp(got, ref) == 0);
+    free(got);
+    if (snaps) {
+        CHECK(sh("%s/oups store read ds/snaps > gots.csv", OUPS_BINARY_DIR) == 0);
+        got = slurp("gots.csv");
+        CHECK(got && strcmp(got, refs) == 0);
+        free(got);
+    }
+}
+
+static double seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+TEST(killed_and_restarted_equals_one_shot) {
+    CHECK(access(OUPS_BINARY_DIR "/oups", X_OK) == 0);
+    uint64_t st = tests_seed();
+    gen(&st);
+    put("all.csv", csv, csv_len);
+    CHECK(sh("%s/oups agg all.csv %s --snap-by 20s --snaps-out refs.csv -o ref.csv", OUPS_BINARY_DIR, AGG) == 0);
+    char *ref = slurp("ref.csv"), *refs = slurp("refs.csv");
+    CHECK(ref && refs && strlen(ref) > 1000);
+    /* The work is bounded by time (the machine may be slow), never the result: >= 6 trials. */
+    double t0 = seconds();
+    int trials = 0;
+    for (; trials < 6 || (trials < 40 && seconds() - t0 < 25); trials++) {
+        trial(trials % 3 == 2, trials % 2 == 1, &st, ref, refs);
+        if (test_failed_flag) {
+            fprintf(stderr, "  trial %d failed (seed %llu)\n", trials, (unsigned long long)tests_seed());
+            break;
+        }
+    }
+    fprintf(stderr, "  %d trials\n", trials);
+    free(ref);
+    free(refs);
+}
+
+TEST(edges) {
+    uint64_t st = tests_seed() + 1;
+    gen(&st);
+    put("all.csv", csv, csv_len);
+    CHECK(sh("%s/oups agg all.csv %s -o ref.csv", OUPS_BINARY_DIR, AGG) == 0);
+    char *ref = slurp("ref.csv");
+    CHECK(ref);
+    char args[2048];
+    snprintf(args, sizeof args, "%s --schema px:float64 --chunk-rows 97 --state st --store-out ds/bars", AGG);
+    /* a 0-row input: nothing written, no state */
+    CHECK(sh("rm -rf st ds && printf 'ts,sym,px,qty\\n' | %s/oups agg --input - %s", OUPS_BINARY_DIR, args) == 0);
+    CHECK(sh("test -e st") != 0);
+    CHECK(offset() == 0);
+    /* the whole stream, then the whole stream again: only skipped rows, nothing changes */
+    CHECK(sh("%s/oups agg --input - %s < all.csv && %s/oups store read ds/bars > got.csv", OUPS_BINARY_DIR, args,
+             OUPS_BINARY_DIR) == 0);
+    char *got = slurp("got.csv");
+    CHECK(got && strcmp(got, ref) == 0);
+    free(got);
+    CHECK(sh("cp st st0 && %s/oups agg --input - %s < all.csv && cmp st st0 && %s/oups store read ds/bars > got.csv",
+             OUPS_BINARY_DIR, args, OUPS_BINARY_DIR) == 0);
+    got = slurp("got.csv");
+    CHECK(got && strcmp(got, ref) == 0);
+    free(got);
+    /* a gap (the input starts after the rows consumed) is refused, nothing changes */
+    CHECK(sh("%s/oups agg --input - %s --input-offset %d < all.csv 2> err.txt", OUPS_BINARY_DIR, args, N + 5) == 1);
+    CHECK(sh("grep -q 'would be missing' err.txt && cmp st st0") == 0);
+    /* a malformed JSONL line: exit 1 naming line and field; the state stops before its chunk */
+    char bad[N * 96 + 64];
+    size_t bl = jsonl_row[100];
+    memcpy(bad, jsonl, bl);
+    bl += (size_t)sprintf(bad + bl, "{\"ts\": \"2024-01-02T23:00:00Z\", \"sym\": \"A\", \"px\": 1.2.3, \"qty\": 1}\n");
+    memcpy(bad + bl, jsonl + jsonl_row[101], jsonl_len - jsonl_row[101]);
+    bl += jsonl_len - jsonl_row[101];
+    put("bad.jsonl", bad, bl);
+    snprintf(args, sizeof args, "%s --schema px:float64 --input-format jsonl --chunk-rows 30 --state st --store-out ds/j", AGG);
+    CHECK(sh("rm -f st && %s/oups agg --input - %s < bad.jsonl 2> err.txt", OUPS_BINARY_DIR, args) == 1);
+    CHECK(sh("grep -q \"line 101, field 'px'\" err.txt") == 0);
+    CHECK(offset() == 90);
+    /* an unknown field and a field given twice */
+    CHECK(sh("rm -f st && printf '{\"ts\": \"2024-01-02T09:00:00Z\", \"sym\": \"A\", \"px\": 1.5, \"qty\": 1}\\n"
+             "{\"ts\": \"2024-01-02T09:00:00Z\", \"sym\": \"A\", \"px\": 1.5, \"qty\": 1, \"zz\": 2}\\n' | "
+             "%s/oups agg --input - %s 2> err.txt", OUPS_BINARY_DIR, args) == 1);
+    CHECK(sh("grep -q \"line 2, field 'zz': not a column\" err.txt") == 0);
+    /* the feeder stops inside a line: that line is not read */
+    size_t cut = csv_row[10] + 7;
+    put("cut.csv", csv, cut);
+    snprintf(args, sizeof args, "%s --schema px:float64 --chunk-rows 4 --state st --store-out ds/c", AGG);
+    CHECK(sh("rm -f st && %s/oups agg --input - %s < cut.csv 2> err.txt", OUPS_BINARY_DIR, args) == 0);
+    CHECK(sh("grep -q 'incomplete' err.txt") == 0);
+    CHECK(offset() == 10);
+    free(ref);
+}
+
+TEST(usage) {
+    CHECK(sh("%s/oups agg --input - %s --bin-by rows:3 --store-out d --state s < /dev/null 2> err.txt", OUPS_BINARY_DIR,
+             "--ordered-on ts --agg n=count:px") == 2);
+    CHECK(sh("%s/oups agg --input - %s --store-out d < /dev/null 2> err.txt", OUPS_BINARY_DIR, AGG) == 2);
+    CHECK(sh("grep -q 'needs --state' err.txt") == 0);
+    CHECK(sh("%s/oups agg all.csv %s --chunk-rows 5 2> err.txt", OUPS_BINARY_DIR, AGG) == 2);
+    CHECK(sh("%s/oups agg --input - %s --chunk-rows 0 < /dev/null 2> err.txt", OUPS_BINARY_DIR, AGG) == 2);
+    CHECK(sh("%s/oups agg --input - %s --chunk-seconds x < /dev/null 2> err.txt", OUPS_BINARY_DIR, AGG) == 2);
+    CHECK(sh("%s/oups agg --input x.csv %s < /dev/null 2> err.txt", OUPS_BINARY_DIR, AGG) == 2);
+    CHECK(sh("%s/oups agg --help | grep -q -- --chunk-seconds", OUPS_BINARY_DIR) == 0);
+    /* a state that is not a live state */
+    CHECK(sh("printf 'junk' > junk.st && %s/oups agg --input - %s --state junk.st < all.csv 2> err.txt", OUPS_BINARY_DIR,
+             AGG) == 1);
+    CHECK(sh("grep -q 'not a live state' err.txt") == 0);
+}
+
+static void setup(void) {
+    snprintf(dir, sizeof dir, "/tmp/oups_live_XXXXXX");
+    if (!mkdtemp(dir)) abort();
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static void all(void) {
+    setup();
+    killed_and_restarted_equals_one_shot();
+    if (!test_failed_flag) edges();
+    if (!test_failed_flag) usage();
+    if (!test_failed_flag) sh("cd / && rm -rf %s", dir);
+}
+
+RUN_TESTS("cli.live", all)
