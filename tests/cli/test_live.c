@@ -237,10 +237,10 @@ TEST(killed_and_restarted_equals_one_shot) {
     CHECK(sh("%s/oups agg all.csv %s --snap-by 20s --snaps-out refs.csv -o ref.csv", OUPS_BINARY_DIR, AGG) == 0);
     char *ref = slurp("ref.csv"), *refs = slurp("refs.csv");
     CHECK(ref && refs && strlen(ref) > 1000);
-    /* The work is bounded by time (the machine may be slow), never the result: >= 6 trials. */
+    /* The work is bounded by time (the machine may be slow), never the result: >= 4 trials. */
     double t0 = seconds();
     int trials = 0;
-    for (; trials < 6 || (trials < 40 && seconds() - t0 < 25); trials++) {
+    for (; trials < 4 || (trials < 40 && seconds() - t0 < 15); trials++) {
         trial(trials % 3 == 2, trials % 2 == 1, &st, ref, refs);
         if (test_failed_flag) {
             fprintf(stderr, "  trial %d failed (seed %llu)\n", trials, (unsigned long long)tests_seed());

@@ -13,6 +13,22 @@
 
 /* ---- cell storage ------------------------------------------------------------------------- */
 
+/* Append s[0, n) and a NUL to the growable text *buf (*len excludes the NUL). */
+static int append(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
+    if (*cap - *len < n + 1) {
+        size_t c = *cap ? *cap * 2 : 256;
+        while (c - *len < n + 1) c *= 2;
+        char *b = realloc(*buf, c);
+        if (!b) return cli_fail(OUPS_ENOMEM, "out of memory");
+        *buf = b;
+        *cap = c;
+    }
+    memcpy(*buf + *len, s, n);
+    *len += n;
+    (*buf)[*len] = 0;
+    return 0;
+}
+
 int cli_cells_add(cli_cells *c, const char *text, size_t len) {
     if (c->filled >= c->ncols) return cli_fail(OUPS_EINVAL, "internal: too many cells in a row");
     if (c->nrows >= c->cap_rows) {
@@ -29,18 +45,9 @@ int cli_cells_add(cli_cells *c, const char *text, size_t len) {
         *slot = SIZE_MAX;
         return 0;
     }
-    if (c->arena_cap - c->arena_len < len + 1) {
-        size_t cap = c->arena_cap ? c->arena_cap : 4096;
-        while (cap - c->arena_len < len + 1) cap *= 2;
-        char *na = realloc(c->arena, cap);
-        if (!na) return cli_fail(OUPS_ENOMEM, "out of memory");
-        c->arena = na;
-        c->arena_cap = cap;
-    }
-    memcpy(c->arena + c->arena_len, text, len);
-    c->arena[c->arena_len + len] = 0;
     *slot = c->arena_len;
-    c->arena_len += len + 1;
+    if (append(&c->arena, &c->arena_len, &c->arena_cap, text, len)) return OUPS_ENOMEM;
+    c->arena_len++; /* past the NUL: the texts are back to back */
     return 0;
 }
 
@@ -77,20 +84,7 @@ static void ws(jp *j) {
     while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n')) j->p++;
 }
 
-static int put(jp *j, const char *s, size_t n) {
-    if (j->cap - j->len < n + 1) {
-        size_t cap = j->cap ? j->cap * 2 : 256;
-        while (cap - j->len < n + 1) cap *= 2;
-        char *b = realloc(j->buf, cap);
-        if (!b) return cli_fail(OUPS_ENOMEM, "out of memory");
-        j->buf = b;
-        j->cap = cap;
-    }
-    memcpy(j->buf + j->len, s, n);
-    j->len += n;
-    j->buf[j->len] = 0;
-    return 0;
-}
+static int put(jp *j, const char *s, size_t n) { return append(&j->buf, &j->len, &j->cap, s, n); }
 
 /* "line L[, field 'f']: what" */
 static int bad(const jp *j, const char *field, const char *what) {

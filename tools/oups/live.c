@@ -257,14 +257,15 @@ static int wrap_state(uint8_t **out, size_t *len, const void *vL) {
 /* The names of the header (CSV) or of the first line (JSONL), or of --no-header columns. */
 static int set_names(live *L, char **names, int n) {
     if (L->types.n && L->typed) { /* the state fixed them: the input must have the same */
-        bool same = n == L->types.n;
-        for (int i = 0; same && i < n; i++) same = !strcmp(names[i], L->types.names[i]);
-        if (!same) {
-            for (int i = 0; i < n; i++) free(names[i]);
+        int i = 0;
+        while (i < n && i < L->types.n && !strcmp(names[i], L->types.names[i])) i++;
+        if (i < n || n != L->types.n) {
+            int rc = cli_fail(OUPS_ESCHEMA, "%s: column %d of the input is '%s', the state %s has '%s' (the columns "
+                              "are fixed by the first run)", L->name, i + 1, i < n ? names[i] : "(none)", L->state_path,
+                              i < L->types.n ? L->types.names[i] : "(none)");
+            for (int k = 0; k < n; k++) free(names[k]);
             free(names);
-            return cli_fail(OUPS_ESCHEMA, "%s: the columns of the input differ from those of the state (%s has %d "
-                            "columns, first '%s'; the input has %d, first '%s')", L->name, L->state_path, L->types.n,
-                            L->types.names[0], n, n ? names[0] : "");
+            return rc;
         }
     }
     L->names = names;
@@ -415,7 +416,7 @@ static int flush(live *L) {
 /* End of the record starting at buf[rec] (after its newline): 1 and *end, or 0 (need more). */
 static int find_record(live *L, size_t *end) {
     if (L->jsonl) {
-        const char *nl = memchr(L->buf + L->scan, '\n', L->len - L->scan);
+        const char *nl = L->len > L->scan ? memchr(L->buf + L->scan, '\n', L->len - L->scan) : NULL;
         L->scan = nl ? (size_t)(nl - L->buf) + 1 : L->len;
         *end = L->scan;
         return nl != NULL;
@@ -481,7 +482,7 @@ static int drain(live *L) {
         L->rec = end;
         if (L->cells.nrows >= max_rows && (rc = flush(L)) < 0) return rc;
     }
-    memmove(L->buf, L->buf + L->rec, L->len - L->rec); /* keep the incomplete record */
+    if (L->rec) memmove(L->buf, L->buf + L->rec, L->len - L->rec); /* keep the incomplete record */
     L->len -= L->rec;
     L->scan -= L->rec;
     L->rec = 0;
