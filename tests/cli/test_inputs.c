@@ -6,6 +6,8 @@
  * stdin, a projection, tiny CSV blocks across several inputs; inputs whose columns or types
  * differ fail (exit 1) naming both inputs, the column and both types, leaving no output; a
  * missing file, an unmatched glob, '-' twice, --row-groups over several inputs fail cleanly.
+ * `parquet copy IN... OUT` writes several inputs into one file, keeping the row groups of
+ * Parquet inputs (regrouping CSV ones or with --row-group-size).
  */
 #include "cli_run.h"
 #include "harness.h"
@@ -120,13 +122,54 @@ TEST(runtime_errors) {
     CHECK(clirun_one_error_line("row group 2 does not exist (the file has 2)"));
 }
 
+/* Row counts of the row groups of a Parquet file, as "n,n,..." (from `parquet meta`). */
+static int row_groups_of(const char *file, const char *want) {
+    if (clirun_sh("%s/oups parquet meta %s | python3 -c \"import json,sys; "
+                  "print(','.join(str(g['num_rows']) for g in json.load(sys.stdin)['row_groups']))\" >rg.txt",
+                  OUPS_BINARY_DIR, file))
+        return 0;
+    char w[256];
+    snprintf(w, sizeof w, "%s\n", want);
+    return clirun_same("rg.txt", w);
+}
+
+TEST(copy_several_inputs_into_one_file) {
+    /* Parquet inputs: their row groups are kept (1_b: 1, 2_a: 2, 3_c: 1 + 1 rows) */
+    CHECK(clirun("parquet copy 'p/*.parquet' all.parquet") == 0);
+    CHECK(row_groups_of("all.parquet", "1,2,1,1"));
+    CHECK(clirun("parquet cat all.parquet") == 0);
+    CHECK(clirun_same("out.txt", "s,k,v\nz,3,3.5\nx,1,1.5\ny,2,2.5\nw,4,4.5\n\"q,r\",5,5.5\n"));
+    CHECK(clirun("parquet copy 'p/*.parquet' all2.parquet --row-group-size 2") == 0);
+    CHECK(row_groups_of("all2.parquet", "2,2,1"));
+    /* a CSV among them: regrouped (default row group size) */
+    CHECK(clirun("parquet copy p/2_a.parquet b.csv c.csv mixed.parquet") == 0);
+    CHECK(row_groups_of("mixed.parquet", "5"));
+    CHECK(clirun("parquet cat mixed.parquet") == 0);
+    CHECK(clirun_same("out.txt", ALL_ROWS));
+    CHECK(clirun("parquet from-csv a.csv b.csv c.csv fc.parquet --row-group-size 4") == 0);
+    CHECK(row_groups_of("fc.parquet", "4,1"));
+    /* a mismatch: no output */
+    CHECK(clirun("parquet copy p/2_a.parquet bad_type.parquet none.parquet") == 1);
+    CHECK(clirun_one_error_line("column 's' is string in p/2_a.parquet but int32 in bad_type.parquet"));
+    CHECK(clirun("parquet copy a.csv bad_cols.csv none.parquet") == 1);
+    CHECK(!clirun_exists("none.parquet"));
+    CHECK(clirun("parquet copy p/2_a.parquet --schema k:int32 none.parquet") == 1);
+    CHECK(clirun_one_error_line("--schema applies to CSV input only"));
+    CHECK(clirun("parquet copy only_one.parquet") == 2);
+}
+
 TEST(help_names_the_inputs) {
     CHECK(clirun("parquet cat --help") == 0);
     char *t = clirun_slurp("out.txt", NULL);
     CHECK(t && strstr(t, "globs") && strstr(t, "'-' for stdin") && strstr(t, "oups dataset"));
     free(t);
+    CHECK(clirun("parquet copy --help") == 0);
+    t = clirun_slurp("out.txt", NULL);
+    CHECK(t && strstr(t, "globs") && strstr(t, "IN... OUT"));
+    free(t);
 }
 
 CLIRUN_TESTS("cli.inputs", "inputs", setup_files, csv_and_parquet_files_concatenated, glob_in_name_order,
              directory_of_files, dataset_directory, stdin_input, projection, tiny_csv_blocks_across_inputs,
-             mismatched_inputs_fail_naming_both, runtime_errors, help_names_the_inputs)
+             mismatched_inputs_fail_naming_both, runtime_errors, copy_several_inputs_into_one_file,
+             help_names_the_inputs)

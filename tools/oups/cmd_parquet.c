@@ -30,10 +30,10 @@ static const char *const usage_text =
     "  meta FILE [-o OUT]               file metadata as JSON (row groups, stats, encodings)\n"
     "  cat INPUT... [--columns a,b] [--row-groups 0,2] [--limit N] [--format csv|jsonl|table] [-o OUT]\n"
     "                                   print rows as CSV (header row), JSON lines or a table\n"
-    "  copy IN OUT [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
+    "  copy IN... OUT [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
     "           [--encoding E|col=E,...] [--threads N]\n"
-    "                                   rewrite a file with other writer options\n"
-    "  from-csv IN OUT.parquet [--schema 'name:type,...'] [--delimiter C] [--no-header]\n"
+    "                                   rewrite inputs as one file with other writer options\n"
+    "  from-csv IN... OUT.parquet [--schema 'name:type,...'] [--delimiter C] [--no-header]\n"
     "           [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
     "           [--encoding E|col=E,...] [--threads N]\n"
     "                                   convert CSV, streamed (types inferred unless given)\n"
@@ -295,150 +295,115 @@ static int append_rows(oups_parquet_writer *w, oups_table **pending, oups_table 
     return flush_rows(w, pending, rg_size, false);
 }
 
-static int cmd_copy(int argc, char **argv) {
-    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, WRITE_LONG_OPTIONS, {NULL, 0, NULL, 0}};
-    oups_parquet_write_options w = OUPS_PARQUET_WRITE_OPTIONS_INIT;
-    bool regroup = false;
-    int c;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            printf("usage: oups parquet copy IN OUT [--compression C[:level]] [--row-group-size N]\n"
-                   "                            [--page-version 1|2] [--encoding E|col=E,...] [--threads N]\n\n"
-                   "Rewrite IN as OUT with the given writer options (compression default zstd). Row groups are\n"
-                   "kept as they are unless --row-group-size is given; key-value metadata is copied. OUT\n"
-                   "appears only when complete.\n"
-                   "--encoding: auto (default, chosen per column chunk from its values), plain, dictionary,\n"
-                   "  delta (integer/date/timestamp columns), byte_stream_split (float columns); E alone sets\n"
-                   "  every column, col=E one column.\n"
-                   "--threads: threads decoding and encoding the columns of a row group (0, the default:\n"
-                   "  OUPS_THREADS or the online cores). The output is the same for every count.\n");
-            return 0;
-        }
-        if (c == '?') return bad_option("copy", argv);
-        if (write_option(&w, c, optarg, "copy")) return col_enc_free(), 2;
-        regroup |= c == OPT_RG_SIZE;
-    }
-    if (argc - optind != 2) return usage_error("copy", "expected IN and OUT");
-    const char *in = argv[optind], *out = argv[optind + 1];
-    oups_parquet_reader *r = NULL;
+/* Write the inputs to OUT (appears only when complete): chunks as row groups, or regrouped into
+ * row groups of w->row_group_size rows. Key-value metadata comes from the first input when it
+ * is a Parquet file. */
+static int write_parquet(cli_input *in, const char *out, oups_parquet_write_options *w, bool regroup) {
+    oups_parquet_reader *first = NULL;
     oups_parquet_writer *wr = NULL;
-    oups_table *schema = NULL, *pending = NULL;
+    oups_table *t = NULL, *pending = NULL;
     const char **keys = NULL, **vals = NULL;
-    int rc = oups_parquet_reader_open(&r, in);
-    if (rc == 0) oups_parquet_reader_set_threads(r, w.threads);
-    if (rc == 0) rc = oups_parquet_reader_schema(&schema, r);
-    if (rc) {
-        cli_fail_lib(rc, NULL);
-        goto out;
-    }
-    int nkv = oups_parquet_reader_kv_count(r);
+    int rc = 0;
+    const char *p0 = cli_input_path(in, 0);
+    if (cli_path_is_parquet(p0) && (rc = oups_parquet_reader_open(&first, p0))) rc = cli_fail_lib(rc, NULL);
+    int nkv = first ? oups_parquet_reader_kv_count(first) : 0;
     keys = calloc((size_t)nkv + 1, sizeof *keys);
     vals = calloc((size_t)nkv + 1, sizeof *vals);
-    if (!keys || !vals) {
-        rc = cli_fail(OUPS_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (int i = 0; i < nkv; i++) keys[i] = oups_parquet_reader_kv_key(r, i), vals[i] = oups_parquet_reader_kv_value(r, i);
-    w.n_kv = nkv;
-    w.kv_keys = keys;
-    w.kv_values = vals;
-    if ((rc = oups_parquet_writer_open(&wr, out, schema, &w))) {
-        cli_fail_lib(rc, NULL);
-        goto out;
-    }
-    for (int g = 0; g < oups_parquet_reader_num_row_groups(r); g++) {
-        oups_table *t = NULL;
-        if ((rc = oups_parquet_reader_read(&t, r, &g, 1, NULL, 0))) {
-            cli_fail_lib(rc, NULL);
-            goto out;
-        }
-        if (!regroup) {
-            rc = oups_parquet_writer_write_row_group(wr, t);
-            oups_table_free(t);
-            if (rc) {
-                cli_fail_lib(rc, NULL);
-                goto out;
-            }
-            continue;
-        }
-        oups_table *parts[2] = {pending, t}, *joined = t;
-        if (pending && (rc = oups_table_concat(&joined, parts, 2))) {
-            oups_table_free(t);
-            cli_fail_lib(rc, NULL);
-            goto out;
-        }
-        if (pending) oups_table_free(t), oups_table_free(pending);
-        pending = joined;
-        if ((rc = flush_rows(wr, &pending, w.row_group_size, false))) goto out;
-    }
-    if ((rc = flush_rows(wr, &pending, w.row_group_size, true))) goto out;
-    if ((rc = oups_parquet_writer_finish(wr))) cli_fail_lib(rc, NULL);
-out:
-    oups_table_free(pending);
-    oups_table_free(schema);
-    oups_parquet_writer_free(wr);
-    oups_parquet_reader_free(r);
+    if (rc == 0 && (!keys || !vals)) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    for (int i = 0; rc == 0 && i < nkv; i++)
+        keys[i] = oups_parquet_reader_kv_key(first, i), vals[i] = oups_parquet_reader_kv_value(first, i);
+    w->n_kv = nkv;
+    w->kv_keys = keys;
+    w->kv_values = vals;
+    if (rc == 0 && (rc = oups_parquet_writer_open(&wr, out, cli_input_schema(in), w))) cli_fail_lib(rc, NULL);
+    oups_parquet_reader_free(first); /* the writer copied the metadata */
     free(keys);
     free(vals);
-    col_enc_free();
-    return rc ? 1 : 0;
+    w->n_kv = 0;
+    while (rc == 0 && (rc = cli_input_next(&t, in)) == 1) {
+        if (regroup) {
+            rc = append_rows(wr, &pending, t, w->row_group_size);
+            continue;
+        }
+        if ((rc = oups_parquet_writer_write_row_group(wr, t))) cli_fail_lib(rc, NULL);
+        oups_table_free(t);
+    }
+    if (rc == 0) rc = flush_rows(wr, &pending, w->row_group_size, true);
+    if (rc == 0 && (rc = oups_parquet_writer_finish(wr))) cli_fail_lib(rc, NULL);
+    oups_table_free(pending);
+    oups_parquet_writer_free(wr); /* unfinished: nothing appears at OUT */
+    return rc;
 }
 
-/* ---- from-csv ---------------------------------------------------------------------------- */
-
-static int cmd_from_csv(int argc, char **argv) {
+/* copy and from-csv: the same work; from-csv always regroups (CSV blocks are no row groups). */
+static int convert(int argc, char **argv, bool from_csv) {
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'}, {"schema", required_argument, NULL, OPT_SCHEMA}, WRITE_LONG_OPTIONS,
         CLI_CSV_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+    const char *cmd = from_csv ? "from-csv" : "copy";
     oups_parquet_write_options w = OUPS_PARQUET_WRITE_OPTIONS_INIT;
-    cli_csv_options co = CLI_CSV_OPTIONS_INIT;
-    const char *schema = NULL;
+    cli_input_options io = CLI_INPUT_OPTIONS_INIT;
+    bool regroup = false;
     int c, k;
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') {
-            printf("usage: oups parquet from-csv IN OUT.parquet [--schema 'name:type,...'] [--delimiter C]\n"
-                   "       [--no-header] [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
-                   "       [--encoding E|col=E,...] [--threads N]   (see 'oups parquet copy --help')\n\n"
-                   "Convert CSV (IN: a file, '-' for stdin, or a .gz / .zst file decompressed on the fly), streamed\n"
-                   "in blocks: memory stays bounded by one block and one row group, whatever the input size.\n"
-                   "Columns not named in --schema are inferred from the first block (16 MiB): integers -> int64,\n"
-                   "decimals/exponents -> float64, true/false -> bool, YYYY-MM-DD -> date32, ISO 8601\n"
-                   "timestamps -> timestamp[ns] (timestamp[ns,UTC] if all carry Z or an offset), else string.\n"
-                   "Types: bool, int8..int64, uint8..uint64, float32, float64, string, binary (hex), date32,\n"
-                   "timestamp[s|ms|us|ns] or timestamp[ns,UTC], decimal(p,s). Timestamps are ISO 8601 (date,\n"
-                   "'T' or space, up to 9 fraction digits, optional Z or +HH:MM) or integers in the unit.\n"
-                   "An empty unquoted field is null. OUT appears only when the conversion succeeded.\n\n"
-                   "options:\n" CLI_CSV_OPTIONS_HELP);
+            if (from_csv)
+                printf("usage: oups parquet from-csv IN... OUT.parquet [--schema 'name:type,...'] [--delimiter C]\n"
+                       "       [--no-header] [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
+                       "       [--encoding E|col=E,...] [--threads N]   (see 'oups parquet copy --help')\n\n"
+                       "Convert CSV (a file, '-' for stdin, or a .gz / .zst file decompressed on the fly), streamed\n"
+                       "in blocks: memory stays bounded by one block and one row group, whatever the input size.\n"
+                       "Columns not named in --schema are inferred from the first block (16 MiB): integers -> int64,\n"
+                       "decimals/exponents -> float64, true/false -> bool, YYYY-MM-DD -> date32, ISO 8601\n"
+                       "timestamps -> timestamp[ns] (timestamp[ns,UTC] if all carry Z or an offset), else string.\n"
+                       "Types: bool, int8..int64, uint8..uint64, float32, float64, string, binary (hex), date32,\n"
+                       "timestamp[s|ms|us|ns] or timestamp[ns,UTC], decimal(p,s). Timestamps are ISO 8601 (date,\n"
+                       "'T' or space, up to 9 fraction digits, optional Z or +HH:MM) or integers in the unit.\n"
+                       "An empty unquoted field is null. Rows are regrouped into row groups of --row-group-size\n"
+                       "rows (default 1048576). OUT appears only when the conversion succeeded.\n\n"
+                       "options:\n" CLI_CSV_OPTIONS_HELP "\n" CLI_INPUTS_HELP);
+            else
+                printf("usage: oups parquet copy IN... OUT [--compression C[:level]] [--row-group-size N]\n"
+                       "       [--page-version 1|2] [--encoding E|col=E,...] [--threads N]\n"
+                       "       [--schema SPEC] [--delimiter C] [--no-header]\n\n"
+                       "Write the inputs, one after the other, as one Parquet file OUT with the given writer\n"
+                       "options (compression default zstd), streamed row group by row group. Row groups of\n"
+                       "Parquet inputs and datasets are kept as they are unless --row-group-size is given (CSV\n"
+                       "inputs are always regrouped, default 1048576 rows); the key-value metadata of the first\n"
+                       "input is copied when it is a Parquet file. OUT appears only when complete.\n"
+                       "--encoding: auto (default, chosen per column chunk from its values), plain, dictionary,\n"
+                       "  delta (integer/date/timestamp columns), byte_stream_split (float columns); E alone sets\n"
+                       "  every column, col=E one column.\n"
+                       "--threads: threads decoding and encoding the columns of a row group (0, the default:\n"
+                       "  OUPS_THREADS or the online cores). The output is the same for every count.\n"
+                       "--schema, --delimiter, --no-header: for CSV inputs (see 'oups parquet from-csv --help').\n\n"
+                       CLI_INPUTS_HELP);
+            col_enc_free();
             return 0;
         }
-        if (c == OPT_SCHEMA) schema = optarg;
-        else if (c == '?') return bad_option("from-csv", argv);
-        else if ((k = cli_csv_option(&co, c, optarg, "parquet", "from-csv")) != 0) {
-            if (k == 2) return 2;
-        } else if (write_option(&w, c, optarg, "from-csv")) return col_enc_free(), 2;
+        if (c == OPT_SCHEMA) io.schema_spec = optarg;
+        else if (c == '?') return col_enc_free(), bad_option(cmd, argv);
+        else if ((k = cli_csv_option(&io.csv, c, optarg, "parquet", cmd)) != 0) {
+            if (k == 2) return col_enc_free(), 2;
+        } else if (write_option(&w, c, optarg, cmd)) return col_enc_free(), 2;
+        regroup |= c == OPT_RG_SIZE;
     }
-    if (argc - optind != 2) return usage_error("from-csv", "expected IN and OUT.parquet");
-    const char *in = argv[optind], *out = argv[optind + 1];
-    cli_csv *s = NULL;
-    oups_parquet_writer *wr = NULL;
-    oups_table *t = NULL, *pending = NULL;
-    int rc = cli_csv_open(&s, in, schema, &co);
-    if (rc == 0 && (rc = oups_parquet_writer_open(&wr, out, cli_csv_schema(s), &w))) cli_fail_lib(rc, NULL);
-    /* blocks regrouped into row groups of --row-group-size rows, as a one-shot write would */
-    while (rc == 0 && (rc = cli_csv_next(&t, s)) == 1) rc = append_rows(wr, &pending, t, w.row_group_size);
-    if (rc == 0) rc = flush_rows(wr, &pending, w.row_group_size, true);
-    if (rc == 0 && (rc = oups_parquet_writer_finish(wr))) cli_fail_lib(rc, NULL);
-    oups_table_free(pending);
-    oups_parquet_writer_free(wr); /* unfinished: nothing appears at OUT */
-    cli_csv_close(s);
+    if (argc - optind < 2) return col_enc_free(), usage_error(cmd, from_csv ? "expected IN and OUT.parquet" : "expected IN and OUT");
+    cli_input *in = NULL;
+    int rc = cli_input_open(&in, argv + optind, argc - optind - 1, &io);
+    if (rc == 0) {
+        cli_input_set_threads(in, w.threads);
+        rc = write_parquet(in, argv[argc - 1], &w, from_csv || regroup || !cli_input_row_grouped(in));
+    }
+    cli_input_close(in);
     col_enc_free();
     return rc ? 1 : 0;
 }
 
+static int cmd_copy(int argc, char **argv) { return convert(argc, argv, false); }
+static int cmd_from_csv(int argc, char **argv) { return convert(argc, argv, true); }
 static int cmd_schema(int argc, char **argv) { return cmd_describe(argc, argv, false); }
 static int cmd_meta(int argc, char **argv) { return cmd_describe(argc, argv, true); }
 

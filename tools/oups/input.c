@@ -35,7 +35,7 @@ struct cli_input {
     /* the open input */
     bool open;
     oups_parquet_reader *pq;
-    int rg;
+    int rg, threads;
     int *rg_list;        /* cli_input_row_groups: the row groups to read (n_rg of them) */
     int n_rg;
     cli_csv *csv;
@@ -234,6 +234,7 @@ static int open_source(cli_input *in, const item *it, bool first) {
     switch (it->kind) {
     case K_PARQUET:
         if ((rc = oups_parquet_reader_open(&in->pq, it->path))) return cli_fail_lib(rc, NULL);
+        oups_parquet_reader_set_threads(in->pq, in->threads);
         break;
     case K_DATASET:
         if ((rc = open_dataset(&in->opd, it->path))) return rc;
@@ -303,6 +304,8 @@ static int open_later(cli_input *in, int k) {
 /* The first input fixes the schema. */
 static int open_first(cli_input *in) {
     const item *it = &in->items[0];
+    if (in->o.schema_spec && it->kind != K_CSV && it->kind != K_JSONL)
+        return cli_fail(OUPS_EINVAL, "%s: --schema applies to CSV input only", it->path);
     int rc = open_source(in, it, true);
     if (rc == 0) rc = source_schema(&in->schema, in, it, in->o.columns, in->o.n_columns);
     if (rc) return rc;
@@ -355,6 +358,18 @@ int cli_input_open(cli_input **out, char *const *specs, int n_specs, const cli_i
 const oups_table *cli_input_schema(const cli_input *in) { return in->schema; }
 const char *cli_input_name(const cli_input *in) { return in->name; }
 int cli_input_count(const cli_input *in) { return in->n; }
+const char *cli_input_path(const cli_input *in, int k) { return in->items[k].path; }
+
+bool cli_input_row_grouped(const cli_input *in) {
+    for (int i = 0; i < in->n; i++)
+        if (in->items[i].kind != K_PARQUET && in->items[i].kind != K_DATASET) return false;
+    return true;
+}
+
+void cli_input_set_threads(cli_input *in, int threads) {
+    in->threads = threads;
+    if (in->pq) oups_parquet_reader_set_threads(in->pq, threads);
+}
 
 int64_t cli_input_total_bytes(const cli_input *in) {
     int64_t total = 0;

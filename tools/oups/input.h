@@ -45,6 +45,12 @@ void cli_input_close(cli_input *in);
 int cli_input_count(const cli_input *in);
 /** Total bytes of the inputs when all are regular files or datasets (for progress ETA), else -1. */
 int64_t cli_input_total_bytes(const cli_input *in);
+/** Path of input k (0 <= k < cli_input_count) after expansion ("-" for stdin). */
+const char *cli_input_path(const cli_input *in, int k);
+/** True when every input is a Parquet file or a dataset (its chunks are row groups). */
+bool cli_input_row_grouped(const cli_input *in);
+/** Threads of the Parquet reads (oups_parquet_reader_set_threads; 0 = default). */
+void cli_input_set_threads(cli_input *in, int threads);
 /** Read only row groups rg[0..n) (in that order; copied) of a single Parquet input: else
  * OUPS_EINVAL (printed), also for an index the file does not have. Call before cli_input_next. */
 int cli_input_row_groups(cli_input *in, const int64_t *rg, int n);
