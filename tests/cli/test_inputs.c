@@ -7,7 +7,8 @@
  * differ fail (exit 1) naming both inputs, the column and both types, leaving no output; a
  * missing file, an unmatched glob, '-' twice, --row-groups over several inputs fail cleanly.
  * `parquet copy IN... OUT` writes several inputs into one file, keeping the row groups of
- * Parquet inputs (regrouping CSV ones or with --row-group-size).
+ * Parquet inputs (regrouping CSV ones or with --row-group-size). Progress lines on stderr
+ * (forced with OUPS_PROGRESS=1; off with --quiet).
  */
 #include "cli_run.h"
 #include "harness.h"
@@ -158,6 +159,29 @@ TEST(copy_several_inputs_into_one_file) {
     CHECK(clirun("parquet copy only_one.parquet") == 2);
 }
 
+/* Progress lines (forced by OUPS_PROGRESS=1, as stderr is no terminal here): rows and MB/s,
+ * a final line with the total; none with --quiet, none by default (stderr not a terminal). */
+TEST(progress_on_stderr) {
+    CHECK(clirun_env("OUPS_PROGRESS=1", "parquet cat a.csv 'p/*.parquet' -o o.csv") == 0);
+    char *t = clirun_slurp("err.txt", NULL);
+    CHECK(t);
+    const char *last = strstr(t, "oups: 7 rows, ");
+    CHECK(last && strstr(last, " MB/s") && strstr(last, "(100%)"));
+    free(t);
+    CHECK(clirun_env("OUPS_PROGRESS=1", "--quiet parquet cat a.csv -o o.csv") == 0);
+    CHECK(clirun_same("err.txt", ""));
+    CHECK(clirun_env("OUPS_PROGRESS=1", "parquet cat a.csv -o o.csv --quiet") == 0);
+    CHECK(clirun_same("err.txt", ""));
+    CHECK(clirun("parquet cat a.csv -o o.csv") == 0);
+    CHECK(clirun_same("err.txt", ""));
+    /* a failure: the error line, no final progress line after it */
+    CHECK(clirun_env("OUPS_PROGRESS=1", "parquet cat a.csv bad_cols.csv") == 1);
+    t = clirun_slurp("err.txt", NULL);
+    const char *e = t ? strstr(t, "oups: bad_cols.csv has no column") : NULL;
+    CHECK(e && !strstr(e, "rows,"));
+    free(t);
+}
+
 TEST(help_names_the_inputs) {
     CHECK(clirun("parquet cat --help") == 0);
     char *t = clirun_slurp("out.txt", NULL);
@@ -172,4 +196,4 @@ TEST(help_names_the_inputs) {
 CLIRUN_TESTS("cli.inputs", "inputs", setup_files, csv_and_parquet_files_concatenated, glob_in_name_order,
              directory_of_files, dataset_directory, stdin_input, projection, tiny_csv_blocks_across_inputs,
              mismatched_inputs_fail_naming_both, runtime_errors, copy_several_inputs_into_one_file,
-             help_names_the_inputs)
+             progress_on_stderr, help_names_the_inputs)

@@ -49,6 +49,18 @@ int cli_opt_choice(int *out, const char *group, const char *cmd, const char *opt
 void cli_set_quiet(bool quiet);
 bool cli_quiet(void);
 
+/* progress.c: one progress line on stderr for the inputs being read (input.c feeds it): rows,
+ * MB, MB/s, ETA when the sizes are known. Only when stderr is a terminal and after 2 s (or
+ * OUPS_PROGRESS=1; OUPS_PROGRESS=0 or --quiet: never). */
+/** An input was opened; its size in bytes (-1: unknown, then no ETA). */
+void cli_progress_begin(int64_t total_bytes);
+/** Rows and bytes of the input just read. */
+void cli_progress_advance(int64_t rows, int64_t bytes);
+/** An input was closed; the last one prints the final line (not after a failure). */
+void cli_progress_end(void);
+/** Clear a progress line from the terminal before another message (cli_fail does it). */
+void cli_progress_interrupt(void);
+
 /** A subcommand: its name and entry point (argv[0] is the subcommand name). */
 typedef struct cli_subcommand {
     const char *name;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cli.h"
 #include "csv.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -24,6 +25,7 @@ bool cli_failed(void) { return failed; }
 
 int cli_fail(int rc, const char *fmt, ...) {
     failed = true;
+    cli_progress_interrupt();
     va_list ap;
     va_start(ap, fmt);
     fputs("oups: ", stderr);
@@ -35,6 +37,7 @@ int cli_fail(int rc, const char *fmt, ...) {
 
 int cli_fail_lib(int rc, const char *context) {
     failed = true;
+    cli_progress_interrupt();
     const char *m = oups_error_last();
     if (!*m) m = oups_strerror(rc);
     if (context) fprintf(stderr, "oups: %s: %s\n", context, m);
@@ -802,6 +805,7 @@ int cli_csv_open(cli_csv **out, const char *path, const char *schema_spec, const
 }
 
 const oups_table *cli_csv_schema(const cli_csv *s) { return s->schema; }
+int64_t cli_csv_raw_bytes(const cli_csv *s) { return cli_source_raw_bytes(s->src); }
 
 int cli_csv_next(oups_table **out, cli_csv *s) {
     *out = NULL;

@@ -61,6 +61,8 @@ int cli_source_open(cli_source **out, const char *path);
  * truncated compressed data is OUPS_ECORRUPT). */
 int64_t cli_source_read(cli_source *s, char *buf, size_t cap);
 const char *cli_source_name(const cli_source *s); /* "<stdin>" for "-" */
+/** Bytes taken from the file so far (compressed bytes for .gz/.zst), for progress. */
+int64_t cli_source_raw_bytes(const cli_source *s);
 void cli_source_close(cli_source *s);
 
 /**
@@ -86,6 +88,8 @@ int cli_csv_open(cli_csv **out, const char *path, const char *schema_spec, const
 int cli_csv_open_typed(cli_csv **out, const char *path, const cli_schema *sch, bool need_all,
                        const cli_csv_options *opts);
 int cli_csv_next(oups_table **out, cli_csv *s);
+/** Bytes of the input file consumed so far (cli_source_raw_bytes), for progress. */
+int64_t cli_csv_raw_bytes(const cli_csv *s);
 /** The columns and types (a 0-row table, borrowed), known from cli_csv_open on. */
 const oups_table *cli_csv_schema(const cli_csv *s);
 void cli_csv_close(cli_csv *s);

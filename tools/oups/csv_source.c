@@ -21,6 +21,7 @@ struct cli_source {
     uint8_t *zin;
     ZSTD_inBuffer in;
     bool z_frame_open; /* a frame was started and not finished: EOF then means truncation */
+    int64_t raw;       /* bytes taken from the file (compressed bytes for .gz/.zst): progress */
 };
 
 static bool has_suffix(const char *s, const char *suffix) {
@@ -67,6 +68,7 @@ int cli_source_open(cli_source **out, const char *path) {
 }
 
 const char *cli_source_name(const cli_source *s) { return s->name; }
+int64_t cli_source_raw_bytes(const cli_source *s) { return s->raw; }
 
 /* Up to cap bytes into buf: the count (0 at the end of the input), or < 0 with the message
  * printed (I/O error, damaged or truncated compressed data). */
@@ -78,11 +80,13 @@ int64_t cli_source_read(cli_source *s, char *buf, size_t cap) {
             const char *m = gzerror(s->gz, &err);
             return cli_fail(OUPS_ECORRUPT, "%s: gzip: %s", s->name, m);
         }
+        s->raw = gzoffset(s->gz);
         return n;
     }
     if (!s->zd) {
         size_t n = fread(buf, 1, cap, s->f);
         if (n == 0 && ferror(s->f)) return cli_fail(OUPS_EIO, "%s: read failed: %s", s->name, strerror(errno));
+        s->raw += (int64_t)n;
         return (int64_t)n;
     }
     ZSTD_outBuffer out = {buf, cap, 0};
@@ -90,6 +94,7 @@ int64_t cli_source_read(cli_source *s, char *buf, size_t cap) {
         if (s->in.pos == s->in.size) {
             s->in.size = fread(s->zin, 1, ZSTD_DStreamInSize(), s->f);
             s->in.pos = 0;
+            s->raw += (int64_t)s->in.size;
             if (s->in.size == 0) {
                 if (ferror(s->f)) return cli_fail(OUPS_EIO, "%s: read failed: %s", s->name, strerror(errno));
                 if (s->z_frame_open) return cli_fail(OUPS_ECORRUPT, "%s: zstd: truncated input", s->name);

@@ -43,6 +43,9 @@ struct cli_input {
     int64_t ds_rg;
     bool reorder;        /* its chunks need selecting into the schema's order/projection */
     const char *name;
+    /* progress: size of the open file, and bytes of it already reported */
+    int64_t size, reported;
+    bool progress;       /* cli_progress_begin was called */
 };
 
 static bool has_suffix(const char *s, const char *suffix) {
@@ -228,8 +231,11 @@ static int source_schema(oups_table **out, cli_input *in, const item *it, const 
 
 static int open_source(cli_input *in, const item *it, bool first) {
     int rc = 0;
+    struct stat st;
     in->rg = 0;
     in->ds_rg = 0;
+    in->reported = 0;
+    in->size = it->kind != K_DATASET && strcmp(it->path, "-") && stat(it->path, &st) == 0 ? st.st_size : 0;
     in->name = strcmp(it->path, "-") ? it->path : "<stdin>";
     switch (it->kind) {
     case K_PARQUET:
@@ -336,6 +342,10 @@ int cli_input_open(cli_input **out, char *const *specs, int n_specs, const cli_i
     bool stdin_seen = false;
     int rc = n_specs > 0 ? 0 : cli_fail(OUPS_EINVAL, "no input given");
     for (int i = 0; rc == 0 && i < n_specs; i++) rc = add_spec(in, specs[i], &stdin_seen);
+    if (rc == 0) { /* from here on: the first CSV block is read at open */
+        cli_progress_begin(cli_input_total_bytes(in));
+        in->progress = true;
+    }
     if (rc == 0) rc = open_first(in);
     /* Parquet files and datasets are checked now (footers only), so a mismatch fails before
      * any output; CSV inputs when they are reached. */
@@ -430,13 +440,35 @@ static int next_of_current(oups_table **out, cli_input *in) {
     return rc ? cli_fail_lib(rc, in->name) : 1;
 }
 
+/* Bytes of the open input read so far: CSV the bytes consumed, Parquet the share of the file
+ * of the row groups read (by rows), all of it at its end. */
+static int64_t bytes_done(const cli_input *in, bool at_end) {
+    if (at_end) return in->size;
+    if (in->csv) return cli_csv_raw_bytes(in->csv);
+    if (in->pq && oups_parquet_reader_num_rows(in->pq) > 0) {
+        int64_t rows = 0;
+        for (int i = 0; i < in->rg; i++)
+            rows += oups_parquet_reader_row_group_num_rows(in->pq, in->rg_list ? in->rg_list[i] : i);
+        return (int64_t)((double)in->size * (double)rows / (double)oups_parquet_reader_num_rows(in->pq));
+    }
+    return 0;
+}
+
+static void report(cli_input *in, int64_t rows, bool at_end) {
+    int64_t b = bytes_done(in, at_end);
+    cli_progress_advance(rows, b > in->reported ? b - in->reported : 0);
+    if (b > in->reported) in->reported = b;
+}
+
 int cli_input_next(oups_table **out, cli_input *in) {
     *out = NULL;
     while (in->cur < in->n) {
         int rc = 0;
         if (!in->open) rc = open_later(in, in->cur);
         if (rc == 0) rc = next_of_current(out, in);
-        if (rc != 0) return rc;
+        if (rc < 0) return rc;
+        report(in, rc == 1 ? oups_table_num_rows(*out) : 0, rc == 0);
+        if (rc == 1) return 1;
         close_current(in);
         in->cur++;
     }
@@ -445,6 +477,7 @@ int cli_input_next(oups_table **out, cli_input *in) {
 
 void cli_input_close(cli_input *in) {
     if (!in) return;
+    if (in->progress) cli_progress_end();
     close_current(in);
     for (int i = 0; i < in->n; i++) free(in->items[i].path);
     free(in->items);
