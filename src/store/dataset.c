@@ -176,7 +176,7 @@ int oups_opd_open(oups_opd **out, const char *path, const oups_opd_options *opts
             o->ordered_on = oups_strdup(opts->ordered_on);
             if (!o->ordered_on) rc = OUPS_ENOMEM;
         } else if (strcmp(o->ordered_on, opts->ordered_on) != 0) {
-            rc = oups_error_set(OUPS_EINVAL, "'ordered_on' parameter value '%s' does not match '%s' in record dataset.",
+            rc = oups_error_set(OUPS_EINVAL, "ordered_on '%s' does not match the dataset's ordered_on column '%s'",
                                 opts->ordered_on, o->ordered_on);
         }
     }

@@ -42,7 +42,7 @@ static int resolve_ordered_on(oups_opd *opd, const char *given) {
         return opd->ordered_on ? 0 : OUPS_ENOMEM;
     }
     if (given && strcmp(given, opd->ordered_on) != 0)
-        return oups_error_set(OUPS_EINVAL, "'ordered_on' parameter value '%s' does not match '%s' in record dataset.",
+        return oups_error_set(OUPS_EINVAL, "ordered_on '%s' does not match the dataset's ordered_on column '%s'",
                               given, opd->ordered_on);
     return 0;
 }
@@ -51,15 +51,20 @@ static int resolve_ordered_on(oups_opd *opd, const char *given) {
 static int table_keys(int64_t **out, const oups_opd *opd, const oups_table *t, bool check_sorted) {
     *out = NULL;
     int c = oups_table_column_index(t, opd->ordered_on);
-    if (c < 0) return oups_error_set(OUPS_ENOTFOUND, "'ordered_on' column '%s' is not in dataframe columns.", opd->ordered_on);
+    if (c < 0) return oups_error_set(OUPS_ENOTFOUND, "ordered_on column '%s' is not among the table's columns", opd->ordered_on);
     int64_t n = oups_table_num_rows(t);
     int64_t *k = oups_malloc_array((size_t)n + 1, 8);
     if (!k) return OUPS_ENOMEM;
     int rc = oups_store__key_extract(k, oups_table_column(t, c), opd->ordered_on);
     for (int64_t i = 1; rc == 0 && check_sorted && i < n; i++)
-        if (k[i] < k[i - 1])
-            rc = oups_error_set(OUPS_EUNORDERED, "'df_ordered_on' must be sorted in ascending order (column '%s', row %lld).",
-                                opd->ordered_on, (long long)i);
+        if (k[i] < k[i - 1]) {
+            oups_column_view v;
+            char b1[64], b2[64];
+            oups_column_view_get(&v, oups_table_column(t, c));
+            rc = oups_error_set(OUPS_EUNORDERED, "ordered_on column '%s' must be sorted in ascending order: row %lld (%s) "
+                                "comes after %s", opd->ordered_on, (long long)i, oups_column__format(b1, sizeof b1, &v, i),
+                                oups_column__format(b2, sizeof b2, &v, i - 1));
+        }
     if (rc < 0) {
         oups_free(k);
         return rc;
@@ -98,7 +103,7 @@ static int schema_diff(const oups_table *ds, const oups_table *df, const char *p
 static int validate_df(wctx *w, const oups_table *df) {
     oups_opd *opd = w->opd;
     int c = oups_table_column_index(df, opd->ordered_on);
-    if (c < 0) return oups_error_set(OUPS_ENOTFOUND, "'ordered_on' column '%s' is not in dataframe columns.", opd->ordered_on);
+    if (c < 0) return oups_error_set(OUPS_ENOTFOUND, "ordered_on column '%s' is not among the table's columns", opd->ordered_on);
     const oups_datatype *kt = oups_column_type(oups_table_column(df, c));
     char tb[80];
     if (!oups_store__key_type_ok(kt))
@@ -109,7 +114,7 @@ static int validate_df(wctx *w, const oups_table *df) {
                               "(it is %s).", opd->ordered_on, oups_datatype_format(kt, tb, sizeof tb));
     for (int i = 0; i < w->n_subset; i++)
         if (oups_table_column_index(df, w->subset[i]) < 0)
-            return oups_error_set(OUPS_ENOTFOUND, "duplicates_on column '%s' is not in dataframe columns.", w->subset[i]);
+            return oups_error_set(OUPS_ENOTFOUND, "duplicates_on column '%s' is not among the table's columns", w->subset[i]);
     if (opd->stats.n > 0) {
         oups_table *schema;
         OUPS_TRY(oups_store__read_rgs(&schema, opd, NULL, 0, NULL, 0));

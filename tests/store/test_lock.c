@@ -68,7 +68,7 @@ TEST(o6_mismatch_releases) {
     oups_opd_options oo = OUPS_OPD_OPTIONS_INIT;
     oo.ordered_on = "b";
     CHECK_RC(oups_opd_open(&opd, ds_path(dir), &oo), OUPS_EINVAL);
-    CHECK(strncmp(oups_error_last(), "'ordered_on' parameter value 'b'", 32) == 0);
+    CHECK(strncmp(oups_error_last(), "ordered_on 'b' does not match", 29) == 0);
     oo.ordered_on = "a";
     oo.lock_timeout_ms = 0;
     CHECK_OK(oups_opd_open(&opd, ds_path(dir), &oo));

@@ -126,7 +126,7 @@ TEST(e1_errors_nothing_written) {
     int n;
     oups_table **rgs = su_parse("3,1", &n);
     CHECK_RC(oups_opd_write(opd, rgs[0], &o), OUPS_EUNORDERED);
-    CHECK(strstr(oups_error_last(), "'df_ordered_on' must be sorted in ascending order") != NULL);
+    CHECK(strstr(oups_error_last(), "ordered_on column 'a' must be sorted in ascending order: row 1 (1) comes after 3") != NULL);
     su_free_rgs(rgs, n);
     /* missing ordered_on column */
     oups_datatype i64 = oups_type(OUPS_TYPE_INT64);
@@ -154,7 +154,7 @@ TEST(e1_errors_nothing_written) {
     /* ordered_on mismatch, bad max_off */
     o.ordered_on = "b";
     CHECK_RC(oups_opd_write(opd, NULL, &o), OUPS_EINVAL);
-    CHECK(strstr(oups_error_last(), "'ordered_on' parameter value 'b'") != NULL);
+    CHECK(strstr(oups_error_last(), "ordered_on 'b' does not match the dataset's ordered_on column 'a'") != NULL);
     o = opts(2, -1, false);
     CHECK_RC(oups_opd_write(opd, NULL, &o), OUPS_EINVAL);
     char got[256];
