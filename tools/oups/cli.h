@@ -45,6 +45,9 @@ int cli_opt_list_int(int64_t *out, int *n, int max, const char *group, const cha
 int cli_opt_choice(int *out, const char *group, const char *cmd, const char *opt, const char *text,
                    const char *const *choices);
 
+/** A --schema "name:type,..." spec that cli_parse_schema accepts (its message is printed). */
+int cli_opt_schema(const char *text);
+
 /** The global --quiet (main.c): no progress lines on stderr. */
 void cli_set_quiet(bool quiet);
 bool cli_quiet(void);

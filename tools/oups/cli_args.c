@@ -115,6 +115,13 @@ int cli_opt_choice(int *out, const char *group, const char *cmd, const char *opt
     return bad_value(group, cmd, opt, text, why);
 }
 
+int cli_opt_schema(const char *text) {
+    cli_schema s = {0};
+    int rc = cli_parse_schema(&s, text);
+    cli_schema_free(&s);
+    return rc ? 2 : 0;
+}
+
 static bool quiet;
 void cli_set_quiet(bool q) { quiet = q; }
 bool cli_quiet(void) { return quiet; }

@@ -201,7 +201,10 @@ static int cmd_cat(int argc, char **argv) {
         case 'o': out_path = optarg; break;
         case OPT_COLUMNS: columns = optarg; break;
         case OPT_ROW_GROUPS: row_groups = optarg; break;
-        case OPT_SCHEMA: io.schema_spec = optarg; break;
+        case OPT_SCHEMA:
+            if (cli_opt_schema(optarg)) return 2;
+            io.schema_spec = optarg;
+            break;
         case OPT_LIMIT:
             if (cli_opt_count(&limit, "parquet", "cat", "--limit", optarg)) return 2;
             break;
@@ -383,8 +386,10 @@ static int convert(int argc, char **argv, bool from_csv) {
             col_enc_free();
             return 0;
         }
-        if (c == OPT_SCHEMA) io.schema_spec = optarg;
-        else if (c == '?') return col_enc_free(), bad_option(cmd, argv);
+        if (c == OPT_SCHEMA) {
+            if (cli_opt_schema(optarg)) return col_enc_free(), 2;
+            io.schema_spec = optarg;
+        } else if (c == '?') return col_enc_free(), bad_option(cmd, argv);
         else if ((k = cli_csv_option(&io.csv, c, optarg, "parquet", cmd)) != 0) {
             if (k == 2) return col_enc_free(), 2;
         } else if (write_option(&w, c, optarg, cmd)) return col_enc_free(), 2;
