@@ -202,4 +202,102 @@ TEST(csv_and_errors) {
     CHECK(system(cmd) == 0);
 }
 
-RUN_TESTS("ops.segagg_cli", chunks_with_state_equal_one_shot, csv_and_errors)
+/* `oups agg` with CSV blocks of `block` bytes (0: the default, one block here). */
+static int run_blocks(int block, const char *args) {
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd %s && %s %s/oups agg %s > out.txt 2> err.txt", dir,
+             block ? "OUPS_CSV_BLOCK_BYTES=" : "", OUPS_BINARY_DIR, args);
+    if (block) {
+        char b[32];
+        snprintf(b, sizeof b, "%d", block);
+        char *at = strstr(cmd, "OUPS_CSV_BLOCK_BYTES=") + strlen("OUPS_CSV_BLOCK_BYTES=");
+        memmove(at + strlen(b), at, strlen(at) + 1);
+        memcpy(at, b, strlen(b));
+    }
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The inputs are streamed: CSV blocks (chunks) of a few rows, several input files, and the
+ * one-block run give the same bins and snapshots, byte for byte (CSV) and value for value
+ * (Parquet, a row group per chunk); a group dormant from the start to the end included. */
+TEST(streamed_equals_one_shot) {
+    snprintf(dir, sizeof dir, "/tmp/oups_segagg_cli_XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    uint64_t st = tests_seed() + 7;
+    static char text[3 * 1024 * 64];
+    char *parts[3];
+    size_t len = 0, hdr;
+    len += (size_t)sprintf(text, "ts,sym,px,qty\n");
+    hdr = len;
+    int64_t t = 8 * 3600;
+    enum { NR = 3000 };
+    for (int i = 0; i < NR; i++) {
+        uint64_t r = test_rand(&st);
+        t += r % 3 == 0 ? 0 : (int64_t)(r % 23);
+        const char *sym = i < NR / 20 || i > NR - NR / 20 ? (const char *[]){"A", "B", "Z"}[(r >> 40) % 3]
+                                                           : (const char *[]){"A", "B", "C"}[(r >> 40) % 3];
+        char px[32] = "";
+        if ((r >> 8) % 13) snprintf(px, sizeof px, "%.3f", 100 + (double)((r >> 12) % 1000) / 8);
+        len += (size_t)sprintf(text + len, "2020-01-01T%02lld:%02lld:%02lld,%s,%s,%d\n", (long long)(t / 3600 % 24),
+                               (long long)(t / 60 % 60), (long long)(t % 60), sym, px, 1 + (int)((r >> 24) % 50));
+        if (i == NR / 3 || i == 2 * NR / 3) parts[i == NR / 3 ? 0 : 1] = text + len;
+    }
+    parts[2] = text + len;
+    write_text("all.csv", text);
+    /* the same rows in three files, each with the header */
+    char name[16], buf[sizeof text];
+    for (int f = 0; f < 3; f++) {
+        const char *from = f ? parts[f - 1] : text + hdr;
+        size_t n = (size_t)(parts[f] - from);
+        memcpy(buf, text, hdr);
+        memcpy(buf + hdr, from, n);
+        buf[hdr + n] = 0;
+        snprintf(name, sizeof name, "p%d.csv", f);
+        write_text(name, buf);
+    }
+    static const char *const cfg[] = {
+        "--ordered-on ts --bin-by 1min --by sym --snap-by 20s --agg o=first:px --agg h=max:px --agg v=sum:qty --agg n=count:px",
+        "--ordered-on ts --bin-by rows:3 --by sym --agg o=first:px --agg c=last:px --agg v=sum:qty",
+        "--ordered-on ts --bin-by 5min --agg o=first:px --agg m=mean:px --agg v=sum:qty",
+        "--ordered-on ts --bin-by 2min --closed right --label right --by sym --snap-by 30s --agg c=last:px --agg v=sum:qty",
+    };
+    for (int c = 0; c < 4; c++) {
+        bool snaps = strstr(cfg[c], "--snap-by") != NULL;
+        char args[1024];
+        snprintf(args, sizeof args, "all.csv %s -o ref.csv%s", cfg[c], snaps ? " --snaps-out refs.csv" : "");
+        CHECK(run_blocks(0, args) == 0);
+        char *ref = slurp("ref.csv"), *refs = snaps ? slurp("refs.csv") : NULL;
+        CHECK(ref && strlen(ref) > 200 && (!snaps || refs));
+        snprintf(args, sizeof args, "all.csv %s --format parquet -o ref.parquet%s", cfg[c],
+                 snaps ? " --snaps-out refs.parquet" : "");
+        CHECK(run_blocks(0, args) == 0);
+        oups_table *refp = read_pq("ref.parquet");
+        CHECK(refp);
+        for (int rep = 0; rep < 3; rep++) {
+            int block = 40 + (int)(test_rand(&st) % 3000);
+            snprintf(args, sizeof args, "%s %s -o got.csv%s", rep == 1 ? "p0.csv p1.csv p2.csv" : "all.csv", cfg[c],
+                     snaps ? " --snaps-out gots.csv" : "");
+            CHECK(run_blocks(block, args) == 0);
+            char *got = slurp("got.csv"), *gots = snaps ? slurp("gots.csv") : NULL;
+            CHECK(got && strcmp(got, ref) == 0);
+            CHECK(!snaps || (gots && strcmp(gots, refs) == 0));
+            free(got);
+            free(gots);
+        }
+        snprintf(args, sizeof args, "all.csv %s --format parquet -o got.parquet%s", cfg[c],
+                 snaps ? " --snaps-out gots.parquet" : "");
+        CHECK(run_blocks(100, args) == 0);
+        oups_table *gotp = read_pq("got.parquet");
+        CHECK(gotp && same_table(refp, gotp, cfg[c]));
+        oups_table_free(gotp);
+        oups_table_free(refp);
+        free(ref);
+        free(refs);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
+RUN_TESTS("ops.segagg_cli", chunks_with_state_equal_one_shot, csv_and_errors, streamed_equals_one_shot)

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "input.h"
 #include "live.h"
 
 enum { OPT_ON = 256, OPT_BIN, OPT_CLOSED, OPT_LABEL, OPT_ORIGIN, OPT_OFFSET, OPT_SNAP, OPT_BY, OPT_AGG, OPT_STATE,
@@ -24,7 +25,9 @@ static const char *const usage_text =
     "usage: oups agg IN... --ordered-on COL --bin-by PERIOD|rows:N --agg NAME=FUNC:COL... [options]\n"
     "       oups agg --input - [--store-out DATASET --state FILE] --ordered-on COL ... (live mode)\n"
     "\n"
-    "Segmented aggregation of ordered tables (.parquet or .csv, read in order as one chunk):\n"
+    "Segmented aggregation of ordered tables, streamed: the inputs are read chunk by chunk (CSV\n"
+    "blocks, Parquet row groups) and each output row is written once final, so memory holds a\n"
+    "chunk and about one bin per group; the output is that of one chunk holding every row:\n"
     "rows are cut into bins (a time grid, or N rows per bin), each bin aggregated; optional\n"
     "snapshots observe the bin in progress on a time grid. With --by, bins are kept per group\n"
     "(each group's bins span its own first to last row); rows ordered by (bin, group).\n"
@@ -46,6 +49,7 @@ static const char *const usage_text =
     "  --snaps-out SNAPS           snapshots output file (required with --snap-by)\n"
     "  --format csv|jsonl|parquet  output format (default csv; parquet needs -o)\n"
     CLI_CSV_OPTIONS_HELP
+    "\n" CLI_INPUTS_HELP "\n"
     CLI_LIVE_OPTIONS_HELP
     "In the live mode with --store-out, the bins are merged into DATASET (a bin re-emitted with\n"
     "new values replaces the stored one: rows are identified by the label and the --by columns),\n"
@@ -217,17 +221,6 @@ static int make_options(oups_segagg_options *o, oups_segagg_agg *aggs, char ***b
     return 0;
 }
 
-/* Write a table (a file appears only complete: cli_open_output / oups_parquet_write). */
-static int write_out(const oups_table *t, const char *path, const char *format) {
-    int rc;
-    if (!strcmp(format, "parquet")) return (rc = oups_parquet_write(path, t, NULL)) < 0 ? cli_fail_lib(rc, path) : 0;
-    FILE *f = NULL;
-    if ((rc = cli_open_output(&f, path)) < 0) return rc;
-    rc = cli_write_table(f, t, format);
-    int rc2 = cli_close_output(f, path);
-    return rc < 0 ? rc : rc2;
-}
-
 /* The CSV header of the outputs (label, by columns, aggregations) alone; JSONL: an empty output. */
 static int write_header(const char *path, const agg_args *a, const oups_segagg_agg *aggs, char **by, int n_by,
                         const char *format) {
@@ -243,16 +236,217 @@ static int write_header(const char *path, const agg_args *a, const oups_segagg_a
     return cli_close_output(f, path);
 }
 
-/* The inputs, in order, as one table. */
-static int read_inputs(oups_table **out, const agg_args *a) {
-    oups_table **t = calloc((size_t)a->n_in, sizeof *t);
-    int rc = t ? 0 : cli_fail(OUPS_ENOMEM, "out of memory");
-    for (int i = 0; rc == 0 && i < a->n_in; i++)
-        rc = cli_read_table_opts(&t[i], a->in[i], cli_path_is_parquet(a->in[i]) ? NULL : a->live.schema_spec, &a->live.csv);
-    if (rc == 0 && (rc = oups_table_concat(out, t, a->n_in)) < 0) cli_fail_lib(rc, "inputs");
-    for (int i = 0; t && i < a->n_in; i++) oups_table_free(t[i]);
-    free(t);
+/* ---- streamed outputs: a row is written once it is final and nothing can sort before it ---- */
+/* Each chunk's output re-emits, per group with rows in the chunk, the group's last bin (in
+ * progress); and a dormant group can later emit bins whose labels are below rows already
+ * output by other groups. So rows are held until their label is below W, the smallest label of
+ * the groups' last rows: every later row has a label >= its group's last label >= W. What is
+ * held is about one bin per group (plus the bins since the oldest group's last one). */
+
+typedef struct held {
+    oups_table *rows; /* ordered by (label, group), as the one-shot output */
+    bool snaps;       /* snapshots: a row replaces the held row of its (label, group) */
+} held;
+
+typedef struct agg_keys {
+    const char *names[65]; /* label, then the by columns */
+    int n;
+    char **by;
+    int n_by;
+} agg_keys;
+
+#define ROW_COL "\001row"
+
+/* The by columns of t and a column ROW_COL = row index (or -1 for every row). */
+static int groups_of(oups_table **out, const oups_table *t, const agg_keys *k, bool index) {
+    int64_t n = oups_table_num_rows(t);
+    int64_t *v = malloc(sizeof *v * (size_t)(n + 1));
+    oups_column *c = NULL;
+    oups_table *sel = NULL;
+    oups_datatype i64 = oups_type(OUPS_TYPE_INT64);
+    int rc = v ? 0 : OUPS_ENOMEM;
+    for (int64_t i = 0; rc == 0 && i < n; i++) v[i] = index ? i : -1;
+    if (rc == 0) rc = oups_column_from_values(&c, &i64, v, n, NULL);
+    if (rc == 0) rc = oups_table_select(&sel, t, k->names + 1, k->n - 1);
+    if (rc == 0) rc = oups_table_set_column(out, sel, ROW_COL, c);
+    oups_column_release(c);
+    oups_table_free(sel);
+    free(v);
     return rc;
+}
+
+/* The ROW_COL values >= 0 of dedup_last(concat(a, b)) on the by columns, marked in mark[]. */
+static int mark_last(bool *mark, bool value, oups_table *a, oups_table *b, const agg_keys *k) {
+    oups_table *parts[2] = {a, b}, *cat = NULL, *last = NULL;
+    int rc = oups_table_concat(&cat, parts, 2);
+    if (rc == 0) rc = oups_table_dedup_last(&last, cat, (const char *const *)k->by, k->n_by);
+    if (rc == 0) {
+        const oups_column *c = oups_table_column(last, oups_table_column_index(last, ROW_COL));
+        for (int64_t i = 0; i < oups_table_num_rows(last); i++) {
+            oups_scalar v;
+            oups_column_get_scalar(&v, c, i);
+            if (v.v.i >= 0) mark[v.v.i] = value;
+        }
+    }
+    oups_table_free(cat);
+    oups_table_free(last);
+    return rc;
+}
+
+/* Bins: the held rows without the last row of each group that has rows in `nw` (the bin
+ * `nw` re-emits), by the consolidation rule of docs/segagg.md. */
+static int drop_reemitted(oups_table **out, const oups_table *h, const oups_table *nw, const agg_keys *k) {
+    int64_t n = oups_table_num_rows(h), kept = 0;
+    bool *drop = calloc((size_t)n + 1, 1);
+    int64_t *keep = malloc(sizeof *keep * (size_t)(n + 1));
+    oups_table *hg = NULL, *ng = NULL;
+    int rc = drop && keep ? 0 : OUPS_ENOMEM;
+    if (rc == 0 && k->n_by == 0) drop[n - 1] = true; /* one group, which has rows in nw */
+    if (rc == 0 && k->n_by > 0) {
+        rc = groups_of(&hg, h, k, true);
+        if (rc == 0) rc = groups_of(&ng, nw, k, false);
+        if (rc == 0) rc = mark_last(drop, true, ng, hg, k);  /* the last held row of every group */
+        if (rc == 0) rc = mark_last(drop, false, hg, ng, k); /* ... but of the groups not in nw */
+    }
+    for (int64_t i = 0; rc == 0 && i < n; i++)
+        if (!drop[i]) keep[kept++] = i;
+    if (rc == 0) rc = oups_table_take(out, h, keep, kept);
+    oups_table_free(hg);
+    oups_table_free(ng);
+    free(drop);
+    free(keep);
+    return rc;
+}
+
+/* Add a chunk's output to the held rows; *ready = the rows now final (label < W). */
+static int held_add(oups_table **ready, held *h, const oups_table *nw, const agg_keys *k) {
+    *ready = NULL;
+    oups_table *base = NULL, *cat = NULL, *dd = NULL, *sorted = NULL, *last = NULL;
+    int rc = 0;
+    if (!h->rows || oups_table_num_rows(nw) == 0 || oups_table_num_rows(h->rows) == 0 || h->snaps)
+        base = h->rows ? oups_table_retain(h->rows) : NULL;
+    else rc = drop_reemitted(&base, h->rows, nw, k);
+    oups_table *parts[2] = {base, (oups_table *)nw};
+    if (rc == 0) rc = base ? oups_table_concat(&cat, parts, 2) : oups_table_slice(&cat, nw, 0, oups_table_num_rows(nw));
+    if (rc == 0 && h->snaps) rc = oups_table_dedup_last(&dd, cat, k->names, k->n);
+    if (rc == 0) rc = oups_table_sort(&sorted, dd ? dd : cat, k->names, k->n);
+    int64_t n = rc == 0 ? oups_table_num_rows(sorted) : 0, cut = n;
+    if (rc == 0 && n > 0) { /* W: the smallest label of the groups' last rows */
+        const oups_column *lab = NULL;
+        if (k->n_by) {
+            rc = oups_table_dedup_last(&last, sorted, (const char *const *)k->by, k->n_by);
+            lab = rc == 0 ? oups_table_column(last, oups_table_column_index(last, k->names[0])) : NULL;
+        } else rc = oups_table_slice(&last, sorted, n - 1, 1);
+        if (rc == 0 && !lab) lab = oups_table_column(last, oups_table_column_index(last, k->names[0]));
+        oups_scalar w;
+        int64_t wi = 0;
+        for (int64_t i = 1; rc == 0 && i < oups_table_num_rows(last); i++) {
+            oups_column_get_scalar(&w, lab, wi);
+            if (oups_column_compare_scalar(lab, i, &w) < 0) wi = i;
+        }
+        if (rc == 0) {
+            oups_column_get_scalar(&w, lab, wi);
+            rc = oups_column_search_sorted(&cut, oups_table_column(sorted, oups_table_column_index(sorted, k->names[0])),
+                                           &w, OUPS_SIDE_LEFT);
+        }
+    }
+    oups_table *rest = NULL;
+    if (rc == 0) rc = oups_table_slice(ready, sorted, 0, cut);
+    if (rc == 0) rc = oups_table_slice(&rest, sorted, cut, n - cut);
+    if (rc == 0) {
+        oups_table_free(h->rows);
+        h->rows = rest;
+    }
+    oups_table_free(base);
+    oups_table_free(cat);
+    oups_table_free(dd);
+    oups_table_free(sorted);
+    oups_table_free(last);
+    return rc < 0 ? cli_fail_lib(rc, NULL) : 0;
+}
+
+/* An output written as its rows become final: CSV/JSONL rows, or a Parquet row group per
+ * write; the file appears only when complete (cli_open_output, the Parquet writer's temp). */
+typedef struct sink {
+    const char *path, *format;
+    FILE *f;
+    oups_parquet_writer *pw;
+    bool open;
+} sink;
+
+static int sink_write(sink *s, const oups_table *t) {
+    int rc;
+    bool pq = !strcmp(s->format, "parquet");
+    if (!s->open) {
+        s->open = true;
+        if (pq && (rc = oups_parquet_writer_open(&s->pw, s->path, t, NULL)) < 0) return cli_fail_lib(rc, s->path);
+        if (!pq && ((rc = cli_open_output(&s->f, s->path)) < 0 || (rc = cli_write_header(s->f, t, s->format)) < 0))
+            return rc;
+    }
+    if (oups_table_num_rows(t) == 0) return 0;
+    if (pq) return (rc = oups_parquet_writer_write_row_group(s->pw, t)) < 0 ? cli_fail_lib(rc, s->path) : 0;
+    return cli_write_rows(s->f, t, s->format);
+}
+
+static int sink_close(sink *s, bool ok) {
+    int rc = 0;
+    if (s->pw) {
+        if (ok && !cli_failed() && (rc = oups_parquet_writer_finish(s->pw)) < 0) rc = cli_fail_lib(rc, s->path);
+        oups_parquet_writer_free(s->pw);
+    }
+    if (s->f) rc = cli_close_output(s->f, s->path);
+    s->pw = NULL;
+    s->f = NULL;
+    return rc;
+}
+
+/* The inputs, chunk by chunk (cli_input), through the aggregator; outputs as they are final.
+ * 1 if no chunk had rows (the caller prints the headers), 0, or < 0 (printed). */
+static int stream(oups_segagg *sa, const agg_args *a, const agg_keys *k, const char *format) {
+    cli_input_options io = CLI_INPUT_OPTIONS_INIT;
+    io.schema_spec = a->live.schema_spec;
+    io.csv = a->live.csv;
+    cli_input *in = NULL;
+    held hb = {0}, hs = {.snaps = true};
+    sink sb = {.path = a->out, .format = format}, ss = {.path = a->snaps_out, .format = format};
+    oups_table *chunk = NULL, *bins = NULL, *snaps = NULL, *ready = NULL;
+    bool any = false;
+    int rc = cli_input_open(&in, a->in, a->n_in, &io);
+    while (rc >= 0 && (rc = cli_input_next(&chunk, in)) == 1) {
+        if (oups_table_num_rows(chunk) > 0) {
+            any = true;
+            if ((rc = oups_segagg_process(&bins, &snaps, sa, chunk)) < 0) rc = cli_fail_lib(rc, cli_input_name(in));
+            if (rc == 0) rc = held_add(&ready, &hb, bins, k);
+            if (rc == 0) rc = sink_write(&sb, ready);
+            oups_table_free(ready);
+            ready = NULL;
+            if (rc == 0 && snaps && (rc = held_add(&ready, &hs, snaps, k)) == 0) rc = sink_write(&ss, ready);
+            oups_table_free(ready);
+            ready = NULL;
+        }
+        oups_table_free(chunk);
+        oups_table_free(bins);
+        oups_table_free(snaps);
+        chunk = bins = snaps = NULL;
+    }
+    /* the end: every held row is final (held rows are in order already) */
+    if (rc == 0 && hb.rows) rc = sink_write(&sb, hb.rows);
+    if (rc == 0 && hs.rows) rc = sink_write(&ss, hs.rows);
+    if (rc == 0 && !any && !strcmp(format, "parquet")) { /* no rows: the columns still are known */
+        if ((rc = oups_segagg_process(&bins, &snaps, sa, cli_input_schema(in))) < 0) rc = cli_fail_lib(rc, NULL);
+        if (rc == 0) rc = sink_write(&sb, bins);
+        if (rc == 0 && snaps) rc = sink_write(&ss, snaps);
+        any = true;
+    }
+    int rc2 = sink_close(&sb, rc == 0);
+    int rc3 = sink_close(&ss, rc == 0);
+    cli_input_close(in);
+    oups_table_free(bins);
+    oups_table_free(snaps);
+    oups_table_free(hb.rows);
+    oups_table_free(hs.rows);
+    if (rc < 0 || rc2 < 0 || rc3 < 0) return rc < 0 ? rc : OUPS_EIO;
+    return any ? 0 : 1;
 }
 
 static int save_agg(uint8_t **out, size_t *len, const void *sa) { return oups_segagg_save(out, len, sa); }
@@ -299,7 +493,6 @@ int oups_cli_agg(int argc, char **argv) {
     }
     const char *format = a.format ? a.format : "csv";
     oups_segagg *sa = NULL;
-    oups_table *in = NULL, *bins = NULL, *snaps = NULL;
     uint8_t *blob = NULL;
     size_t len = 0;
     int status = 1;
@@ -312,7 +505,6 @@ int oups_cli_agg(int argc, char **argv) {
         status = run_live(sa, &a, by, n_by, format);
         goto out;
     }
-    if (read_inputs(&in, &a) < 0) goto out;
     if (a.state) {
         if ((rc = cli_read_state(&blob, &len, a.state)) < 0) goto out;
         if (rc == 0 && (rc = oups_segagg_load(sa, blob, len)) < 0) {
@@ -320,7 +512,10 @@ int oups_cli_agg(int argc, char **argv) {
             goto out;
         }
     }
-    if (oups_table_num_rows(in) == 0 && strcmp(format, "parquet") != 0) {
+    agg_keys keys = {.names = {a.on}, .n = 1 + n_by, .by = by, .n_by = n_by};
+    for (int i = 0; i < n_by && i < 64; i++) keys.names[i + 1] = by[i];
+    if ((rc = stream(sa, &a, &keys, format)) < 0) goto out;
+    if (rc == 1) {
         /* An empty text input has no types: the outputs get the header only (CSV) or nothing
          * (JSONL); the state is unchanged. */
         if (write_header(a.out, &a, aggs, by, n_by, format) < 0 ||
@@ -329,20 +524,11 @@ int oups_cli_agg(int argc, char **argv) {
         status = 0;
         goto out;
     }
-    if ((rc = oups_segagg_process(&bins, &snaps, sa, in)) < 0) {
-        cli_fail_lib(rc, a.n_in == 1 ? a.in[0] : NULL);
-        goto out;
-    }
-    if (write_out(bins, a.out, format) < 0) goto out;
-    if (snaps && write_out(snaps, a.snaps_out, format) < 0) goto out;
     /* after the outputs: a crash in between replays this chunk, nothing is lost */
     if (a.state && cli_save_state(a.state, save_agg, sa) < 0) goto out;
     status = 0;
 out:
     free(blob);
-    oups_table_free(in);
-    oups_table_free(bins);
-    oups_table_free(snaps);
     oups_segagg_free(sa);
     free(by);
     free(by_copy);

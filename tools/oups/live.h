@@ -41,9 +41,10 @@ enum { CLI_OPT_INPUT = 1100, CLI_OPT_INPUT_FORMAT, CLI_OPT_CHUNK_ROWS, CLI_OPT_C
     "live mode (docs/live.md):\n"                                                                                \
     "  --input -                   read the main input from stdin continuously, chunk by chunk\n"               \
     "  --input-format csv|jsonl    format of stdin (default csv, with a header line)\n"                          \
-    "  --chunk-rows N              cut a chunk every N rows (default 65536 without --chunk-seconds)\n"          \
+    "  --chunk-rows N              cut a chunk every N rows (default 65536)\n"          \
     "  --chunk-seconds S           cut a chunk S seconds (decimal) after its first row arrived\n"               \
-    "  --schema NAME:TYPE,...      types of input columns (else inferred from the first chunk)\n"               \
+    "  --schema NAME:TYPE,...      types of CSV/JSONL columns (the others are inferred; live mode:\n"                     \
+    "                              from the first chunk, then kept in the state)\n"               \
     "  --store-out DATASET         merge each chunk's output into this store dataset (needs --state)\n"          \
     "  --input-offset K            stdin starts at data row K of the stream (default 0: the whole\n"             \
     "                              stream); rows the state already consumed are skipped\n"                      \
