@@ -325,3 +325,148 @@ int cli_jsonl_cells(cli_cells *c, char *const *names, const char *name, const ch
     free(j.buf);
     return rc;
 }
+
+/* ---- JSONL files, block by block ------------------------------------------------------------ */
+
+int cli_schema_of_table(cli_schema *s, const oups_table *t) {
+    int nc = oups_table_num_columns(t);
+    memset(s, 0, sizeof *s);
+    s->names = calloc((size_t)nc + 1, sizeof *s->names);
+    s->types = calloc((size_t)nc + 1, sizeof *s->types);
+    for (; s->names && s->types && s->n < nc; s->n++) {
+        s->types[s->n] = *oups_column_type(oups_table_column(t, s->n));
+        if (!(s->names[s->n] = strdup(oups_table_column_name(t, s->n)))) break;
+    }
+    if (s->n == nc) return 0;
+    cli_schema_free(s);
+    return cli_fail(OUPS_ENOMEM, "out of memory");
+}
+
+struct cli_jsonl {
+    cli_source *src;
+    const char *name;
+    size_t block;
+    char *buf;
+    size_t len, cap;
+    bool eof;
+    int64_t line;       /* line of buf[0] */
+    char **names;       /* the columns: the keys of the first line */
+    int ncols;
+    cli_schema types;   /* given, then (after the first block) every column's */
+    bool typed;
+    cli_cells cells;
+    oups_table *schema; /* 0 rows */
+    oups_table *pending;
+};
+
+/* The next block as a table (*out NULL when the input has no more rows). */
+static int jsonl_block(oups_table **out, cli_jsonl *j) {
+    *out = NULL;
+    size_t cut = 0;
+    for (;;) { /* read at least one complete line (all of the rest at the end) */
+        if (!j->eof && j->len < j->block) {
+            if (j->cap - j->len < 65536) {
+                size_t cap = j->cap ? j->cap * 2 : (size_t)1 << 17;
+                char *b = realloc(j->buf, cap);
+                if (!b) return cli_fail(OUPS_ENOMEM, "%s: out of memory", j->name);
+                j->buf = b;
+                j->cap = cap;
+            }
+            int64_t n = cli_source_read(j->src, j->buf + j->len, j->cap - j->len);
+            if (n < 0) return (int)n;
+            j->eof = n == 0;
+            j->len += (size_t)n;
+            continue;
+        }
+        for (cut = j->len; !j->eof && cut > 0 && j->buf[cut - 1] != '\n'; cut--) {}
+        if (cut > 0 || j->eof) break;
+        j->block = j->len + 1; /* a line longer than a block: read more */
+    }
+    int rc = 0;
+    for (size_t p = 0; rc == 0 && p < cut;) {
+        const char *nl = memchr(j->buf + p, '\n', cut - p);
+        size_t e = nl ? (size_t)(nl - j->buf) : cut;
+        const char *r = j->buf + p;
+        size_t n = e - p;
+        bool blank = true;
+        for (size_t i = 0; blank && i < n; i++) blank = r[i] == ' ' || r[i] == '\t' || r[i] == '\r';
+        if (!blank && !j->names) {
+            if ((rc = cli_jsonl_keys(&j->names, &j->ncols, j->name, r, n, j->line)) == 0) j->cells.ncols = j->ncols;
+        }
+        if (!blank && rc == 0) rc = cli_jsonl_cells(&j->cells, j->names, j->name, r, n, j->line);
+        j->line++;
+        p = e + 1;
+    }
+    if (cut < j->len) memmove(j->buf, j->buf + cut, j->len - cut);
+    j->len -= cut;
+    if (rc == 0 && j->cells.nrows > 0) {
+        rc = cli_cells_table(out, &j->cells, j->name, j->names, j->types.n ? &j->types : NULL);
+        if (rc == 0 && !j->typed) { /* the first block fixes the types, for good */
+            cli_schema_free(&j->types);
+            j->typed = (rc = cli_schema_of_table(&j->types, *out)) == 0;
+        }
+    }
+    cli_cells_clear(&j->cells);
+    return rc;
+}
+
+int cli_jsonl_open(cli_jsonl **out, const char *path, const cli_schema *sch, const cli_csv_options *o) {
+    *out = NULL;
+    cli_jsonl *j = calloc(1, sizeof *j);
+    if (!j) return cli_fail(OUPS_ENOMEM, "%s: out of memory", path);
+    j->block = o && o->block_bytes ? o->block_bytes : ((cli_csv_options)CLI_CSV_OPTIONS_INIT).block_bytes;
+    const char *env = getenv("OUPS_CSV_BLOCK_BYTES"); /* tests: block boundaries everywhere */
+    if (env && atoll(env) > 0) j->block = (size_t)atoll(env);
+    j->line = 1;
+    int rc = cli_source_open(&j->src, path);
+    if (rc == 0) j->name = cli_source_name(j->src);
+    if (rc == 0 && sch && sch->n) { /* a copy: the caller's may go */
+        j->types.names = calloc((size_t)sch->n, sizeof *j->types.names);
+        j->types.types = calloc((size_t)sch->n, sizeof *j->types.types);
+        for (; j->types.names && j->types.types && j->types.n < sch->n; j->types.n++) {
+            j->types.types[j->types.n] = sch->types[j->types.n];
+            if (!(j->types.names[j->types.n] = strdup(sch->names[j->types.n]))) break;
+        }
+        if (j->types.n < sch->n) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    }
+    if (rc == 0) rc = jsonl_block(&j->pending, j);
+    if (rc == 0 && j->pending) rc = oups_table_slice(&j->schema, j->pending, 0, 0);
+    else if (rc == 0) rc = oups_table_new_empty(&j->schema, 0, NULL, NULL); /* no rows: no columns */
+    if (rc < 0) {
+        if (!cli_failed()) cli_fail_lib(rc, path);
+        cli_jsonl_close(j);
+        return rc;
+    }
+    *out = j;
+    return 0;
+}
+
+int cli_jsonl_next(oups_table **out, cli_jsonl *j) {
+    *out = NULL;
+    if (j->pending) {
+        *out = j->pending;
+        j->pending = NULL;
+        return 1;
+    }
+    while (!j->eof || j->len > 0) {
+        int rc = jsonl_block(out, j);
+        if (rc < 0) return rc;
+        if (*out) return 1;
+    }
+    return 0;
+}
+
+const oups_table *cli_jsonl_schema(const cli_jsonl *j) { return j->schema; }
+
+void cli_jsonl_close(cli_jsonl *j) {
+    if (!j) return;
+    cli_source_close(j->src);
+    for (int i = 0; i < j->ncols; i++) free(j->names[i]);
+    free(j->names);
+    cli_schema_free(&j->types);
+    cli_cells_free(&j->cells);
+    oups_table_free(j->schema);
+    oups_table_free(j->pending);
+    free(j->buf);
+    free(j);
+}

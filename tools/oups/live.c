@@ -384,18 +384,8 @@ static int flush(live *L) {
     oups_table *t = NULL, *outs[2] = {NULL, NULL};
     int rc = cli_cells_table(&t, &L->cells, L->name, L->names, L->types.n ? &L->types : NULL);
     if (rc == 0 && !L->typed) { /* the first chunk fixes the types of every column, for good */
-        cli_schema s = {0};
-        int nc = oups_table_num_columns(t);
-        s.names = calloc((size_t)nc, sizeof *s.names);
-        s.types = calloc((size_t)nc, sizeof *s.types);
-        for (; s.names && s.types && s.n < nc; s.n++) {
-            s.types[s.n] = *oups_column_type(oups_table_column(t, s.n));
-            if (!(s.names[s.n] = strdup(oups_table_column_name(t, s.n)))) break;
-        }
-        if (s.n < nc) rc = cli_fail(OUPS_ENOMEM, "out of memory");
         cli_schema_free(&L->types);
-        L->types = s;
-        L->typed = rc == 0;
+        L->typed = (rc = cli_schema_of_table(&L->types, t)) == 0;
     }
     if (rc == 0) rc = job->process(outs, job->obj, t);
     int64_t n_in = oups_table_num_rows(t);
