@@ -8,7 +8,8 @@
  * missing file, an unmatched glob, '-' twice, --row-groups over several inputs fail cleanly.
  * `parquet copy IN... OUT` writes several inputs into one file, keeping the row groups of
  * Parquet inputs (regrouping CSV ones or with --row-group-size). Progress lines on stderr
- * (forced with OUPS_PROGRESS=1; off with --quiet).
+ * (forced with OUPS_PROGRESS=1; off with --quiet). JSONL files and stdin (--input-format jsonl),
+ * with tiny blocks.
  */
 #include "cli_run.h"
 #include "harness.h"
@@ -159,6 +160,31 @@ TEST(copy_several_inputs_into_one_file) {
     CHECK(clirun("parquet copy only_one.parquet") == 2);
 }
 
+TEST(jsonl_inputs) {
+    clirun_put_text("a.jsonl", "{\"k\":1,\"v\":1.5,\"s\":\"x\"}\n\n{\"s\":\"y\",\"k\":2,\"v\":2.5}\r\n");
+    clirun_put_text("n.jsonl", "{\"k\":3,\"s\":\"z\"}\n{\"k\":4,\"v\":null,\"s\":\"w\"}");
+    for (int bytes = 0; bytes <= 7; bytes += 7) { /* 0: one block; 7: a block per line or less */
+        char env[64];
+        snprintf(env, sizeof env, "OUPS_CSV_BLOCK_BYTES=%d", bytes);
+        CHECK(clirun_env(bytes ? env : NULL, "parquet cat a.jsonl n.jsonl c.csv") == 0);
+        CHECK(clirun_same("out.txt", "k,v,s\n1,1.5,x\n2,2.5,y\n3,,z\n4,,w\n4,4.5,w\n5,5.5,\"q,r\"\n"));
+    }
+    CHECK(clirun_sh("cat a.jsonl | %s/oups parquet cat b.csv - --input-format jsonl >out.txt 2>err.txt",
+                    OUPS_BINARY_DIR) == 0);
+    CHECK(clirun_same("out.txt", "s,k,v\nz,3,3.5\nx,1,1.5\ny,2,2.5\n"));
+    /* errors name the input, line and field */
+    clirun_put_text("bad.jsonl", "{\"k\":1}\n{\"k\":2,\"t\":3}\n");
+    CHECK(clirun("parquet cat bad.jsonl") == 1);
+    CHECK(clirun_one_error_line("bad.jsonl: line 2, field 't'"));
+    clirun_put_text("bad2.jsonl", "{\"k\":1}\n{\"k\":\"x\"}\n");
+    CHECK(clirun_env("OUPS_CSV_BLOCK_BYTES=3", "parquet cat bad2.jsonl") == 1);
+    CHECK(clirun_one_error_line("bad2.jsonl: line 2, column 'k': cannot parse 'x' as int64"));
+    clirun_put_text("empty.jsonl", "\n");
+    CHECK(clirun("parquet cat empty.jsonl") == 1);
+    CHECK(clirun_one_error_line("empty.jsonl: no JSON object"));
+    CHECK(clirun("parquet cat a.jsonl --input-format xml") == 2);
+}
+
 /* Progress lines (forced by OUPS_PROGRESS=1, as stderr is no terminal here): rows and MB/s,
  * a final line with the total; none with --quiet, none by default (stderr not a terminal). */
 TEST(progress_on_stderr) {
@@ -196,4 +222,4 @@ TEST(help_names_the_inputs) {
 CLIRUN_TESTS("cli.inputs", "inputs", setup_files, csv_and_parquet_files_concatenated, glob_in_name_order,
              directory_of_files, dataset_directory, stdin_input, projection, tiny_csv_blocks_across_inputs,
              mismatched_inputs_fail_naming_both, runtime_errors, copy_several_inputs_into_one_file,
-             progress_on_stderr, help_names_the_inputs)
+             jsonl_inputs, progress_on_stderr, help_names_the_inputs)

@@ -17,7 +17,7 @@
 #include "input.h"
 
 enum { OPT_COLUMNS = 256, OPT_ROW_GROUPS, OPT_LIMIT, OPT_FORMAT, OPT_COMPRESSION, OPT_RG_SIZE, OPT_PAGE_VERSION,
-       OPT_SCHEMA, OPT_ENCODING, OPT_THREADS };
+       OPT_SCHEMA, OPT_ENCODING, OPT_THREADS, OPT_INPUT_FORMAT };
 
 #define usage_error(cmd, msg) cli_usage_error("parquet", cmd, msg)
 #define bad_option(cmd, argv) cli_bad_option("parquet", cmd, argv)
@@ -165,6 +165,8 @@ static int cmd_describe(int argc, char **argv, bool json) {
     return rc ? 1 : 0;
 }
 
+static const char *const input_formats[] = {"csv", "jsonl", NULL};
+
 /* ---- cat --------------------------------------------------------------------------------- */
 
 static int cmd_cat(int argc, char **argv) {
@@ -173,7 +175,7 @@ static int cmd_cat(int argc, char **argv) {
         {"columns", required_argument, NULL, OPT_COLUMNS}, {"row-groups", required_argument, NULL, OPT_ROW_GROUPS},
         {"limit", required_argument, NULL, OPT_LIMIT},    {"format", required_argument, NULL, OPT_FORMAT},
         {"schema", required_argument, NULL, OPT_SCHEMA},  CLI_CSV_LONG_OPTIONS,
-        {NULL, 0, NULL, 0}};
+        {"input-format", required_argument, NULL, OPT_INPUT_FORMAT}, {NULL, 0, NULL, 0}};
     static const char *const formats[] = {"csv", "jsonl", "table", NULL};
     const char *out_path = NULL, *format = "csv", *columns = NULL, *row_groups = NULL;
     cli_input_options io = CLI_INPUT_OPTIONS_INIT;
@@ -195,7 +197,8 @@ static int cmd_cat(int argc, char **argv) {
                    "table: a box with names and types, for reading (first and last 20 rows beyond 40).\n"
                    "A Parquet file with nested columns prints its flat ones (the others are named on stderr).\n"
                    "--row-groups: only these row groups of a single Parquet input.\n"
-                   "--schema, --delimiter, --no-header: for CSV inputs (see 'oups parquet from-csv --help').\n\n"
+                   "--schema, --delimiter, --no-header: for CSV inputs (see 'oups parquet from-csv --help').\n"
+                   "--input-format csv|jsonl: the format of '-' (stdin; default csv).\n\n"
                    CLI_INPUTS_HELP);
             return 0;
         case 'o': out_path = optarg; break;
@@ -204,6 +207,10 @@ static int cmd_cat(int argc, char **argv) {
         case OPT_SCHEMA:
             if (cli_opt_schema(optarg)) return 2;
             io.schema_spec = optarg;
+            break;
+        case OPT_INPUT_FORMAT:
+            if (cli_opt_choice(&fi, "parquet", "cat", "--input-format", optarg, input_formats)) return 2;
+            io.stdin_format = input_formats[fi];
             break;
         case OPT_LIMIT:
             if (cli_opt_count(&limit, "parquet", "cat", "--limit", optarg)) return 2;
@@ -342,7 +349,7 @@ static int write_parquet(cli_input *in, const char *out, oups_parquet_write_opti
 static int convert(int argc, char **argv, bool from_csv) {
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'}, {"schema", required_argument, NULL, OPT_SCHEMA}, WRITE_LONG_OPTIONS,
-        CLI_CSV_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+        CLI_CSV_LONG_OPTIONS, {"input-format", required_argument, NULL, OPT_INPUT_FORMAT}, {NULL, 0, NULL, 0}};
     const char *cmd = from_csv ? "from-csv" : "copy";
     oups_parquet_write_options w = OUPS_PARQUET_WRITE_OPTIONS_INIT;
     cli_input_options io = CLI_INPUT_OPTIONS_INIT;
@@ -381,7 +388,8 @@ static int convert(int argc, char **argv, bool from_csv) {
                        "  every column, col=E one column.\n"
                        "--threads: threads decoding and encoding the columns of a row group (0, the default:\n"
                        "  OUPS_THREADS or the online cores). The output is the same for every count.\n"
-                       "--schema, --delimiter, --no-header: for CSV inputs (see 'oups parquet from-csv --help').\n\n"
+                       "--schema, --delimiter, --no-header: for CSV inputs (see 'oups parquet from-csv --help').\n"
+                       "--input-format csv|jsonl: the format of '-' (stdin; default csv).\n\n"
                        CLI_INPUTS_HELP);
             col_enc_free();
             return 0;
@@ -389,6 +397,9 @@ static int convert(int argc, char **argv, bool from_csv) {
         if (c == OPT_SCHEMA) {
             if (cli_opt_schema(optarg)) return col_enc_free(), 2;
             io.schema_spec = optarg;
+        } else if (c == OPT_INPUT_FORMAT) {
+            if (cli_opt_choice(&k, "parquet", cmd, "--input-format", optarg, input_formats)) return col_enc_free(), 2;
+            io.stdin_format = input_formats[k];
         } else if (c == '?') return col_enc_free(), bad_option(cmd, argv);
         else if ((k = cli_csv_option(&io.csv, c, optarg, "parquet", cmd)) != 0) {
             if (k == 2) return col_enc_free(), 2;
