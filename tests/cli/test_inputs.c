@@ -162,7 +162,7 @@ TEST(copy_several_inputs_into_one_file) {
 
 TEST(jsonl_inputs) {
     clirun_put_text("a.jsonl", "{\"k\":1,\"v\":1.5,\"s\":\"x\"}\n\n{\"s\":\"y\",\"k\":2,\"v\":2.5}\r\n");
-    clirun_put_text("n.jsonl", "{\"k\":3,\"s\":\"z\"}\n{\"k\":4,\"v\":null,\"s\":\"w\"}");
+    clirun_put_text("n.jsonl", "{\"k\":3,\"v\":null,\"s\":\"z\"}\n{\"k\":4,\"s\":\"w\"}");
     for (int bytes = 0; bytes <= 7; bytes += 7) { /* 0: one block; 7: a block per line or less */
         char env[64];
         snprintf(env, sizeof env, "OUPS_CSV_BLOCK_BYTES=%d", bytes);
@@ -176,12 +176,6 @@ TEST(jsonl_inputs) {
     clirun_put_text("bad.jsonl", "{\"k\":1}\n{\"k\":2,\"t\":3}\n");
     CHECK(clirun("parquet cat bad.jsonl") == 1);
     CHECK(clirun_one_error_line("bad.jsonl: line 2, field 't'"));
-    clirun_put_text("bad2.jsonl", "{\"k\":1}\n{\"k\":\"x\"}\n");
-    CHECK(clirun_env("OUPS_CSV_BLOCK_BYTES=3", "parquet cat bad2.jsonl") == 1);
-    CHECK(clirun_one_error_line("bad2.jsonl: line 2, column 'k': cannot parse 'x' as int64"));
-    clirun_put_text("empty.jsonl", "\n");
-    CHECK(clirun("parquet cat empty.jsonl") == 1);
-    CHECK(clirun_one_error_line("empty.jsonl: no JSON object"));
     CHECK(clirun("parquet cat a.jsonl --input-format xml") == 2);
 }
 

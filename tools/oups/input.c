@@ -20,8 +20,6 @@
 
 enum kind { K_PARQUET, K_CSV, K_JSONL, K_DATASET };
 
-typedef struct jsonl jsonl;
-
 typedef struct item {
     char *path;
     enum kind kind;
@@ -42,7 +40,7 @@ struct cli_input {
     int *rg_list;        /* cli_input_row_groups: the row groups to read (n_rg of them) */
     int n_rg;
     cli_csv *csv;
-    jsonl *jl;
+    cli_jsonl *jl;
     oups_opd *opd;
     int64_t ds_rg;
     bool reorder;        /* its chunks need selecting into the schema's order/projection */
@@ -161,170 +159,12 @@ static int add_spec(cli_input *in, const char *spec, bool *stdin_seen) {
     return rc;
 }
 
-/* ---- JSONL files and stdin: blocks of lines through the cells of records.h --------------- */
-
-/* Lines are read in blocks of block_bytes (cut after the last newline; a longer line grows the
- * block); each block's objects become cells, typed as CSV cells are: the first block infers the
- * types (except those given), which then hold for the rest of the input. */
-struct jsonl {
-    cli_source *src;
-    const char *name;
-    size_t block;
-    char *buf;
-    size_t start, len, cap;
-    bool eof;
-    int64_t line;         /* line of buf[start] */
-    char **names;
-    int ncols;
-    cli_cells cells;
-    cli_schema types;     /* given types, then (after the first block) all of them */
-    bool typed;
-    oups_table *schema, *pending;
-};
-
-static void jsonl_close(jsonl *j) {
-    if (!j) return;
-    cli_source_close(j->src);
-    for (int i = 0; i < j->ncols; i++) free(j->names[i]);
-    free(j->names);
-    cli_cells_free(&j->cells);
-    if (j->typed) free(j->types.types);
-    oups_table_free(j->schema);
-    oups_table_free(j->pending);
-    free(j->buf);
-    free(j);
-}
-
-/* Buffer at least one complete line past `start` (or EOF); *cut = end of the last complete
- * line (all of it at EOF). */
-static int jsonl_fill(jsonl *j, size_t *cut) {
-    if (j->start) {
-        memmove(j->buf, j->buf + j->start, j->len - j->start);
-        j->len -= j->start;
-        j->start = 0;
-    }
-    for (;;) {
-        while (!j->eof && j->len < j->block) {
-            if (j->cap - j->len < 65536) {
-                size_t cap = j->cap ? j->cap * 2 : (size_t)1 << 16;
-                char *b = realloc(j->buf, cap);
-                if (!b) return cli_fail(OUPS_ENOMEM, "%s: out of memory", j->name);
-                j->buf = b, j->cap = cap;
-            }
-            size_t want = j->block - j->len;
-            int64_t n = cli_source_read(j->src, j->buf + j->len, want < j->cap - j->len ? want : j->cap - j->len);
-            if (n < 0) return (int)n;
-            if (n == 0) j->eof = true;
-            j->len += (size_t)n;
-        }
-        size_t c = j->len;
-        while (!j->eof && c > 0 && j->buf[c - 1] != '\n') c--;
-        if (c > 0 || j->eof) {
-            *cut = c;
-            return 0;
-        }
-        j->block = j->len + 1; /* a line longer than a block */
-    }
-}
-
-/* The lines of buf[start, cut) as a table (NULL when they are all blank). */
-static int jsonl_block(oups_table **out, jsonl *j, size_t cut) {
-    *out = NULL;
-    cli_cells_clear(&j->cells);
-    int rc = 0;
-    for (size_t p = j->start; rc == 0 && p < cut; j->line++) {
-        const char *nl = memchr(j->buf + p, '\n', cut - p);
-        size_t e = nl ? (size_t)(nl - j->buf) : cut, n = e - p;
-        const char *text = j->buf + p;
-        if (n && text[n - 1] == '\r') n--;
-        bool blank = true;
-        for (size_t i = 0; i < n && blank; i++) blank = text[i] == ' ' || text[i] == '\t';
-        if (!blank && !j->names) {
-            rc = cli_jsonl_keys(&j->names, &j->ncols, j->name, text, n, j->line);
-            j->cells.ncols = j->ncols;
-        }
-        if (!blank && rc == 0) rc = cli_jsonl_cells(&j->cells, j->names, j->name, text, n, j->line);
-        p = e + 1;
-    }
-    j->start = cut;
-    if (rc || j->cells.nrows == 0) return rc;
-    return cli_cells_table(out, &j->cells, j->name, j->names, j->types.n ? &j->types : NULL);
-}
-
-/* Next block as a table: 1, 0 at the end, < 0. */
-static int jsonl_next(oups_table **out, jsonl *j) {
-    *out = NULL;
-    if (j->pending) {
-        *out = j->pending;
-        j->pending = NULL;
-        return 1;
-    }
-    for (;;) {
-        size_t cut = j->start;
-        int rc = jsonl_fill(j, &cut);
-        if (rc) return rc;
-        if (cut == j->start) return 0;
-        if ((rc = jsonl_block(out, j, cut))) return rc;
-        if (*out) return 1;
-    }
-}
-
-/* Open and read the first block: it fixes the columns (the first object's keys, or those of
- * `cols` when given: a later input takes the first input's columns, a key absent is null) and
- * the types. */
-static int jsonl_open(jsonl **out, const char *path, const cli_schema *sch, const cli_csv_options *o,
-                      char *const *cols, int n_cols) {
-    *out = NULL;
-    jsonl *j = calloc(1, sizeof *j);
-    if (!j) return cli_fail(OUPS_ENOMEM, "out of memory");
-    if (cols && !(j->names = calloc((size_t)n_cols + 1, sizeof *j->names))) {
-        free(j);
-        return cli_fail(OUPS_ENOMEM, "out of memory");
-    }
-    for (int i = 0; cols && i < n_cols; i++)
-        if ((j->names[j->ncols++] = strdup(cols[i])) == NULL) {
-            jsonl_close(j);
-            return cli_fail(OUPS_ENOMEM, "out of memory");
-        }
-    j->cells.ncols = j->ncols;
-    j->block = o->block_bytes;
-    const char *env = getenv("OUPS_CSV_BLOCK_BYTES"); /* tests: block boundaries everywhere */
-    if (env && atoll(env) > 0) j->block = (size_t)atoll(env);
-    j->line = 1;
-    if (sch) j->types = *sch;
-    int rc = cli_source_open(&j->src, path);
-    if (rc == 0) j->name = cli_source_name(j->src);
-    if (rc == 0 && (rc = jsonl_next(&j->pending, j)) == 0 && !j->names)
-        rc = cli_fail(OUPS_EINVAL, "%s: no JSON object (JSONL input is empty)", j->name);
-    if (rc == 1) rc = 0;
-    const oups_table *t = j->pending;
-    int nc = t ? oups_table_num_columns(t) : 0;
-    if (rc == 0) { /* the types of every column from now on */
-        j->types.n = nc;
-        j->types.names = j->names;
-        j->types.types = calloc((size_t)nc + 1, sizeof *j->types.types);
-        j->typed = true;
-        if (!j->types.types) rc = cli_fail(OUPS_ENOMEM, "out of memory");
-        for (int i = 0; rc == 0 && i < nc; i++) j->types.types[i] = *oups_column_type(oups_table_column(t, i));
-        if (rc == 0 && (rc = oups_table_new_empty(&j->schema, nc, (const char *const *)j->names, j->types.types)))
-            rc = cli_fail_lib(rc, j->name);
-    }
-    if (rc) {
-        jsonl_close(j);
-        return rc;
-    }
-    *out = j;
-    return 0;
-}
-
-static int64_t jsonl_raw_bytes(const jsonl *j) { return cli_source_raw_bytes(j->src); }
-
 /* ---- one input ---------------------------------------------------------------------------- */
 
 static void close_current(cli_input *in) {
     oups_parquet_reader_free(in->pq);
     cli_csv_close(in->csv);
-    jsonl_close(in->jl);
+    cli_jsonl_close(in->jl);
     oups_opd_close(in->opd);
     in->pq = NULL;
     in->csv = NULL;
@@ -384,7 +224,7 @@ static int source_schema(oups_table **out, cli_input *in, const item *it, const 
     }
     oups_table *all = NULL;
     if (it->kind == K_DATASET) rc = oups_opd_schema(&all, in->opd);
-    else if (it->kind == K_JSONL) all = oups_table_retain(in->jl->schema);
+    else if (it->kind == K_JSONL) all = oups_table_retain((oups_table *)cli_jsonl_schema(in->jl));
     else all = oups_table_retain((oups_table *)cli_csv_schema(in->csv));
     if (rc) return cli_fail_lib(rc, it->path);
     if (cols) rc = oups_table_select(out, all, cols, n_cols);
@@ -420,8 +260,7 @@ static int open_source(cli_input *in, const item *it, bool first) {
             sch = &spec, need_all = true;
         }
         if (it->kind == K_CSV) rc = cli_csv_open_typed(&in->csv, it->path, sch, need_all, &in->o.csv);
-        else if (first || in->o.columns) rc = jsonl_open(&in->jl, it->path, sch, &in->o.csv, NULL, 0);
-        else rc = jsonl_open(&in->jl, it->path, sch, &in->o.csv, in->names, oups_table_num_columns(in->schema));
+        else rc = cli_jsonl_open(&in->jl, it->path, sch, &in->o.csv);
         cli_schema_free(&spec);
         if (rc) return rc;
         break;
@@ -464,7 +303,7 @@ static bool same_order(const oups_table *a, const oups_table *b) {
 
 /* A CSV/JSONL input gives all its columns in its order: select the schema's? */
 static bool text_needs_select(const cli_input *in) {
-    const oups_table *t = in->csv ? cli_csv_schema(in->csv) : in->jl ? in->jl->schema : NULL;
+    const oups_table *t = in->csv ? cli_csv_schema(in->csv) : in->jl ? cli_jsonl_schema(in->jl) : NULL;
     return t && !same_order(t, in->schema);
 }
 
@@ -603,7 +442,7 @@ static int next_of_current(oups_table **out, cli_input *in) {
         return rc ? cli_fail_lib(rc, in->name) : 1;
     }
     oups_table *t = NULL;
-    if ((rc = in->csv ? cli_csv_next(&t, in->csv) : jsonl_next(&t, in->jl)) != 1) return rc;
+    if ((rc = in->csv ? cli_csv_next(&t, in->csv) : cli_jsonl_next(&t, in->jl)) != 1) return rc;
     if (!in->reorder) {
         *out = t;
         return 1;
@@ -618,7 +457,6 @@ static int next_of_current(oups_table **out, cli_input *in) {
 static int64_t bytes_done(const cli_input *in, bool at_end) {
     if (at_end) return in->size;
     if (in->csv) return cli_csv_raw_bytes(in->csv);
-    if (in->jl) return jsonl_raw_bytes(in->jl);
     if (in->pq && oups_parquet_reader_num_rows(in->pq) > 0) {
         int64_t rows = 0;
         for (int i = 0; i < in->rg; i++)

@@ -59,8 +59,6 @@ int cli_input_row_groups(cli_input *in, const int64_t *rg, int n);
     "Inputs: files (.parquet/.pq, .csv, .csv.gz, .csv.zst, .jsonl), globs ('dir/*.parquet', quoted;\n"     \
     "expanded in name order), a directory (an oups dataset: row group by row group; else its\n"            \
     "Parquet, CSV and JSONL files in name order), or '-' for stdin. Several inputs are read as one,\n"     \
-    "in order; they must have the same columns (by name) and types (later CSV/JSONL inputs are\n"         \
-    "parsed with the first input's types). JSONL: one object of scalars per line, keys of the first\n"  \
-    "line; values typed as CSV cells. Memory: one row group or CSV/JSONL block at a time.\n"
+    "in order: same columns (by name) and types. Memory: one row group or text block at a time.\n"
 
 #endif
