@@ -94,6 +94,34 @@ int oups_enc__pack(oups_bytes *out, const uint64_t *v, int64_t n, int w) {
 
 int oups_bit_width(uint64_t max_value) { return max_value ? 64 - __builtin_clzll(max_value) : 0; }
 
+/* The leading whole groups of 8 values of a bit-packed run (width bw <= 32) straight into the
+ * output, as long as an 8-byte load at each value stays inside the `avail` input bytes; returns
+ * the values done (a multiple of 8; the rest goes through oups_enc__unpack). A group of 8
+ * values is bw bytes, so each value's byte offset and shift within its group are fixed for
+ * the run: eight independent loads per group, no running bit position (dictionary indices
+ * and levels are most of a dictionary-encoded column's decode time). */
+static int64_t unpack_groups(const uint8_t *p, size_t avail, int bw, uint32_t *o32, uint16_t *o16, int64_t take) {
+    size_t last = (size_t)(7 * bw) >> 3; /* byte offset of a group's last value */
+    if (bw == 0 || avail < last + 8) return 0;
+    int64_t n_groups = (int64_t)((avail - last - 8) / (size_t)bw) + 1; /* groups g with g*bw + last + 8 <= avail */
+    if (n_groups > take / 8) n_groups = take / 8;
+    const uint64_t mask = ((uint64_t)1 << bw) - 1;
+    unsigned off[8], sh[8];
+    for (int r = 0; r < 8; r++) {
+        off[r] = (unsigned)(r * bw) >> 3;
+        sh[r] = (unsigned)(r * bw) & 7;
+    }
+    const uint8_t *q = p;
+    if (o32) {
+        for (int64_t g = 0; g < n_groups; g++, q += bw, o32 += 8)
+            for (int r = 0; r < 8; r++) o32[r] = (uint32_t)((oups_load_u64le(q + off[r]) >> sh[r]) & mask);
+    } else {
+        for (int64_t g = 0; g < n_groups; g++, q += bw, o16 += 8)
+            for (int r = 0; r < 8; r++) o16[r] = (uint16_t)((oups_load_u64le(q + off[r]) >> sh[r]) & mask);
+    }
+    return n_groups * 8;
+}
+
 /* One decoder for both output widths: exactly one of o32 / o16 is non-NULL. */
 static int rle_decode(const uint8_t *p, const uint8_t *end, int bw, int max_bw, uint32_t *o32, uint16_t *o16,
                       int64_t n, size_t *consumed) {
@@ -121,8 +149,9 @@ static int rle_decode(const uint8_t *p, const uint8_t *end, int bw, int max_bw, 
                                       avail);
             size_t run_bytes = (size_t)(groups * (uint64_t)bw);
             size_t have = run_bytes < avail ? run_bytes : avail;
+            int64_t k0 = unpack_groups(p, avail, bw, o32 ? o32 + i : NULL, o16 ? o16 + i : NULL, take);
             uint64_t tmp[64];
-            for (int64_t k = 0; k < take; k += 64) {
+            for (int64_t k = k0; k < take; k += 64) {
                 int64_t m = take - k < 64 ? take - k : 64;
                 oups_enc__unpack(p, avail, (uint64_t)k * (uint64_t)bw, bw, tmp, m);
                 if (o32)

@@ -155,6 +155,7 @@ static int read_dict(colread *c, const uint8_t *p, size_t len, int64_t n, int en
         c->dict_offs = oups_malloc_array((size_t)n + 1, sizeof(int64_t));
         if (!c->dict_offs) return OUPS_ENOMEM;
         OUPS_TRY(located(c, oups_plain_decode_byte_array(p, p + len, n, c->dict_offs, &c->dict, NULL)));
+        OUPS_TRY(oups_bytes_reserve(&c->dict, 16)); /* byte_values copies short strings 16 bytes at a time */
     } else {
         if ((uint64_t)n > len / (size_t)c->pw) return corrupt(c, "dictionary count larger than its page");
         OUPS_TRY(oups_bytes_append(&c->dict, p, (size_t)n * (size_t)c->pw));
@@ -175,9 +176,15 @@ static int read_indices(colread *c, const uint8_t *p, const uint8_t *end, int64_
         if (bw > 32) return corrupt(c, "dictionary index bit width above 32");
         OUPS_TRY(located(c, oups_rle_decode_u32(p, end, bw, idx, nn, NULL)));
     }
-    uint32_t mx = 0;
-    for (int64_t i = 0; i < nn; i++) mx = idx[i] > mx ? idx[i] : mx;
-    if (nn > 0 && (int64_t)mx >= c->dict_n) return corrupt(c, "dictionary index out of range");
+    /* Signed max (vectorised with baseline SSE2, unlike an unsigned one), the top bits apart. */
+    int32_t mx = 0;
+    uint32_t top = 0;
+    for (int64_t i = 0; i < nn; i++) {
+        int32_t x = (int32_t)(idx[i] & 0x7fffffffu);
+        top |= idx[i];
+        mx = x > mx ? x : mx;
+    }
+    if (nn > 0 && ((top >> 31) || (int64_t)mx >= c->dict_n)) return corrupt(c, "dictionary index out of range");
     *out = idx;
     return 0;
 }
@@ -336,14 +343,17 @@ static int byte_values(colread *c, int enc, const uint8_t *p, const uint8_t *end
         int64_t total = 0;
         for (int64_t i = 0; i < nn; i++) total += d[idx[i] + 1] - d[idx[i]];
         OUPS_TRY(check_cap(c, (int64_t)data->len + total, "decoded strings"));
-        OUPS_TRY(oups_bytes_reserve(data, (size_t)total));
+        OUPS_TRY(oups_bytes_reserve(data, (size_t)total + 16));
         uint8_t *q = data->data + data->len;
         const uint8_t *src = c->dict.data;
         int64_t at = (int64_t)data->len;
         o[0] = at;
         for (int64_t i = 0; i < nn; i++) {
             int64_t s = d[idx[i]], len = d[idx[i] + 1] - s;
-            memcpy(q, src + s, (size_t)len);
+            /* Short strings (symbols, codes): one fixed 16-byte copy instead of a memcpy call;
+             * both buffers have 16 bytes of slack (reserved above and in read_dict). */
+            if (len <= 16) memcpy(q, src + s, 16);
+            else memcpy(q, src + s, (size_t)len);
             q += len;
             at += len;
             o[i + 1] = at;
