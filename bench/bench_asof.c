@@ -2,7 +2,8 @@
  * bench/bench_asof.c: the as-of merger against its targets (issue 5), single thread:
  *   1. int64 keys, main N x table N (default 10M) with one float64 column, backward with exact
  *      matches: our time vs Polars join_asof (POLARS_MAX_THREADS=1), pandas merge_asof and
- *      DuckDB ASOF JOIN (threads=1), measured in the same run; target <= 0.2 x Polars.
+ *      DuckDB ASOF JOIN (threads=1), measured in the same run; targets <= 0.2 x Polars with a
+ *      fresh output (issue 5) and <= 0.25 x Polars with a reused output (issue 11), CPU time.
  *      Peak memory of the merge <= output + 64 MiB. Checksums (sum of joined values) compared.
  *   2. 100 groups x 2 tables x 2 join positions x n_prev 3, 1M main rows, 20K rows per table.
  * Data formulas (shared with bench/peers/asof_*): main key 3i + ((48271 i) mod 1000003) mod 3,
@@ -250,9 +251,11 @@ static int bench_single(int64_t nm, int64_t nk) {
                    peers[p].name, version, ms, cpu, ours / ms, ours_cpu / cpu, reuse / ms, reuse_cpu / cpu,
                    rel < 1e-12 && rel > -1e-12 ? "equal" : "DIFFERS");
             if (p == 0) {
-                bool met = ours_cpu <= 0.2 * cpu;
-                printf("   target oups <= 0.2 x Polars (fresh output, CPU time): %s\n", met ? "met" : "MISSED");
-                if (!met) ok = 0;
+                bool met = ours_cpu <= 0.2 * cpu, met11 = reuse_cpu <= 0.25 * cpu;
+                printf("   target oups <= 0.2 x Polars (issue 5: fresh output, CPU time): %s\n", met ? "met" : "MISSED");
+                printf("   target oups <= 0.25 x Polars (issue 11: reused output, CPU time): %s\n",
+                       met11 ? "met" : "MISSED");
+                if (!met || !met11) ok = 0;
             }
         }
     }
