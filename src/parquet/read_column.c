@@ -111,26 +111,37 @@ static int check_cap(const colread *c, int64_t bytes, const char *what) {
 /* Decode n levels (bit width 1) and set validity bits for rows [pos, pos+n); `*nn` gets the
  * number of non-null values. */
 static int read_levels(colread *c, const uint8_t *p, const uint8_t *end, int64_t n, int64_t *nn) {
-    uint16_t *lv = scratch(&c->levels, (size_t)n * 2);
-    if (!lv) return OUPS_ENOMEM;
-    OUPS_TRY(located(c, oups_rle_decode_u16(p, end, 1, lv, n, NULL)));
-    int64_t k = 0;
-    uint16_t bad = 0;
-    for (int64_t i = 0; i < n; i++) {
-        bad |= lv[i];
-        k += lv[i] == 1;
-    }
-    if (bad > 1) return corrupt(c, "definition level above the maximum");
     uint8_t *v = c->valid;
-    int64_t pos = c->pos, i = 0;
-    if (k == n) { /* no nulls (the common case): set whole bytes */
-        for (; i < n && ((pos + i) & 7); i++) v[(pos + i) >> 3] |= (uint8_t)(1u << ((pos + i) & 7));
-        int64_t bytes = (n - i) >> 3;
-        memset(v + ((pos + i) >> 3), 0xff, (size_t)bytes);
-        i += bytes << 3;
+    int64_t pos = c->pos, i = 0, k = 0;
+    /* A page without nulls is usually one repeated run of 1s (header: count << 1, then the
+     * value byte): no need to expand it. */
+    const uint8_t *q = p;
+    uint64_t h = 0;
+    if (oups_enc__read_uleb(&q, end, &h) == 0 && !(h & 1) && (h >> 1) >= (uint64_t)n && q < end && *q == 1) {
+        k = n;
+    } else {
+        uint16_t *lv = scratch(&c->levels, (size_t)n * 2);
+        if (!lv) return OUPS_ENOMEM;
+        OUPS_TRY(located(c, oups_rle_decode_u16(p, end, 1, lv, n, NULL)));
+        uint16_t bad = 0;
+        for (int64_t r = 0; r < n; r++) {
+            bad |= lv[r];
+            k += lv[r] == 1;
+        }
+        if (bad > 1) return corrupt(c, "definition level above the maximum");
+        if (k < n) {
+            for (; i < n; i++)
+                if (lv[i]) v[(pos + i) >> 3] |= (uint8_t)(1u << ((pos + i) & 7));
+            *nn = k;
+            c->null_count += n - k;
+            return 0;
+        }
     }
-    for (; i < n; i++)
-        if (lv[i]) v[(pos + i) >> 3] |= (uint8_t)(1u << ((pos + i) & 7));
+    /* no nulls (the common case): set whole bytes */
+    for (; i < n && ((pos + i) & 7); i++) v[(pos + i) >> 3] |= (uint8_t)(1u << ((pos + i) & 7));
+    int64_t bytes = (n - i) >> 3;
+    memset(v + ((pos + i) >> 3), 0xff, (size_t)bytes);
+    for (i += bytes << 3; i < n; i++) v[(pos + i) >> 3] |= (uint8_t)(1u << ((pos + i) & 7));
     *nn = k;
     c->null_count += n - k;
     return 0;
