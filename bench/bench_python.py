@@ -2,7 +2,7 @@
 """bench/bench_python.py: the Python binding's cost.
 
 1. Per-call overhead: tiny calls through the binding (C call + argument/result conversion),
-   in microseconds per call.
+   in CPU microseconds per call (the thread's CPU time: on an idle machine the wall time).
 2. A reference-style workflow on N rows, oups vs pandas alone, in separate processes (so
    peak RSS is per side and phase), alternating, median of R runs with the spread, wall and
    CPU time (user + system of all threads: steadier on a shared machine):
@@ -10,9 +10,9 @@
      OrderedParquetDataset (Parquet, zstd, fsync'd); process 2: one StatefulLoop pass over
      iter_intersections_tables: AsofMerger of the trades against the quotes (n_prev=1) and
      SegmentedAggregator per-minute means of the merged price, both bound to the loop's state,
-     all on oups Tables (no DataFrame made in the loop); merged rows and means buffered (64 MB
-     cap) and written to two more datasets. The run holds one row group per dataset plus the
-     buffer, whatever N.
+     all on oups Tables (no DataFrame made in the loop); merged rows and means buffered (cap
+     --buffer-mb, 64 MB) and written to two more datasets. The run holds one row group per
+     dataset plus the buffer, whatever N.
    - pandas: the same data kept with to_pickle (pandas alone has no Parquet engine on this
      system: pyarrow and fastparquet are not packaged), read back, merge_asof (plus the
      previous quote via shift), the merged frame pickled, then per-minute means, timed both
@@ -20,6 +20,7 @@
    Both compute the same per-minute means (checked).
 
 usage: PYTHONPATH=build/python python3 bench/bench_python.py [--rows N] [--runs R] [--calls C] [--dir D]
+       [--buffer-mb MB]
 (--rows 0: the per-call costs only)
 """
 import argparse
@@ -72,10 +73,10 @@ def per_call(n_calls):
             f()
             runs = []
             for _ in range(7):
-                t0 = time.perf_counter()
+                t0 = time.thread_time()  # CPU time: steadier than wall time on a shared machine
                 for _ in range(n_calls):
                     f()
-                runs.append((time.perf_counter() - t0) / n_calls * 1e6)
+                runs.append((time.thread_time() - t0) / n_calls * 1e6)
             out[name] = (statistics.median(runs), min(runs), max(runs))
         opd.close()
         return out
@@ -128,23 +129,46 @@ def oups_run(root, buffer_mb=64):
     means = loop.bind_object_state(SegmentedAggregator("ts", {"px": ("q_px_0", "mean")}, bin_by="1min"),
                                    state=["_conf"])
     no_ts = np.array([], dtype="M8[ns]")
+    lap = _Laps()
     for ctx in loop.iterate(st.iter_intersections_tables([K("quotes"), K("trades")])):
+        lap("read (iteration step)")
         with ctx as chunk:
             q = chunk.get(K("quotes"))
             t = chunk.get(K("trades"))
             feats = merger.merge(t["ts"] if t is not None else no_ts, df_groups=[q[["ts", "px"]]])
+            lap("merge")
+            bins = means.process(feats)
+            lap("aggregate")
             # each call gives the bins of its rows, the last one in progress: written with
             # duplicates_on, its final value replaces it
-            out = loop.buffer({"f": feats, "m": means.process(feats)}, memory_limit_mb=buffer_mb)
+            out = loop.buffer({"f": feats, "m": bins}, memory_limit_mb=buffer_mb)
+            lap("buffer (concat)")
             with st[K("feats")] as o:
                 o.write(df=out["f"], ordered_on="ts", row_group_target_size=1_000_000)
             with st[K("means")] as o:
                 o.write(df=out["m"], ordered_on="ts", row_group_target_size=1_000_000, duplicates_on="ts")
+            lap("write outputs")
+        lap("buffer (concat)")  # a buffered item leaves through Skip
+    lap("read (iteration step)")  # the end of the pass: state persisted
     with st[K("means")] as o:
         m = o.to_table()
     elapsed = time.perf_counter() - t0
-    keys = m["ts"].view(np.int64) // 60_000_000_000
-    return elapsed, keys, m["px"]
+    px = m["px"]
+    full = ~np.isnan(px)  # minutes without trades: NaN means, as pandas' resample gives (dropped there)
+    keys = m["ts"].view(np.int64)[full] // 60_000_000_000
+    return elapsed, keys, px[full], lap.s
+
+
+class _Laps:
+    """Wall time per phase: lap(name) charges the time since the previous lap to `name`."""
+
+    def __init__(self):
+        self.t, self.s = time.perf_counter(), {}
+
+    def __call__(self, name):
+        now = time.perf_counter()
+        self.s[name] = self.s.get(name, 0.0) + now - self.t
+        self.t = now
 
 
 def side_pandas(n, root):
@@ -154,26 +178,34 @@ def side_pandas(n, root):
     the index frequency first, hashing every delta)."""
     quotes, trades = make_data(n)
     t0, c0 = time.perf_counter(), _cpu()
+    lap = _Laps()
     quotes.to_pickle(os.path.join(root, "quotes.pkl"))
     trades.to_pickle(os.path.join(root, "trades.pkl"))
     del quotes, trades
+    lap("write (pickle)")
     t_write = time.perf_counter() - t0
     q = pd.read_pickle(os.path.join(root, "quotes.pkl"))[["ts", "px"]]
     t = pd.read_pickle(os.path.join(root, "trades.pkl"))
+    lap("read (pickle)")
     q["px_1"] = q["px"].shift(1, fill_value=0.0)
     feats = pd.merge_asof(t[["ts"]], q, on="ts").fillna(0.0)
+    lap("merge (shift + merge_asof)")
     feats.to_pickle(os.path.join(root, "feats.pkl"))
+    lap("write output (pickle)")
     t_common, c_common = time.perf_counter() - t0, _cpu() - c0
     t1, c1 = time.perf_counter(), _cpu()
+    lap.t = t1
     r = feats.set_index("ts")["px"].resample("1min").mean().dropna()
     t_resample, c_resample = time.perf_counter() - t1, _cpu() - c1
+    lap("aggregate (resample)")
     t1, c1 = time.perf_counter(), _cpu()
     g = feats["px"].groupby(feats["ts"].dt.floor("1min")).mean()
     t_groupby, c_groupby = time.perf_counter() - t1, _cpu() - c1
+    lap("aggregate (groupby floor)")
     assert r.index.equals(g.index) and np.allclose(r.to_numpy(), g.to_numpy(), rtol=1e-12)
     keys = r.index.to_numpy().view(np.int64) // 60_000_000_000
     return (t_common + t_resample, t_common + t_groupby, t_write, c_common + c_resample, c_common + c_groupby,
-            keys, r.to_numpy())
+            keys, r.to_numpy(), lap.s)
 
 
 def _cpu():
@@ -181,7 +213,7 @@ def _cpu():
     return r.ru_utime + r.ru_stime
 
 
-def child(side, n, root):
+def child(side, n, root, buffer_mb):
     rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # noqa: E731
     if side == "oups-write":
         w, cpu = oups_write(n, root)
@@ -189,21 +221,23 @@ def child(side, n, root):
         return
     if side == "oups-run":
         c0 = _cpu()
-        total, keys, means = oups_run(root)
+        total, keys, means, phases = oups_run(root, buffer_mb)
         res = {"run_s": total, "run_cpu_s": _cpu() - c0, "run_peak_rss_mb": rss()}
     else:
-        total, total_groupby, t_write, cpu, cpu_groupby, keys, means = side_pandas(n, root)
+        total, total_groupby, t_write, cpu, cpu_groupby, keys, means, phases = side_pandas(n, root)
         res = {"total_s": total, "total_groupby_s": total_groupby, "write_s": t_write, "cpu_s": cpu,
                "cpu_groupby_s": cpu_groupby, "peak_rss_mb": rss()}
+    res.update({"phase " + k: v for k, v in phases.items()})
     np.save(os.path.join(tempfile.gettempdir(), f"oups-bench-{side}-{n}.npy"), np.stack([keys.astype(float), means]))
     print(json.dumps(res))
 
 
-def run_side(side, n, where=None):
+def run_side(side, n, where=None, buffer_mb=64):
     root = tempfile.mkdtemp(prefix="oups-bench-", dir=where)
     try:
         def call(s):
-            p = subprocess.run([sys.executable, __file__, "--child", s, "--rows", str(n), "--root", root],
+            p = subprocess.run([sys.executable, __file__, "--child", s, "--rows", str(n), "--root", root,
+                                "--buffer-mb", str(buffer_mb)],
                                check=True, capture_output=True, text=True)
             return json.loads(p.stdout.strip().splitlines()[-1])
         if side == "pandas":
@@ -223,10 +257,11 @@ def main():
     ap.add_argument("--child", choices=["oups-write", "oups-run", "pandas"])
     ap.add_argument("--root")
     ap.add_argument("--dir", help="where the data files go (default: the temporary directory)")
+    ap.add_argument("--buffer-mb", type=float, default=64, help="the loop's buffer cap (MB)")
     a = ap.parse_args()
     if a.child:
-        return child(a.child, a.rows, a.root)
-    print("per-call cost (us per call: median [min, max] of 7 runs of %d calls)" % a.calls)
+        return child(a.child, a.rows, a.root, a.buffer_mb)
+    print("per-call cost (CPU us per call: median [min, max] of 7 runs of %d calls)" % a.calls)
     for name, (med, lo, hi) in per_call(a.calls).items():
         print(f"  {name:42s} {med:8.2f}  [{lo:.2f}, {hi:.2f}]")
     if a.rows == 0:
@@ -234,16 +269,17 @@ def main():
     res = {"oups": [], "pandas": []}
     for r in range(a.runs):
         for side in (("oups", "pandas") if r % 2 == 0 else ("pandas", "oups")):
-            res[side].append(run_side(side, a.rows, a.dir))
+            res[side].append(run_side(side, a.rows, a.dir, a.buffer_mb))
     a_ = np.load(os.path.join(tempfile.gettempdir(), f"oups-bench-oups-run-{a.rows}.npy"))
     b_ = np.load(os.path.join(tempfile.gettempdir(), f"oups-bench-pandas-{a.rows}.npy"))
     same = a_.shape == b_.shape and np.array_equal(a_[0], b_[0]) and np.allclose(a_[1], b_[1], rtol=1e-9)
-    print(f"workflow on {a.rows:,} quotes + {a.rows // 4:,} trades in {a.dir or tempfile.gettempdir()} "
+    print(f"workflow on {a.rows:,} quotes + {a.rows // 4:,} trades in {a.dir or tempfile.gettempdir()}, "
+          f"loop buffer cap {a.buffer_mb:g} MB "
           f"(median [min, max] of {a.runs} alternating runs; cpu = user+system of every thread)")
     for side, rs in res.items():
         for k in rs[0]:
             v = [x[k] for x in rs]
-            print(f"  {side:6s} {k:18s} {statistics.median(v):10.2f}  [{min(v):.2f}, {max(v):.2f}]")
+            print(f"  {side:6s} {k:34s} {statistics.median(v):10.3f}  [{min(v):.3f}, {max(v):.3f}]")
     med = lambda side, k: statistics.median(x[k] for x in res[side])  # noqa: E731
     print(f"  pandas (resample) / oups: wall {med('pandas', 'total_s') / med('oups', 'total_s'):.2f}x, "
           f"cpu {med('pandas', 'cpu_s') / med('oups', 'cpu_s'):.2f}x")

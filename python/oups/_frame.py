@@ -147,8 +147,10 @@ def frame_to_table(df):
             return _oups.table_from_arrow(df)
         raise TypeError(f"expected a DataFrame or an Arrow table, got {type(df).__name__}")
     columns = df.columns
-    names = [c if type(c) is str else str(c) for c in columns]
-    if not columns.is_unique or (len(set(names)) != len(names)):
+    labels = columns._values.tolist() if hasattr(columns, "_values") else list(columns)
+    names = [c if type(c) is str else str(c) for c in labels]
+    # distinct labels may still print alike (1 and "1"): the set only when some are not str
+    if not columns.is_unique or (names != labels and len(set(names)) != len(names)):
         raise _oups.InvalidArgumentError(f"duplicate column names in {names}")
     cols = _fast_columns(df, names)
     if cols is None:
@@ -247,8 +249,9 @@ def _placement(i):
     return _PLACEMENTS[i]
 
 
-def _frame_from_arrays(names, arrays, n):
-    if _BlockManager is not None and all(type(a) is np.ndarray for a in arrays):
+def _frame_from_arrays(names, arrays, n, plain):
+    """DataFrame of columns `arrays`; `plain`: all are numpy arrays (one block each, no copy)."""
+    if plain and _BlockManager is not None:
         blocks = [_block(a, _placement(i)) for i, a in enumerate(arrays)]
         mgr = _BlockManager(blocks, [_columns_index(names), _range_index(n)], verify_integrity=False)
         return pd.DataFrame(mgr)
@@ -261,11 +264,12 @@ def table_to_frame(table):
     if not names:
         return pd.DataFrame()
     arrays = table._pandas_columns()
+    plain = True
     for i, a in enumerate(arrays):
         if type(a) is tuple:
-            _, kind, values, mask, extra = a
-            arrays[i] = _to_pandas_array(kind, values, mask, extra)
-    return _frame_from_arrays(names, arrays, table.num_rows)
+            a = arrays[i] = _to_pandas_array(*a[1:])
+            plain = plain and type(a) is np.ndarray
+    return _frame_from_arrays(names, arrays, table.num_rows, plain)
 
 
 def concat(items):
