@@ -160,13 +160,14 @@ def oups_run(root, buffer_mb=64):
 
 
 class _Laps:
-    """Wall time per phase: lap(name) charges the time since the previous lap to `name`."""
+    """CPU time per phase (all threads; wall time is mostly other processes' on a shared
+    machine): lap(name) charges the CPU time since the previous lap to `name`."""
 
     def __init__(self):
-        self.t, self.s = time.perf_counter(), {}
+        self.t, self.s = _cpu(), {}
 
     def __call__(self, name):
-        now = time.perf_counter()
+        now = _cpu()
         self.s[name] = self.s.get(name, 0.0) + now - self.t
         self.t = now
 
@@ -194,7 +195,7 @@ def side_pandas(n, root):
     lap("write output (pickle)")
     t_common, c_common = time.perf_counter() - t0, _cpu() - c0
     t1, c1 = time.perf_counter(), _cpu()
-    lap.t = t1
+    lap.t = c1
     r = feats.set_index("ts")["px"].resample("1min").mean().dropna()
     t_resample, c_resample = time.perf_counter() - t1, _cpu() - c1
     lap("aggregate (resample)")
@@ -206,6 +207,10 @@ def side_pandas(n, root):
     keys = r.index.to_numpy().view(np.int64) // 60_000_000_000
     return (t_common + t_resample, t_common + t_groupby, t_write, c_common + c_resample, c_common + c_groupby,
             keys, r.to_numpy(), lap.s)
+
+
+def _result_path(where, side, n, pid):
+    return os.path.join(where, f"oups-bench-{side}-{n}-{pid}.npy")
 
 
 def _cpu():
@@ -227,8 +232,8 @@ def child(side, n, root, buffer_mb):
         total, total_groupby, t_write, cpu, cpu_groupby, keys, means, phases = side_pandas(n, root)
         res = {"total_s": total, "total_groupby_s": total_groupby, "write_s": t_write, "cpu_s": cpu,
                "cpu_groupby_s": cpu_groupby, "peak_rss_mb": rss()}
-    res.update({"phase " + k: v for k, v in phases.items()})
-    np.save(os.path.join(tempfile.gettempdir(), f"oups-bench-{side}-{n}.npy"), np.stack([keys.astype(float), means]))
+    res.update({"cpu phase " + k: v for k, v in phases.items()})
+    np.save(_result_path(os.path.dirname(root), side, n, os.getppid()), np.stack([keys.astype(float), means]))
     print(json.dumps(res))
 
 
@@ -270,8 +275,11 @@ def main():
     for r in range(a.runs):
         for side in (("oups", "pandas") if r % 2 == 0 else ("pandas", "oups")):
             res[side].append(run_side(side, a.rows, a.dir, a.buffer_mb))
-    a_ = np.load(os.path.join(tempfile.gettempdir(), f"oups-bench-oups-run-{a.rows}.npy"))
-    b_ = np.load(os.path.join(tempfile.gettempdir(), f"oups-bench-pandas-{a.rows}.npy"))
+    where = a.dir or tempfile.gettempdir()
+    paths = [_result_path(where, side, a.rows, os.getpid()) for side in ("oups-run", "pandas")]
+    a_, b_ = (np.load(p) for p in paths)
+    for p in paths:
+        os.remove(p)
     same = a_.shape == b_.shape and np.array_equal(a_[0], b_[0]) and np.allclose(a_[1], b_[1], rtol=1e-9)
     print(f"workflow on {a.rows:,} quotes + {a.rows // 4:,} trades in {a.dir or tempfile.gettempdir()}, "
           f"loop buffer cap {a.buffer_mb:g} MB "
