@@ -287,7 +287,7 @@ def main():
     for side, rs in res.items():
         for k in rs[0]:
             v = [x[k] for x in rs]
-            print(f"  {side:6s} {k:34s} {statistics.median(v):10.3f}  [{min(v):.3f}, {max(v):.3f}]")
+            print(f"  {side:6s} {k:42s} {statistics.median(v):10.3f}  [{min(v):.3f}, {max(v):.3f}]")
     med = lambda side, k: statistics.median(x[k] for x in res[side])  # noqa: E731
     print(f"  pandas (resample) / oups: wall {med('pandas', 'total_s') / med('oups', 'total_s'):.2f}x, "
           f"cpu {med('pandas', 'cpu_s') / med('oups', 'cpu_s'):.2f}x")
