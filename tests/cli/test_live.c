@@ -114,6 +114,12 @@ static void write_all(int fd, const char *p, size_t n) {
     }
 }
 
+static double seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void nap_us(long us) {
     struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
     nanosleep(&ts, NULL);
@@ -125,6 +131,7 @@ enum mode { FULL, KILL, TERM, CUT_LINE, PAUSES };
  * send the signal after a random part was written (and a random short wait); CUT_LINE closes
  * stdin at a random byte; PAUSES writes in pieces with pauses. */
 static int feed(const char *args, const char *data, size_t n, enum mode mode, uint64_t *st) {
+    /* args: the command after "oups" (agg ... or asof ...), --input - included */
     int p[2];
     if (pipe(p) != 0) return -1;
     pid_t pid = fork();
@@ -133,7 +140,7 @@ static int feed(const char *args, const char *data, size_t n, enum mode mode, ui
         close(p[0]);
         close(p[1]);
         char cmd[4096];
-        snprintf(cmd, sizeof cmd, "cd %s && exec %s/oups agg --input - %s >>out.txt 2>>err.txt", dir, OUPS_BINARY_DIR, args);
+        snprintf(cmd, sizeof cmd, "cd %s && exec %s/oups %s >>out.txt 2>>err.txt", dir, OUPS_BINARY_DIR, args);
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
@@ -178,56 +185,48 @@ static char *from_row(bool js, int64_t k, size_t *n) {
     return s;
 }
 
-/* One trial: runs killed/cut/terminated at random, restarted (on the whole stream or on the
- * rest) until a run reads the stream to its end; then the datasets must equal the one-shot. */
-static void trial(bool js, bool snaps, uint64_t *st, const char *ref, const char *refs) {
+/* One trial of `oups ARGS --state st` (ARGS with --input - and --store-out ds/...): runs
+ * killed, cut or terminated at random, restarted (on the whole stream or on the rest) until a
+ * run reads the stream to its end; then dataset ds/<names[i]> must read back as refs[i]. */
+static void trial(const char *args0, bool js, uint64_t *st, const char *const *names, const char *const *refs, int n) {
     CHECK(sh("rm -rf st ds out.txt err.txt") == 0);
     char args[2048];
     int64_t rows = 1 + (int64_t)(test_rand(st) % 200);
-    snprintf(args, sizeof args, "%s --schema px:float64 --input-format %s --chunk-rows %lld --state st --store-out ds/bars%s",
-             AGG, js ? "jsonl" : "csv", (long long)rows, snaps ? " --snap-by 20s --snaps-out ds/snaps" : "");
+    snprintf(args, sizeof args, "%s --input-format %s --chunk-rows %lld --state st", args0, js ? "jsonl" : "csv",
+             (long long)rows);
     int stops = 1 + (int)(test_rand(st) % 5);
     for (int run = 0;; run++) {
         bool rest = test_rand(st) % 2;
         int64_t k = rest ? offset() : 0;
         CHECK(k >= 0 && k <= N);
-        size_t n;
-        char *data = from_row(js, k, &n);
+        size_t len;
+        char *data = from_row(js, k, &len);
         char a2[2200];
         snprintf(a2, sizeof a2, "%s --input-offset %lld", args, (long long)k);
         enum mode m = run >= stops ? (test_rand(st) % 4 ? FULL : PAUSES) : (enum mode)(1 + test_rand(st) % 3);
         if (m == PAUSES) strcat(a2, " --chunk-seconds 0.004");
         int64_t before = offset();
-        int status = feed(a2, data, n, m, st);
+        int status = feed(a2, data, len, m, st);
         free(data);
         if (m == FULL || m == PAUSES) {
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) sh("cat err.txt >&2");
             CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
             break;
         }
-        if (m == KILL) CHECK(!WIFEXITED(status) || WEXITSTATUS(status) == 0);
-        /* SIGTERM: the chunk read so far is finished, exit 0 (or killed before the handler) */
-        if (m == TERM) CHECK(!WIFEXITED(status) || WEXITSTATUS(status) == 0);
+        /* KILL; TERM: the chunk read so far is finished, exit 0 (or killed before the handler) */
+        if (m == KILL || m == TERM) CHECK(!WIFEXITED(status) || WEXITSTATUS(status) == 0);
         if (m == CUT_LINE) CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
         CHECK(offset() >= before); /* a state never goes back */
     }
     CHECK(offset() == N);
-    CHECK(sh("%s/oups store read ds/bars > got.csv", OUPS_BINARY_DIR) == 0);
-    char *got = slurp("got.csv");
-    CHECK(got && strcmp(got, ref) == 0);
-    free(got);
-    if (snaps) {
-        CHECK(sh("%s/oups store read ds/snaps > gots.csv", OUPS_BINARY_DIR) == 0);
-        got = slurp("gots.csv");
-        CHECK(got && strcmp(got, refs) == 0);
+    for (int i = 0; i < n; i++) {
+        CHECK(sh("%s/oups store read ds/%s > got.csv", OUPS_BINARY_DIR, names[i]) == 0);
+        char *got = slurp("got.csv");
+        CHECK(got && strcmp(got, refs[i]) == 0);
         free(got);
     }
 }
 
-static double seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 TEST(killed_and_restarted_equals_one_shot) {
     CHECK(access(OUPS_BINARY_DIR "/oups", X_OK) == 0);
@@ -241,7 +240,12 @@ TEST(killed_and_restarted_equals_one_shot) {
     double t0 = seconds();
     int trials = 0;
     for (; trials < 4 || (trials < 40 && seconds() - t0 < 15); trials++) {
-        trial(trials % 3 == 2, trials % 2 == 1, &st, ref, refs);
+        bool js = trials % 3 == 2, snaps = trials % 2 == 1;
+        char args[1024];
+        snprintf(args, sizeof args, "agg --input - %s --schema px:float64 --store-out ds/bars%s", AGG,
+                 snaps ? " --snap-by 20s --snaps-out ds/snaps" : "");
+        const char *const names[] = {"bars", "snaps"}, *const r[] = {ref, refs};
+        trial(args, js, &st, names, r, snaps ? 2 : 1);
         if (test_failed_flag) {
             fprintf(stderr, "  trial %d failed (seed %llu)\n", trials, (unsigned long long)tests_seed());
             break;
@@ -250,6 +254,45 @@ TEST(killed_and_restarted_equals_one_shot) {
     fprintf(stderr, "  %d trials\n", trials);
     free(ref);
     free(refs);
+}
+
+/* oups asof --input -: MAIN from stdin, the quotes a file read in step; killed and restarted
+ * as above, the dataset equals the one-shot join (exact matches on and off). */
+TEST(asof_killed_and_restarted_equals_one_shot) {
+    uint64_t st = tests_seed() + 2;
+    gen(&st);
+    put("all.csv", csv, csv_len);
+    /* quotes: keys interleaved with the trades' (equal keys included), a file */
+    char *q = malloc(N * 48 + 64);
+    size_t ql = (size_t)sprintf(q, "ts,bid\n");
+    for (int i = 0; i < N; i++) {
+        int64_t t = 9 * 3600 + (int64_t)i * 12 + (int64_t)(test_rand(&st) % 12); /* non-decreasing */
+        ql += (size_t)sprintf(q + ql, "2024-01-02T%02lld:%02lld:%02lldZ,%d.5\n", (long long)(t / 3600 % 24),
+                              (long long)(t / 60 % 60), (long long)(t % 60), i);
+    }
+    put("quotes.csv", q, ql);
+    free(q);
+    double t0 = seconds();
+    int trials = 0;
+    for (; trials < 3 || (trials < 20 && seconds() - t0 < 8); trials++) {
+        const char *exact = trials % 2 ? "1" : "0";
+        int np = (int)(test_rand(&st) % 3); /* windows of previous values: a TABLE row given twice shows */
+        CHECK(sh("%s/oups asof --on ts --main all.csv quotes.csv --allow-exact-matches %s --n-prev %d -o ref.csv",
+                 OUPS_BINARY_DIR, exact, np) == 0);
+        char *ref = slurp("ref.csv");
+        CHECK(ref && strlen(ref) > 1000);
+        char args[1024];
+        snprintf(args, sizeof args, "asof --on ts --input - quotes.csv --allow-exact-matches %s --n-prev %d "
+                 "--schema px:float64 --store-out ds/j", exact, np);
+        const char *const names[] = {"j"}, *const r[] = {ref};
+        trial(args, trials % 3 == 1, &st, names, r, 1);
+        free(ref);
+        if (test_failed_flag) {
+            fprintf(stderr, "  asof trial %d failed (seed %llu)\n", trials, (unsigned long long)tests_seed());
+            break;
+        }
+    }
+    fprintf(stderr, "  %d asof trials\n", trials);
 }
 
 TEST(edges) {
@@ -331,6 +374,7 @@ static void setup(void) {
 static void all(void) {
     setup();
     killed_and_restarted_equals_one_shot();
+    if (!test_failed_flag) asof_killed_and_restarted_equals_one_shot();
     if (!test_failed_flag) edges();
     if (!test_failed_flag) usage();
     if (!test_failed_flag) sh("cd / && rm -rf %s", dir);
