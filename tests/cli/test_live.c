@@ -21,9 +21,14 @@
 #include <unistd.h>
 
 #include "oups/oups.h"
+#include "cli_run.h"
 #include "harness.h"
 
-static char dir[64];
+#define sh clirun_sh
+#define put clirun_put
+#define dir clirun_dir
+static char *slurp(const char *name) { return clirun_slurp(name, NULL); }
+
 
 /* The stream: a header and N data rows (CSV with blank lines sprinkled; JSONL), and where each
  * data row starts, so a restart can be fed the rest. */
@@ -58,42 +63,6 @@ static void gen(uint64_t *st) {
     }
     csv_row[N] = csv_len;
     jsonl_row[N] = jsonl_len;
-}
-
-/* `sh -c` in dir; exit code. */
-static int sh(const char *fmt, ...) {
-    char args[4096], cmd[4300];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "cd %s && %s", dir, args);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *slurp(const char *name) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *s = malloc(cap);
-    for (size_t k; s && (k = fread(s + n, 1, cap - n - 1, f)) > 0;)
-        if ((n += k) == cap - 1) s = realloc(s, cap *= 2);
-    fclose(f);
-    if (s) s[n] = 0;
-    return s;
-}
-
-static void put(const char *name, const char *data, size_t n) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (f) {
-        fwrite(data, 1, n, f);
-        fclose(f);
-    }
 }
 
 static int64_t offset(void) {
@@ -365,19 +334,10 @@ TEST(usage) {
     CHECK(sh("grep -q 'not a live state' err.txt") == 0);
 }
 
-static void setup(void) {
-    snprintf(dir, sizeof dir, "/tmp/oups_live_XXXXXX");
-    if (!mkdtemp(dir)) abort();
-    signal(SIGPIPE, SIG_IGN);
+static int setup(void) {
+    signal(SIGPIPE, SIG_IGN); /* a killed reader: the feeder's write fails, it does not die */
+    return 0;
 }
 
-static void all(void) {
-    setup();
-    killed_and_restarted_equals_one_shot();
-    if (!test_failed_flag) asof_killed_and_restarted_equals_one_shot();
-    if (!test_failed_flag) edges();
-    if (!test_failed_flag) usage();
-    if (!test_failed_flag) sh("cd / && rm -rf %s", dir);
-}
-
-RUN_TESTS("cli.live", all)
+CLIRUN_TESTS("cli.live", "live", setup, killed_and_restarted_equals_one_shot, asof_killed_and_restarted_equals_one_shot,
+             edges, usage)

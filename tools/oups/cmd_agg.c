@@ -17,6 +17,7 @@
 #include "csv.h"
 #include "input.h"
 #include "live.h"
+#include "sink.h"
 
 enum { OPT_ON = 256, OPT_BIN, OPT_CLOSED, OPT_LABEL, OPT_ORIGIN, OPT_OFFSET, OPT_SNAP, OPT_BY, OPT_AGG, OPT_STATE,
        OPT_SNAPS_OUT, OPT_FORMAT };
@@ -365,40 +366,6 @@ static int held_add(oups_table **ready, held *h, const oups_table *nw, const agg
     return rc < 0 ? cli_fail_lib(rc, NULL) : 0;
 }
 
-/* An output written as its rows become final: CSV/JSONL rows, or a Parquet row group per
- * write; the file appears only when complete (cli_open_output, the Parquet writer's temp). */
-typedef struct sink {
-    const char *path, *format;
-    FILE *f;
-    oups_parquet_writer *pw;
-    bool open;
-} sink;
-
-static int sink_write(sink *s, const oups_table *t) {
-    int rc;
-    bool pq = !strcmp(s->format, "parquet");
-    if (!s->open) {
-        s->open = true;
-        if (pq && (rc = oups_parquet_writer_open(&s->pw, s->path, t, NULL)) < 0) return cli_fail_lib(rc, s->path);
-        if (!pq && ((rc = cli_open_output(&s->f, s->path)) < 0 || (rc = cli_write_header(s->f, t, s->format)) < 0))
-            return rc;
-    }
-    if (oups_table_num_rows(t) == 0) return 0;
-    if (pq) return (rc = oups_parquet_writer_write_row_group(s->pw, t)) < 0 ? cli_fail_lib(rc, s->path) : 0;
-    return cli_write_rows(s->f, t, s->format);
-}
-
-static int sink_close(sink *s, bool ok) {
-    int rc = 0;
-    if (s->pw) {
-        if (ok && !cli_failed() && (rc = oups_parquet_writer_finish(s->pw)) < 0) rc = cli_fail_lib(rc, s->path);
-        oups_parquet_writer_free(s->pw);
-    }
-    if (s->f) rc = cli_close_output(s->f, s->path);
-    s->pw = NULL;
-    s->f = NULL;
-    return rc;
-}
 
 /* The inputs, chunk by chunk (cli_input), through the aggregator; outputs as they are final.
  * 1 if no chunk had rows (the caller prints the headers), 0, or < 0 (printed). */
@@ -408,7 +375,7 @@ static int stream(oups_segagg *sa, const agg_args *a, const agg_keys *k, const c
     io.csv = a->live.csv;
     cli_input *in = NULL;
     held hb = {0}, hs = {.snaps = true};
-    sink sb = {.path = a->out, .format = format}, ss = {.path = a->snaps_out, .format = format};
+    cli_sink sb = {.path = a->out, .format = format}, ss = {.path = a->snaps_out, .format = format};
     oups_table *chunk = NULL, *bins = NULL, *snaps = NULL, *ready = NULL;
     bool any = false;
     int rc = cli_input_open(&in, a->in, a->n_in, &io);
@@ -417,10 +384,10 @@ static int stream(oups_segagg *sa, const agg_args *a, const agg_keys *k, const c
             any = true;
             if ((rc = oups_segagg_process(&bins, &snaps, sa, chunk)) < 0) rc = cli_fail_lib(rc, cli_input_name(in));
             if (rc == 0) rc = held_add(&ready, &hb, bins, k);
-            if (rc == 0) rc = sink_write(&sb, ready);
+            if (rc == 0) rc = cli_sink_write(&sb, ready);
             oups_table_free(ready);
             ready = NULL;
-            if (rc == 0 && snaps && (rc = held_add(&ready, &hs, snaps, k)) == 0) rc = sink_write(&ss, ready);
+            if (rc == 0 && snaps && (rc = held_add(&ready, &hs, snaps, k)) == 0) rc = cli_sink_write(&ss, ready);
             oups_table_free(ready);
             ready = NULL;
         }
@@ -430,16 +397,16 @@ static int stream(oups_segagg *sa, const agg_args *a, const agg_keys *k, const c
         chunk = bins = snaps = NULL;
     }
     /* the end: every held row is final (held rows are in order already) */
-    if (rc == 0 && hb.rows) rc = sink_write(&sb, hb.rows);
-    if (rc == 0 && hs.rows) rc = sink_write(&ss, hs.rows);
+    if (rc == 0 && hb.rows) rc = cli_sink_write(&sb, hb.rows);
+    if (rc == 0 && hs.rows) rc = cli_sink_write(&ss, hs.rows);
     if (rc == 0 && !any && !strcmp(format, "parquet")) { /* no rows: the columns still are known */
         if ((rc = oups_segagg_process(&bins, &snaps, sa, cli_input_schema(in))) < 0) rc = cli_fail_lib(rc, NULL);
-        if (rc == 0) rc = sink_write(&sb, bins);
-        if (rc == 0 && snaps) rc = sink_write(&ss, snaps);
+        if (rc == 0) rc = cli_sink_write(&sb, bins);
+        if (rc == 0 && snaps) rc = cli_sink_write(&ss, snaps);
         any = true;
     }
-    int rc2 = sink_close(&sb, rc == 0);
-    int rc3 = sink_close(&ss, rc == 0);
+    int rc2 = cli_sink_close(&sb, rc == 0);
+    int rc3 = cli_sink_close(&ss, rc == 0);
     cli_input_close(in);
     oups_table_free(bins);
     oups_table_free(snaps);

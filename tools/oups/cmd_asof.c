@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "csv.h"
 #include "live.h"
+#include "sink.h"
 
 enum {
     OPT_ON = 256, OPT_MAIN, OPT_NPREV, OPT_ALLOW, OPT_PREFIXES, OPT_SUFFIX, OPT_DIRECTION, OPT_TOL, OPT_STATE,
@@ -547,51 +548,12 @@ static int read_fill(oups_table **out, const char *path, const oups_table *schem
     return 0;
 }
 
-/* ---- output ------------------------------------------------------------------------------ */
-
-/* The output, opened at the first chunk (its schema): a CSV/JSONL stream or a Parquet writer
- * (a row group per chunk), both written to a temporary that appears at the path only when
- * complete. */
-typedef struct asof_sink {
-    const char *path, *format;
-    FILE *f;
-    oups_parquet_writer *pw;
-    bool open;
-} asof_sink;
-
-static int sink_write(asof_sink *s, const oups_table *t) {
-    int rc;
-    bool pq = !strcmp(s->format, "parquet");
-    if (!s->open) {
-        s->open = true;
-        if (pq && (rc = oups_parquet_writer_open(&s->pw, s->path, t, NULL)) < 0) return cli_fail_lib(rc, s->path);
-        if (!pq && ((rc = cli_open_output(&s->f, s->path)) < 0 || (rc = cli_write_header(s->f, t, s->format)) < 0))
-            return rc;
-    }
-    if (rows(t) == 0) return 0;
-    if (pq) return (rc = oups_parquet_writer_write_table(s->pw, t)) < 0 ? cli_fail_lib(rc, s->path) : 0;
-    return cli_write_rows(s->f, t, s->format);
-}
-
-/* Finish the output: it appears only if nothing failed (ok and no failure printed). */
-static int sink_close(asof_sink *s, bool ok) {
-    int rc = 0;
-    if (s->pw) {
-        if (ok && !cli_failed() && (rc = oups_parquet_writer_finish(s->pw)) < 0) rc = cli_fail_lib(rc, s->path);
-        oups_parquet_writer_free(s->pw);
-    }
-    if (s->f) rc = cli_close_output(s->f, s->path);
-    s->pw = NULL;
-    s->f = NULL;
-    return rc;
-}
-
 /* ---- the join ---------------------------------------------------------------------------- */
 
 typedef struct asof_job {
     const asof_args *a;
     oups_asof_merger *m;
-    asof_sink out;
+    cli_sink out;
     bool merged; /* asof_chunk ran at least once */
 } asof_job;
 
@@ -632,7 +594,7 @@ static int asof_chunk(asof_job *j, const oups_table *main, oups_table *const *ta
 static int chunk_out(asof_job *j, const oups_table *main, oups_table *const *tables) {
     oups_table *o = NULL;
     int rc = asof_chunk(j, main, tables, &o);
-    if (rc == 0) rc = sink_write(&j->out, o);
+    if (rc == 0) rc = cli_sink_write(&j->out, o);
     oups_table_free(o);
     return rc;
 }
@@ -885,7 +847,7 @@ int oups_cli_asof(int argc, char **argv) {
         goto out;
     }
     rc = run_steps(&j, in, n + 1);
-    if (sink_close(&j.out, rc == 0) < 0 || rc < 0) goto out;
+    if (cli_sink_close(&j.out, rc == 0) < 0 || rc < 0) goto out;
     if (a.state) { /* after the output: a crash in between replays this chunk, nothing is lost */
         if ((rc = oups_asof_merger_save(&saved, &len, j.m)) < 0) {
             cli_fail_lib(rc, NULL);
@@ -895,7 +857,7 @@ int oups_cli_asof(int argc, char **argv) {
     }
     status = 0;
 out:
-    sink_close(&j.out, false);
+    cli_sink_close(&j.out, false);
     free(blob);
     oups_mem_free(saved);
     oups_asof_merger_free(j.m);
