@@ -1,12 +1,14 @@
 // labels: fault slow
 /*
- * tests/cli/test_live.c: the live mode of `oups agg` (--input -, --store-out, --state) against
- * real processes fed through a pipe: SIGKILL at random instants (so also inside store writes
- * and state checkpoints), SIGTERM, the feeder closing stdin in the middle of a line, restarts on
- * the whole stream or on its rest (--input-offset from --print-offset), CSV and JSONL, chunks
- * cut by rows and by seconds (a feeder that pauses). The dataset read back must equal the
- * one-shot `oups agg` output byte for byte (CSV text of the same values) in every trial.
- * Also: a 0-row input, a replay of a finished stream (only skipped rows: nothing changes), a
+ * tests/cli/test_live.c: the live mode of `oups agg` and `oups asof` (--input -, --store-out,
+ * --state) against real processes fed through a pipe: SIGKILL at random instants (so also
+ * inside store writes and state checkpoints), SIGTERM, the feeder closing stdin in the middle
+ * of a line, restarts on the whole stream or on its rest (--input-offset from --print-offset),
+ * CSV and JSONL, chunks cut by rows and by seconds (a feeder that pauses). The dataset read back
+ * must equal the one-shot `oups agg` / `oups asof` output byte for byte (CSV text of the same
+ * values) in every trial.
+ * Also: kills placed right after a chunk's write, before its checkpoint
+ * (OUPS_TEST_KILL_AFTER_WRITE), a 0-row input, a replay of a finished stream (nothing changes), a
  * malformed JSONL line (exit 1, the message names the line and field, the state stops at the
  * last chunk before it), usage errors.
  */
@@ -288,6 +290,25 @@ TEST(edges) {
     got = slurp("got.csv");
     CHECK(got && strcmp(got, ref) == 0);
     free(got);
+    /* killed after the k-th chunk's write, before its checkpoint (the dataset ahead of the
+     * state), then restarted on the whole stream or on the rest: the one-shot dataset */
+    for (int k = 1; k <= 12; k += 1 + k / 3) {
+        CHECK(sh("rm -rf st ds && { OUPS_TEST_KILL_AFTER_WRITE=%d %s/oups agg --input - %s < all.csv; } 2>/dev/null", k,
+                 OUPS_BINARY_DIR, args) != 0);
+        int64_t s = offset();
+        CHECK(s == 97 * (k - 1));
+        size_t n;
+        char *rest = from_row(false, k % 2 ? 0 : s, &n);
+        put("rest.csv", rest, n);
+        free(rest);
+        CHECK(sh("%s/oups agg --input - %s --input-offset %lld < rest.csv", OUPS_BINARY_DIR, args,
+                 (long long)(k % 2 ? 0 : s)) == 0);
+        CHECK(sh("%s/oups store read ds/bars > got.csv", OUPS_BINARY_DIR) == 0);
+        got = slurp("got.csv");
+        CHECK(got && strcmp(got, ref) == 0);
+        free(got);
+    }
+    CHECK(sh("cp st st0") == 0);
     /* a gap (the input starts after the rows consumed) is refused, nothing changes */
     CHECK(sh("%s/oups agg --input - %s --input-offset %d < all.csv 2> err.txt", OUPS_BINARY_DIR, args, N + 5) == 1);
     CHECK(sh("grep -q 'would be missing' err.txt && cmp st st0") == 0);

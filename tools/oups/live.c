@@ -393,6 +393,11 @@ static int flush(live *L) {
         if (!outs[i]) continue;
         rc = job->store_out[i] ? store_write(L, i, outs[i], L->rows, n_in) : text_write(L, i, outs[i]);
     }
+    /* Tests: OUPS_TEST_KILL_AFTER_WRITE=N kills the process after its N-th chunk write, before
+     * the checkpoint, the window where the dataset is ahead of the state (random kills too). */
+    static int64_t writes, kill_at = -1;
+    if (kill_at < 0) kill_at = getenv("OUPS_TEST_KILL_AFTER_WRITE") ? atoll(getenv("OUPS_TEST_KILL_AFTER_WRITE")) : 0;
+    if (rc == 0 && ++writes == kill_at) raise(SIGKILL);
     if (rc == 0) { /* after the writes: a kill in between replays this chunk, which is idempotent */
         L->rows += n_in;
         if (L->state_path && (rc = cli_save_state(L->state_path, wrap_state, L)) < 0) L->rows -= n_in;
