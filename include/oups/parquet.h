@@ -149,6 +149,40 @@ typedef struct oups_parquet_stats {
 OUPS_API OUPS_NODISCARD int oups_parquet_reader_stats(oups_parquet_stats *out, const oups_parquet_reader *r, int rg,
                                                       int col);
 
+/** One data page of a column chunk, from the file's page index. */
+typedef struct oups_parquet_page {
+    int64_t first_row;    /**< index of the page's first row in its row group */
+    int64_t n_rows;       /**< rows of the page */
+    bool has_min_max;     /**< false: all-null page, no ColumnIndex, or bounds that do not decode */
+    oups_scalar min, max; /**< the ColumnIndex bounds, in the column's table type */
+} oups_parquet_page;
+
+/**
+ * The data pages of column `col` in row group `rg`, from the chunk's OffsetIndex (locations,
+ * first rows) and ColumnIndex (min/max, when written).
+ * @param[out] out  `*n` pages in row order, NULL with `*n` = 0 when the chunk has no offset
+ *                  index (files of writers that do not write one). Caller frees it with
+ *                  oups_mem_free(); byte-array bounds point into the same block.
+ * Errors: OUPS_EINVAL (indices), OUPS_ECORRUPT (an index that does not parse, or pages out of
+ * order or outside the chunk), OUPS_EUNSUPPORTED (column that cannot be read), OUPS_EIO.
+ * Cost: one pread of each index structure; no page is read.
+ */
+OUPS_API OUPS_NODISCARD int oups_parquet_reader_pages(oups_parquet_page **out, int *n, oups_parquet_reader *r,
+                                                      int rg, int col);
+/**
+ * Rows [row_start, row_end) of row group `rg`, columns as in oups_parquet_reader_read(). In a
+ * chunk with an offset index only the data pages holding those rows (and the dictionary page)
+ * are read and decoded; other chunks are decoded whole, then sliced.
+ * @param[out] out  Caller owns it; independent of the reader.
+ * Errors: those of oups_parquet_reader_read(); OUPS_EINVAL for rows outside the row group.
+ * Cost: per column, one pread of its offset index and one or two of its pages; one thread.
+ */
+OUPS_API OUPS_NODISCARD int oups_parquet_reader_read_rows(oups_table **out, oups_parquet_reader *r, int rg,
+                                                          int64_t row_start, int64_t row_end,
+                                                          const char *const *columns, int n_cols);
+/** Data pages (v1 or v2) decoded by this reader since it was opened, all reads included. */
+OUPS_API int64_t oups_parquet_reader_pages_decoded(const oups_parquet_reader *r);
+
 /**
  * Describe the file as JSON (file, num_rows, format_version, created_by, schema with table
  * and Parquet types, key_value_metadata, row_groups with per-column codec, encodings, sizes,

@@ -182,11 +182,23 @@ OUPS_API OUPS_NODISCARD int oups_opd_schema(oups_table **out, const oups_opd *op
 OUPS_API bool oups_opd_has_pending_commit(const oups_opd *opd);
 /**
  * Rows with start <= key < end_excl (either bound NULL: unbounded). Only row groups whose
- * [min, max] intersects the range are read. Scalars must be of the key's type family.
+ * [min, max] intersects the range are read, and in a row group the range cuts, only the
+ * pages that can hold keys in it (from the key column's page index; every column's pages
+ * from the offset index), so a narrow range decodes a few pages. Scalars must be of the
+ * key's type family. Files without a page index are decoded whole.
  */
 OUPS_API OUPS_NODISCARD int oups_opd_read_range(oups_table **out, oups_opd *opd, const oups_scalar *start,
                                                 const oups_scalar *end_excl, const char *const *columns,
                                                 int n_cols);
+
+/** What reads of a dataset did (oups_opd_read_stats_get): counts since it was opened, its views
+ * and the iterations over it included. */
+typedef struct oups_opd_read_stats {
+    int64_t row_groups_read; /**< row-group files whose data was read (schema lookups excluded) */
+    int64_t pages_decoded;   /**< data pages decoded in them */
+} oups_opd_read_stats;
+/** Read statistics of the dataset (shared by a handle and its views). Cost: none. */
+OUPS_API void oups_opd_read_stats_get(oups_opd_read_stats *out, const oups_opd *opd);
 
 /** How duplicate rows are identified by oups_opd_write. */
 typedef enum oups_dup_mode {

@@ -7,6 +7,8 @@
 #ifndef OUPS_SRC_PARQUET_INTERNAL_H
 #define OUPS_SRC_PARQUET_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include "oups/parquet.h"
 #include "parquet/meta.h"
 #include "table/table.h"
@@ -51,10 +53,17 @@ struct oups_parquet_reader {
     char **kv_keys, **kv_values; /* NUL-terminated copies; values may be NULL */
     int64_t alloc_cap;           /* cap on bytes of decoded data per column (hostile sizes) */
     int threads;                 /* 0: oups_pool_threads default */
+    _Atomic int64_t pages_decoded; /* data pages decoded since open (page_index.c reports it) */
 };
 
 /* Decode leaf `leaf` over row groups `rgs[0..n_rg)` into one column (read_column.c). */
 int oups_parquet__read_column(oups_column **out, oups_parquet_reader *r, int leaf, const int *rgs, int n_rg);
+
+/* Decode the pages of leaf `leaf` in row group `rg` that hold `rows` rows: the chunk's first
+ * dict_len bytes (its dictionary page, or 0) and bytes [off, off+len) of the file (whole data
+ * pages, found by the offset index; the first is page `first_page` in messages). */
+int oups_parquet__read_column_span(oups_column **out, oups_parquet_reader *r, int leaf, int rg, int64_t dict_len,
+                                   int64_t off, int64_t len, int64_t rows, int first_page);
 
 /* Decode a PLAIN-encoded statistics value of `leaf` into a scalar (describe.c); 0, or 1 when
  * the value cannot be represented (then the statistic is reported absent). */

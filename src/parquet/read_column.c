@@ -10,6 +10,7 @@
  * naming file, column, row group and page. Page CRCs are verified when present (not under
  * OUPS_FUZZING). Spec: parquet-format README (pages), Encodings.md, LogicalTypes.md.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "parquet/codec.h"
@@ -546,11 +547,11 @@ static int read_page_v2(colread *c, const oups_pq_page_header *h, const uint8_t 
     return 0;
 }
 
-static int read_chunk(colread *c, int rg) {
+/* Checks of column chunk `rg` of the leaf before reading it; start and len get its byte range. */
+static int chunk_begin(colread *c, int rg, int64_t *start, int64_t *len) {
     oups_parquet_reader *r = c->r;
     int leaf = (int)(c->l - r->leaves);
-    const oups_pq_row_group *g = &r->meta.row_groups[rg];
-    const oups_pq_column_chunk *cc = &g->columns[leaf];
+    const oups_pq_column_chunk *cc = &r->meta.row_groups[rg].columns[leaf];
     const oups_pq_column_meta *m = &cc->meta;
     c->rg = rg;
     c->page = -1;
@@ -561,32 +562,51 @@ static int read_chunk(colread *c, int rg) {
                               c->l->name, rg);
     if (m->type != c->l->el->type) return corrupt(c, "chunk type differs from the schema");
     c->codec = m->codec;
-    int64_t rows = g->num_rows;
-    if (rows == 0) return 0;
+    *start = *len = 0;
+    if (r->meta.row_groups[rg].num_rows == 0) return 0; /* nothing read: the range is not checked */
     /* Some writers record dictionary_page_offset 0 (or garbage) when there is none: trust it
      * only when it points before the first data page. */
-    int64_t start = m->data_page_offset;
-    if (m->dictionary_page_offset >= 4 && m->dictionary_page_offset < start) start = m->dictionary_page_offset;
-    int64_t len = m->total_compressed_size;
-    if (start < 4 || len <= 0 || start > r->size - 8 || len > r->size - 8 - start)
+    *start = m->data_page_offset;
+    if (m->dictionary_page_offset >= 4 && m->dictionary_page_offset < *start) *start = m->dictionary_page_offset;
+    *len = m->total_compressed_size;
+    if (*start < 4 || *len <= 0 || *start > r->size - 8 || *len > r->size - 8 - *start)
         return corrupt(c, "column chunk byte range outside the file");
-    const uint8_t *p;
-    if (r->fd < 0) {
-        p = r->mem + start;
-    } else {
-        uint8_t *buf = scratch(&c->chunk, (size_t)len);
-        if (!buf) return OUPS_ENOMEM;
-        OUPS_TRY(oups_io_pread(r->fd, buf, (size_t)len, start, r->name));
-        p = buf;
+    return 0;
+}
+
+/* Bytes [start, start+len) of the file, then [start2, start2+len2) right after them in the
+ * same scratch (len2 may be 0); memory images are used in place when there is one range. */
+static int fetch(colread *c, const uint8_t **out, int64_t start, int64_t len, int64_t start2, int64_t len2) {
+    oups_parquet_reader *r = c->r;
+    if (r->fd < 0 && len2 == 0) {
+        *out = r->mem + start;
+        return 0;
     }
-    const uint8_t *end = p + len;
-    int64_t done_at = c->pos + rows;
+    uint8_t *buf = scratch(&c->chunk, (size_t)(len + len2));
+    if (!buf) return OUPS_ENOMEM;
+    if (r->fd < 0) {
+        memcpy(buf, r->mem + start, (size_t)len);
+        memcpy(buf + len, r->mem + start2, (size_t)len2);
+    } else {
+        OUPS_TRY(oups_io_pread(r->fd, buf, (size_t)len, start, r->name));
+        if (len2) OUPS_TRY(oups_io_pread(r->fd, buf + len, (size_t)len2, start2, r->name));
+    }
+    *out = buf;
+    return 0;
+}
+
+/* Decode the pages in [p, end) until `rows` more rows are read (rows < 0: every page of the
+ * range, which may hold no data rows: a dictionary); pages are numbered from `first_page`. */
+static int decode_pages(colread *c, const uint8_t *p, const uint8_t *end, int64_t rows, int first_page) {
+    oups_parquet_reader *r = c->r;
+    int64_t done_at = c->pos + (rows > 0 ? rows : 0);
     char what[256];
-    for (c->page = 0; c->pos < done_at; c->page++) {
+    for (c->page = first_page; rows < 0 ? p < end : c->pos < done_at; c->page++) {
         if (p >= end) return corrupt(c, "column chunk ends before all rows were read");
         oups_pq_page_header h;
         size_t hl;
-        snprintf(what, sizeof what, "%s: column '%s': row group %d: page %d header", r->name, c->l->name, rg, c->page);
+        snprintf(what, sizeof what, "%s: column '%s': row group %d: page %d header", r->name, c->l->name, c->rg,
+                 c->page);
         OUPS_TRY(oups_parquet__parse_page_header(&h, p, (size_t)(end - p), &hl, what));
         p += hl;
         if (h.compressed_page_size > end - p) return corrupt(c, "page ends past its column chunk");
@@ -604,14 +624,25 @@ static int read_chunk(colread *c, int rg) {
             if (rc == 0) rc = read_dict(c, d, dlen, h.dict.num_values, h.dict.encoding);
         } else if (h.type == OUPS_PQ_PAGE_DATA && h.has_data_v1) {
             rc = read_page_v1(c, &h, body, done_at - c->pos);
+            atomic_fetch_add_explicit(&r->pages_decoded, 1, memory_order_relaxed);
         } else if (h.type == OUPS_PQ_PAGE_DATA_V2 && h.has_data_v2) {
             rc = read_page_v2(c, &h, body, done_at - c->pos);
+            atomic_fetch_add_explicit(&r->pages_decoded, 1, memory_order_relaxed);
         } else if (h.type == OUPS_PQ_PAGE_DATA || h.type == OUPS_PQ_PAGE_DATA_V2 || h.type == OUPS_PQ_PAGE_DICTIONARY) {
             rc = corrupt(c, "page header without its page-type header");
         } /* index pages and unknown page types are skipped */
         if (rc) return rc;
     }
     return 0;
+}
+
+static int read_chunk(colread *c, int rg) {
+    int64_t start, len, rows = c->r->meta.row_groups[rg].num_rows;
+    OUPS_TRY(chunk_begin(c, rg, &start, &len));
+    if (rows == 0) return 0;
+    const uint8_t *p;
+    OUPS_TRY(fetch(c, &p, start, len, 0, 0));
+    return decode_pages(c, p, p + len, rows, 0);
 }
 
 /* ---- the column ---------------------------------------------------------------------------- */
@@ -651,33 +682,55 @@ static int finish(oups_column **out, colread *c) {
     return oups_column_new(out, &c->l->type, c->n_total, 0, c->null_count, validity, offsets, data);
 }
 
+/* Output buffers for n_total rows of the leaf. */
+static int colread_init(colread *c, oups_parquet_reader *r, int leaf, int64_t n_total) {
+    memset(c, 0, sizeof *c);
+    c->r = r;
+    c->l = &r->leaves[leaf];
+    c->pw = c->l->phys_width;
+    c->ow = oups_datatype_width(c->l->type.id);
+    c->n_total = n_total;
+    OUPS_TRY(check_cap(c, c->n_total * (c->ow > 8 ? c->ow : 8), "column"));
+    bool bytes = c->l->conv == OUPS_PQR_BYTES || c->l->conv == OUPS_PQR_FLBA_BYTES;
+    if (bytes) OUPS_TRY(oups_buffer_new(&c->offbuf, (c->n_total + 1) * 8));
+    else if (c->l->conv == OUPS_PQR_BOOL) OUPS_TRY(oups_buffer_new_zeroed(&c->vbuf, (c->n_total + 7) / 8));
+    else OUPS_TRY(oups_buffer_new(&c->vbuf, c->n_total * c->ow));
+    if (c->l->max_def > 0) OUPS_TRY(oups_buffer_new_zeroed(&c->valbuf, (c->n_total + 7) / 8));
+    if (bytes) OUPS_TRY(oups_bytes_reserve(&c->data, 64)); /* decoders memcpy into it */
+    if (c->vbuf) c->vals = oups_buffer_data(c->vbuf);
+    if (c->valbuf) c->valid = oups_buffer_data(c->valbuf);
+    if (c->offbuf) {
+        c->offs = (int64_t *)(void *)oups_buffer_data(c->offbuf);
+        c->offs[0] = 0;
+    }
+    return 0;
+}
+
 int oups_parquet__read_column(oups_column **out, oups_parquet_reader *r, int leaf, const int *rgs, int n_rg) {
     *out = NULL;
     colread c;
-    memset(&c, 0, sizeof c);
-    c.r = r;
-    c.l = &r->leaves[leaf];
-    c.pw = c.l->phys_width;
-    c.ow = oups_datatype_width(c.l->type.id);
-    for (int i = 0; i < n_rg; i++) c.n_total += r->meta.row_groups[rgs[i]].num_rows;
-    int rc = check_cap(&c, c.n_total * (c.ow > 8 ? c.ow : 8), "column");
-    bool bytes = c.l->conv == OUPS_PQR_BYTES || c.l->conv == OUPS_PQR_FLBA_BYTES;
-    if (rc == 0) {
-        if (bytes) rc = oups_buffer_new(&c.offbuf, (c.n_total + 1) * 8);
-        else if (c.l->conv == OUPS_PQR_BOOL) rc = oups_buffer_new_zeroed(&c.vbuf, (c.n_total + 7) / 8);
-        else rc = oups_buffer_new(&c.vbuf, c.n_total * c.ow);
-    }
-    if (rc == 0 && c.l->max_def > 0) rc = oups_buffer_new_zeroed(&c.valbuf, (c.n_total + 7) / 8);
-    if (rc == 0 && bytes) rc = oups_bytes_reserve(&c.data, 64); /* decoders memcpy into it */
-    if (rc == 0) {
-        if (c.vbuf) c.vals = oups_buffer_data(c.vbuf);
-        if (c.valbuf) c.valid = oups_buffer_data(c.valbuf);
-        if (c.offbuf) {
-            c.offs = (int64_t *)(void *)oups_buffer_data(c.offbuf);
-            c.offs[0] = 0;
-        }
-    }
+    int64_t n_total = 0;
+    for (int i = 0; i < n_rg; i++) n_total += r->meta.row_groups[rgs[i]].num_rows;
+    int rc = colread_init(&c, r, leaf, n_total);
     for (int i = 0; rc == 0 && i < n_rg; i++) rc = read_chunk(&c, rgs[i]);
+    if (rc == 0) rc = finish(out, &c);
+    colread_free(&c);
+    return rc;
+}
+
+int oups_parquet__read_column_span(oups_column **out, oups_parquet_reader *r, int leaf, int rg, int64_t dict_len,
+                                   int64_t off, int64_t len, int64_t rows, int first_page) {
+    *out = NULL;
+    colread c;
+    int64_t start, clen;
+    int rc = colread_init(&c, r, leaf, rows);
+    if (rc == 0) rc = chunk_begin(&c, rg, &start, &clen);
+    if (rc == 0 && (dict_len < 0 || dict_len > clen || off < start + dict_len || len < 0 || off + len > start + clen))
+        rc = corrupt(&c, "page index locations outside the column chunk");
+    const uint8_t *p = NULL;
+    if (rc == 0) rc = dict_len ? fetch(&c, &p, start, dict_len, off, len) : fetch(&c, &p, off, len, 0, 0);
+    if (rc == 0 && dict_len) rc = decode_pages(&c, p, p + dict_len, -1, -1);
+    if (rc == 0) rc = decode_pages(&c, p + dict_len, p + dict_len + len, rows, first_page);
     if (rc == 0) rc = finish(out, &c);
     colread_free(&c);
     return rc;

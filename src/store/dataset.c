@@ -273,9 +273,9 @@ void oups_store__rg_path(char *buf, const oups_opd *opd, int64_t file_id) {
     oups_store__journal_path(buf, opd, &opd->pending, file_id);
 }
 
-/* Keys of column `name` of t checked against row group i's stats: sorted, first == min,
- * last == max. */
-static int check_keys(const oups_opd *opd, int64_t i, const oups_table *t, const char *path) {
+/* Keys of column `name` of t, rows [r0, r0 + rows(t)) of row group i, checked against its
+ * stats: sorted, inside [min, max], first == min when r0 == 0, last == max at the end. */
+static int check_keys(const oups_opd *opd, int64_t i, const oups_table *t, int64_t r0, const char *path) {
     int c = opd->ordered_on ? oups_table_column_index(t, opd->ordered_on) : -1;
     int64_t n = oups_table_num_rows(t);
     if (c < 0 || n == 0) return 0;
@@ -285,27 +285,28 @@ static int check_keys(const oups_opd *opd, int64_t i, const oups_table *t, const
     if (rc < 0 && rc != OUPS_ENOMEM) rc = oups_error_prefix(OUPS_ECORRUPT, "%s: ", path);
     for (int64_t r = 1; rc == 0 && r < n; r++)
         if (keys[r] < keys[r - 1])
-            rc = oups_error_set(OUPS_ECORRUPT, "%s: row %lld is out of order on '%s'", path, (long long)r,
+            rc = oups_error_set(OUPS_ECORRUPT, "%s: row %lld is out of order on '%s'", path, (long long)(r0 + r),
                                 opd->ordered_on);
-    if (rc == 0 && (keys[0] != opd->stats.mins[i] || keys[n - 1] != opd->stats.maxs[i]))
+    bool at_end = r0 + n == opd->stats.n_rows[i];
+    if (rc == 0 && (keys[0] < opd->stats.mins[i] || keys[n - 1] > opd->stats.maxs[i] ||
+                    (r0 == 0 && keys[0] != opd->stats.mins[i]) || (at_end && keys[n - 1] != opd->stats.maxs[i])))
         rc = oups_error_set(OUPS_ECORRUPT, "%s: key min/max differ from the metadata's for row group %lld", path,
                             (long long)i);
     oups_free(keys);
     return rc;
 }
 
-/* Row group i (stats index) of the dataset, checked against the metadata: the schema (CRC
- * known since format 2), the footer's row count, then (when the key column is read) key order
- * and min/max. A mismatch is ECORRUPT naming the file: a damaged file is never read as data. */
-static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char *const *columns, int n_cols,
-                   bool schema_only) {
+/* Open row group i's file checked against the metadata: the whole file against its CRC
+ * (unknown for format-1 row groups), the schema (CRC known since format 2), the footer's row
+ * count. A mismatch is ECORRUPT naming the file: a damaged file is never read as data.
+ * `*schema` gets the file's 0-row table. */
+static int open_rg(oups_parquet_reader **out, oups_table **schema, const oups_opd *opd, int64_t i, char *path) {
     *out = NULL;
-    char path[PATH_MAX];
+    *schema = NULL;
     oups_store__rg_path(path, opd, opd->stats.file_ids[i]);
     oups_parquet_reader *r = NULL;
     int64_t crc = -1;
-    /* the whole file checked against its CRC (unknown for format-1 row groups), then parsed;
-     * the lock keeps writers out in between */
+    /* the lock keeps writers out between the CRC and the parse */
     int rc = opd->stats.crcs[i] >= 0 ? oups_store__file_crc(&crc, path) : 0;
     if (rc == 0 && crc != opd->stats.crcs[i])
         rc = oups_error_set(OUPS_ECORRUPT, "%s: checksum mismatch: the file is damaged", path);
@@ -320,21 +321,105 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
     if (rc == 0 && oups_parquet_reader_num_rows(r) != opd->stats.n_rows[i])
         rc = oups_error_set(OUPS_ECORRUPT, "%s: %lld rows, the metadata says %lld", path,
                             (long long)oups_parquet_reader_num_rows(r), (long long)opd->stats.n_rows[i]);
-    if (rc == 0 && !schema_only) {
+    if (rc == 0 && oups_parquet_reader_num_row_groups(r) != 1)
+        rc = oups_error_set(OUPS_ECORRUPT, "%s: %d row groups, a dataset file has one", path,
+                            oups_parquet_reader_num_row_groups(r));
+    if (rc < 0) {
+        oups_table_free(t);
+        oups_parquet_reader_free(r);
+        return rc;
+    }
+    *out = r;
+    *schema = t;
+    return 0;
+}
+
+/* Rows [*r0, *r1) of row group i (read through `r`) that can hold keys in [lo, hi): from the
+ * key column's page index (pages are sorted on the key), else the whole row group. */
+static int key_rows(int64_t *r0, int64_t *r1, const oups_opd *opd, oups_parquet_reader *r, int64_t i, int64_t lo,
+                    int64_t hi) {
+    *r0 = 0;
+    *r1 = opd->stats.n_rows[i];
+    if (lo <= opd->stats.mins[i] && hi > opd->stats.maxs[i]) return 0;
+    int leaf = -1;
+    for (int c = 0; c < oups_parquet_reader_num_columns(r) && leaf < 0; c++) {
+        const char *name;
+        if (oups_parquet_reader_column_name(&name, r, c) == 0 && strcmp(name, opd->ordered_on) == 0) leaf = c;
+    }
+    oups_parquet_page *pg = NULL;
+    int n = 0;
+    if (leaf >= 0) OUPS_TRY(oups_parquet_reader_pages(&pg, &n, r, 0, leaf));
+    bool usable = n > 0;
+    for (int k = 0; k < n && usable; k++) usable = pg[k].has_min_max;
+    if (usable) {
+        int a = 0, b = n; /* pages [a, b) may hold keys in [lo, hi) */
+        int64_t kmin, kmax;
+        int rc = 0;
+        while (rc == 0 && a < n && (rc = oups_store__key_from_scalar(&kmax, &opd->key_type, &pg[a].max)) == 0 && kmax < lo) a++;
+        while (rc == 0 && b > a && (rc = oups_store__key_from_scalar(&kmin, &opd->key_type, &pg[b - 1].min)) == 0 &&
+               kmin >= hi)
+            b--;
+        if (rc == 0) {
+            *r0 = a < n ? pg[a].first_row : *r1;
+            *r1 = b > a ? pg[b - 1].first_row + pg[b - 1].n_rows : *r0;
+        }
+        usable = rc == 0;
+    }
+    oups_mem_free(pg);
+    if (!usable) *r0 = 0, *r1 = opd->stats.n_rows[i];
+    return 0;
+}
+
+/* Row group i (stats index) of the dataset, checked against the metadata (open_rg, and key
+ * order and min/max when the key column is read). `range` (lo <= key < hi): only the pages
+ * that can hold such keys are decoded (key_rows), and the rows outside are cut off, so the
+ * key column is read. Counted in the handle's read statistics. */
+static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char *const *columns, int n_cols,
+                   bool schema_only, const int64_t *range) {
+    *out = NULL;
+    char path[PATH_MAX];
+    oups_parquet_reader *r = NULL;
+    oups_table *t = NULL;
+    OUPS_TRY(open_rg(&r, &t, opd, i, path));
+    int rc = 0;
+    if (!schema_only) {
         oups_table_free(t);
         t = NULL;
-        rc = oups_parquet_reader_read(&t, r, NULL, 0, columns, columns ? n_cols : 0);
-        if (rc == 0 && oups_table_num_rows(t) != opd->stats.n_rows[i])
-            rc = oups_error_set(OUPS_ECORRUPT, "%s: %lld rows read, the metadata says %lld", path,
-                                (long long)oups_table_num_rows(t), (long long)opd->stats.n_rows[i]);
-        if (rc == 0) rc = check_keys(opd, i, t, path);
-    } else if (rc == 0 && columns) {
+        int64_t r0 = 0, r1 = opd->stats.n_rows[i];
+        if (range) rc = key_rows(&r0, &r1, opd, r, i, range[0], range[1]);
+        if (rc == 0 && r0 == 0 && r1 == opd->stats.n_rows[i]) /* whole: columns decoded in parallel */
+            rc = oups_parquet_reader_read(&t, r, NULL, 0, columns, columns ? n_cols : 0);
+        else if (rc == 0)
+            rc = oups_parquet_reader_read_rows(&t, r, 0, r0, r1, columns, columns ? n_cols : 0);
+        if (rc == 0 && oups_table_num_rows(t) != r1 - r0)
+            rc = oups_error_set(OUPS_ECORRUPT, "%s: %lld rows read, expected %lld", path,
+                                (long long)oups_table_num_rows(t), (long long)(r1 - r0));
+        if (rc == 0) rc = check_keys(opd, i, t, r0, path);
+        atomic_fetch_add(&opd->lock->row_groups_read, 1);
+        atomic_fetch_add(&opd->lock->pages_decoded, oups_parquet_reader_pages_decoded(r));
+    } else if (columns) {
         oups_table *s;
         rc = oups_table_select(&s, t, columns, n_cols);
         oups_table_free(t);
         t = rc == 0 ? s : NULL;
     }
     oups_parquet_reader_free(r);
+    if (rc == 0 && range) { /* cut to lo <= key < hi */
+        int kc = oups_table_column_index(t, opd->ordered_on);
+        int64_t rows = oups_table_num_rows(t);
+        int64_t *keys = oups_malloc_array((size_t)rows + 1, 8);
+        if (!keys) rc = OUPS_ENOMEM;
+        if (rc == 0 && kc < 0) rc = oups_error_set(OUPS_EINVAL, "a key range needs the key column '%s'", opd->ordered_on);
+        if (rc == 0) rc = oups_store__key_extract(keys, oups_table_column(t, kc), opd->ordered_on);
+        int64_t a = rc == 0 ? oups_store__lower(keys, rows, range[0]) : 0;
+        int64_t b = rc == 0 ? oups_store__lower(keys, rows, range[1]) : 0;
+        oups_free(keys);
+        oups_table *s;
+        if (rc == 0 && (a > 0 || b < rows) && (rc = oups_table_slice(&s, t, a, b > a ? b - a : 0)) == 0) {
+            oups_table_free(t);
+            t = s;
+        }
+    }
     if (rc < 0) {
         oups_table_free(t);
         return rc;
@@ -343,21 +428,28 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
     return 0;
 }
 
-int oups_store__read_rgs(oups_table **out, const oups_opd *opd, const int64_t *idx, int64_t n,
-                         const char *const *columns, int n_cols) {
+/* The given row groups, each cut to `range` if given, concatenated. */
+static int read_rgs(oups_table **out, const oups_opd *opd, const int64_t *idx, int64_t n, const char *const *columns,
+                    int n_cols, const int64_t *range) {
     *out = NULL;
     if (n == 0) {
         if (opd->stats.n == 0) return oups_table_new_empty(out, 0, NULL, NULL);
-        return read_rg(out, opd, 0, columns, n_cols, true);
+        return read_rg(out, opd, 0, columns, n_cols, true, NULL);
     }
     oups_table **parts = oups_calloc((size_t)n, sizeof *parts);
     if (!parts) return OUPS_ENOMEM;
     int rc = 0;
-    for (int64_t i = 0; i < n && rc == 0; i++) rc = read_rg(&parts[i], opd, idx[i], columns, n_cols, false);
-    if (rc == 0) rc = oups_table_concat(out, parts, (int)n);
+    for (int64_t i = 0; i < n && rc == 0; i++) rc = read_rg(&parts[i], opd, idx[i], columns, n_cols, false, range);
+    if (rc == 0 && n == 1) *out = parts[0], parts[0] = NULL; /* no copy */
+    else if (rc == 0) rc = oups_table_concat(out, parts, (int)n);
     for (int64_t i = 0; i < n; i++) oups_table_free(parts[i]);
     oups_free(parts);
     return rc;
+}
+
+int oups_store__read_rgs(oups_table **out, const oups_opd *opd, const int64_t *idx, int64_t n,
+                         const char *const *columns, int n_cols) {
+    return read_rgs(out, opd, idx, n, columns, n_cols, NULL);
 }
 
 int oups_opd_schema(oups_table **out, const oups_opd *opd) { return oups_store__read_rgs(out, opd, NULL, 0, NULL, 0); }
@@ -366,20 +458,25 @@ int oups_opd_read(oups_table **out, oups_opd *opd, const char *const *columns, i
     return oups_opd_read_range(out, opd, NULL, NULL, columns, n_cols);
 }
 
+void oups_opd_read_stats_get(oups_opd_read_stats *out, const oups_opd *opd) {
+    out->row_groups_read = atomic_load(&opd->lock->row_groups_read);
+    out->pages_decoded = atomic_load(&opd->lock->pages_decoded);
+}
+
 int oups_opd_read_range(oups_table **out, oups_opd *opd, const oups_scalar *start, const oups_scalar *end_excl,
                         const char *const *columns, int n_cols) {
     *out = NULL;
-    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    int64_t range[2] = {INT64_MIN, INT64_MAX};
     bool bounded = start || end_excl;
     if (bounded && opd->stats.n > 0) {
-        if (start) OUPS_TRY(oups_store__key_from_scalar(&lo, &opd->key_type, start));
-        if (end_excl) OUPS_TRY(oups_store__key_from_scalar(&hi, &opd->key_type, end_excl));
+        if (start) OUPS_TRY(oups_store__key_from_scalar(&range[0], &opd->key_type, start));
+        if (end_excl) OUPS_TRY(oups_store__key_from_scalar(&range[1], &opd->key_type, end_excl));
     }
     int64_t *idx = oups_malloc_array((size_t)(opd->stats.n + 1), 8), n = 0;
     if (!idx) return OUPS_ENOMEM;
     for (int64_t i = 0; i < opd->stats.n; i++)
-        if (!bounded || (opd->stats.maxs[i] >= lo && (!end_excl || opd->stats.mins[i] < hi))) idx[n++] = i;
-    /* the key column is needed to trim: read it too, then select the requested columns */
+        if (!bounded || (opd->stats.maxs[i] >= range[0] && (!end_excl || opd->stats.mins[i] < range[1]))) idx[n++] = i;
+    /* the key column is needed to cut: read it too, then select the requested columns */
     const char **cols = NULL;
     int nc = n_cols;
     int rc = 0;
@@ -394,27 +491,10 @@ int oups_opd_read_range(oups_table **out, oups_opd *opd, const oups_scalar *star
         if (rc == 0 && !has) cols[nc++] = opd->ordered_on;
     }
     oups_table *t = NULL;
-    if (rc == 0) rc = oups_store__read_rgs(&t, opd, idx, n, cols ? cols : columns, cols ? nc : n_cols);
+    if (rc == 0)
+        rc = read_rgs(&t, opd, idx, n, cols ? cols : columns, cols ? nc : n_cols,
+                      bounded && opd->ordered_on ? range : NULL);
     oups_free(idx);
-    if (rc == 0 && bounded && n > 0) {
-        int kc = oups_table_column_index(t, opd->ordered_on);
-        int64_t rows = oups_table_num_rows(t);
-        int64_t *keys = oups_malloc_array((size_t)rows + 1, 8);
-        if (!keys) rc = OUPS_ENOMEM;
-        if (rc == 0) rc = oups_store__key_extract(keys, oups_table_column(t, kc), opd->ordered_on);
-        if (rc == 0) {
-            int64_t a = start ? oups_store__lower(keys, rows, lo) : 0;
-            int64_t b = end_excl ? oups_store__lower(keys, rows, hi) : rows;
-            if (b < a) b = a;
-            oups_table *s;
-            rc = oups_table_slice(&s, t, a, b - a);
-            if (rc == 0) {
-                oups_table_free(t);
-                t = s;
-            }
-        }
-        oups_free(keys);
-    }
     if (rc == 0 && cols && nc > n_cols) {
         oups_table *s;
         rc = oups_table_select(&s, t, columns, n_cols);
@@ -478,7 +558,7 @@ int oups_opd_check(oups_opd *opd) {
     const store_stats *s = &opd->stats;
     for (int64_t i = 0; i < s->n; i++) { /* ids, order and min/max were validated at open */
         oups_table *t;                    /* every column: page checksums are verified too */
-        OUPS_TRY(read_rg(&t, opd, i, NULL, 0, false));
+        OUPS_TRY(read_rg(&t, opd, i, NULL, 0, false, NULL));
         oups_table_free(t);
     }
     if (opd->pending.phase) return 0; /* staged names are expected until a writer rolls forward */

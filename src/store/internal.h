@@ -115,10 +115,12 @@ int oups_store__meta_parse(store_meta *m, const void *data, size_t len, const ch
 
 /* ---- dataset handle (dataset.c) ------------------------------------------------------- */
 
+/* Shared by a dataset handle and its views: the lock, and the read statistics. */
 typedef struct store_lock {
     _Atomic int refcount;
     int fd;
     char *path;
+    _Atomic int64_t row_groups_read, pages_decoded;
 } store_lock;
 
 struct oups_opd {

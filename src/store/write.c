@@ -352,6 +352,7 @@ static int wctx_init(wctx *w, oups_opd *opd, const oups_store_write_options *o) 
     w->o = o;
     oups_parquet_write_options def = OUPS_PARQUET_WRITE_OPTIONS_INIT;
     w->pq = o->parquet ? *o->parquet : def;
+    w->pq.page_index = true; /* range reads decode only the pages they need (dataset.c) */
     if (o->max_n_off_target_rgs < 0)
         return oups_error_set(OUPS_EINVAL, "'max_n_off_target_rgs' must be >= 1 (0: unset), got %lld",
                               (long long)o->max_n_off_target_rgs);
