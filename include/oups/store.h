@@ -207,7 +207,8 @@ typedef enum oups_dup_mode {
     OUPS_DUP_COLUMNS = 2 /**< rows equal on duplicates_on (+ ordered_on, always) */
 } oups_dup_mode;
 
-#define OUPS_STORE_WRITE_OPTIONS_VERSION 1
+/** 2 added allow_new_columns (structs of version 1 are still accepted: it is then false). */
+#define OUPS_STORE_WRITE_OPTIONS_VERSION 2
 typedef struct oups_store_write_options {
     int version;                  /**< OUPS_STORE_WRITE_OPTIONS_VERSION */
     const char *ordered_on;       /**< required for a new dataset; must match otherwise */
@@ -220,10 +221,17 @@ typedef struct oups_store_write_options {
     int n_kv;                     /**< metadata update: add/replace; value NULL deletes */
     const char *const *kv_keys;
     const char *const *kv_values;
-    const oups_parquet_write_options *parquet; /**< NULL: defaults (zstd) */
+    const oups_parquet_write_options *parquet; /**< NULL: defaults (zstd); the page index is
+                                                    always written (range reads use it) */
+    /** Accept new data with columns the dataset does not have (oups_opd_write only): they are
+     * appended to the dataset's columns, in the new data's order; row groups written before
+     * read back with nulls there (our reader, and Parquet readers that unify schemas by
+     * name, e.g. DuckDB's union_by_name). The new data's other columns may come in any order.
+     * Dropping or retyping a column stays OUPS_ESCHEMA. Default false. */
+    bool allow_new_columns;
 } oups_store_write_options;
 #define OUPS_STORE_WRITE_OPTIONS_INIT                                                               \
-    {OUPS_STORE_WRITE_OPTIONS_VERSION, NULL, 6345000, NULL, OUPS_DUP_NONE, NULL, 0, 0, 0, NULL, NULL, NULL}
+    {OUPS_STORE_WRITE_OPTIONS_VERSION, NULL, 6345000, NULL, OUPS_DUP_NONE, NULL, 0, 0, 0, NULL, NULL, NULL, false}
 
 /**
  * Merge `df` (may be NULL: only resize/coalesce and metadata) into the dataset.
@@ -233,8 +241,8 @@ typedef struct oups_store_write_options {
  * unchanged; on success it is fully replaced (file k = row group k).
  * Ownership: all inputs borrowed.
  * @return 0, OUPS_EUNORDERED (df not sorted), OUPS_ENOTFOUND (ordered_on column missing),
- *         OUPS_ESCHEMA (df schema differs from the dataset's, or non-timestamp key with a
- *         period), OUPS_EINVAL (options), OUPS_EREADONLY (view), OUPS_EOVERFLOW (>65535
+ *         OUPS_ESCHEMA (df schema differs from the dataset's: the message names the dataset,
+ *         the column and both types; or a non-timestamp key with a period), OUPS_EINVAL (options), OUPS_EREADONLY (view), OUPS_EOVERFLOW (>65535
  *         files), OUPS_EIO, or another negative code. Nothing is written before validation.
  */
 OUPS_API OUPS_NODISCARD int oups_opd_write(oups_opd *opd, const oups_table *df, const oups_store_write_options *opts);

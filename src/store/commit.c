@@ -130,6 +130,7 @@ static store_meta meta_of(const oups_opd *opd, const store_stats *st, const stor
     m.key_type_known = opd->key_type_known;
     m.has_schema = opd->has_schema;
     m.schema_crc = opd->schema_crc;
+    m.columns = opd->columns;
     m.stats = *st;
     m.kv = *kv;
     if (j) m.journal = *j;

@@ -81,6 +81,7 @@ static void opd_free(oups_opd *o) {
     oups_free(o->path);
     oups_free(o->md_path);
     oups_free(o->ordered_on);
+    oups_table_free(o->columns);
     oups_store__stats_free(&o->stats);
     oups_store__kv_free(&o->kv);
     oups_free(o);
@@ -121,6 +122,8 @@ int oups_store__reload(oups_opd *opd) {
     opd->key_type_known = m.key_type_known;
     opd->has_schema = m.has_schema;
     opd->schema_crc = m.schema_crc;
+    oups_table_free(opd->columns);
+    opd->columns = m.columns;
     opd->stats = m.stats;
     opd->kv = m.kv;
     opd->is_new = false;
@@ -199,6 +202,7 @@ int oups_opd_view(oups_opd **out, oups_opd *opd, int64_t start, int64_t stop, in
     v->path = oups_strdup(opd->path);
     v->md_path = oups_strdup(opd->md_path);
     v->ordered_on = opd->ordered_on ? oups_strdup(opd->ordered_on) : NULL;
+    v->columns = opd->columns ? oups_table_retain(opd->columns) : NULL;
     memset(&v->stats, 0, sizeof v->stats);
     memset(&v->kv, 0, sizeof v->kv);
     memset(&v->pending, 0, sizeof v->pending);
@@ -296,6 +300,38 @@ static int check_keys(const oups_opd *opd, int64_t i, const oups_table *t, int64
     return rc;
 }
 
+/* True if the columns of `t` are the first columns of `cols` (a row group written before a
+ * write added columns). */
+bool oups_store__is_prefix(const oups_table *t, const oups_table *cols) {
+    int n = oups_table_num_columns(t);
+    if (!cols || n > oups_table_num_columns(cols)) return false;
+    for (int i = 0; i < n; i++)
+        if (strcmp(oups_table_column_name(t, i), oups_table_column_name(cols, i)) != 0 ||
+            !oups_datatype_equal(oups_column_type(oups_table_column(t, i)), oups_column_type(oups_table_column(cols, i))))
+            return false;
+    return true;
+}
+
+/* `t` (rows of a file written before columns were added) with the columns `names[0..n)` of
+ * the dataset: its own, and all-null ones for those it lacks. */
+static int with_new_columns(oups_table **out, const oups_table *t, const char *const *names, int n,
+                            const oups_table *cols) {
+    *out = NULL;
+    oups_column **c = oups_calloc((size_t)n + 1, sizeof *c);
+    if (!c) return OUPS_ENOMEM;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        int k = oups_table_column_index(t, names[i]), d = oups_table_column_index(cols, names[i]);
+        if (k >= 0) c[i] = oups_column_retain(oups_table_column(t, k));
+        else if (d < 0) rc = oups_error_set(OUPS_ENOTFOUND, "no column '%s' in the dataset", names[i]);
+        else rc = oups_column_new_nulls(&c[i], oups_column_type(oups_table_column(cols, d)), oups_table_num_rows(t));
+    }
+    if (rc == 0) rc = oups_table_new(out, n, names, c);
+    for (int i = 0; i < n; i++) oups_column_release(c[i]);
+    oups_free(c);
+    return rc;
+}
+
 /* Open row group i's file checked against the metadata: the whole file against its CRC
  * (unknown for format-1 row groups), the schema (CRC known since format 2), the footer's row
  * count. A mismatch is ECORRUPT naming the file: a damaged file is never read as data.
@@ -316,7 +352,7 @@ static int open_rg(oups_parquet_reader **out, oups_table **schema, const oups_op
     OUPS_TRY(rc);
     oups_table *t = NULL;
     rc = oups_parquet_reader_schema(&t, r);
-    if (rc == 0 && opd->has_schema && oups_store__schema_crc(t) != opd->schema_crc)
+    if (rc == 0 && opd->has_schema && oups_store__schema_crc(t) != opd->schema_crc && !oups_store__is_prefix(t, opd->columns))
         rc = oups_error_set(OUPS_ECORRUPT, "%s: columns or types differ from the dataset's (metadata schema)", path);
     if (rc == 0 && oups_parquet_reader_num_rows(r) != opd->stats.n_rows[i])
         rc = oups_error_set(OUPS_ECORRUPT, "%s: %lld rows, the metadata says %lld", path,
@@ -382,7 +418,22 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
     oups_table *t = NULL;
     OUPS_TRY(open_rg(&r, &t, opd, i, path));
     int rc = 0;
-    if (!schema_only) {
+    /* a file older than the dataset's last columns: read the columns it has, null the others */
+    const char **want = NULL, **have = NULL;
+    int n_want = 0, n_have = 0;
+    if (!schema_only && opd->columns && oups_table_num_columns(t) < oups_table_num_columns(opd->columns)) {
+        n_want = columns ? n_cols : oups_table_num_columns(opd->columns);
+        want = oups_malloc_array((size_t)n_want + 1, sizeof *want);
+        have = oups_malloc_array((size_t)n_want + 1, sizeof *have);
+        if (!want || !have) rc = OUPS_ENOMEM;
+        for (int k = 0; rc == 0 && k < n_want; k++) {
+            want[k] = columns ? columns[k] : oups_table_column_name(opd->columns, k);
+            if (oups_table_column_index(t, want[k]) >= 0) have[n_have++] = want[k];
+        }
+        columns = have;
+        n_cols = n_have;
+    }
+    if (rc == 0 && !schema_only) {
         oups_table_free(t);
         t = NULL;
         int64_t r0 = 0, r1 = opd->stats.n_rows[i];
@@ -404,6 +455,14 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
         t = rc == 0 ? s : NULL;
     }
     oups_parquet_reader_free(r);
+    if (rc == 0 && want) {
+        oups_table *s;
+        rc = with_new_columns(&s, t, want, n_want, opd->columns);
+        oups_table_free(t);
+        t = rc == 0 ? s : NULL;
+    }
+    oups_free(want);
+    oups_free(have);
     if (rc == 0 && range) { /* cut to lo <= key < hi */
         int kc = oups_table_column_index(t, opd->ordered_on);
         int64_t rows = oups_table_num_rows(t);
@@ -433,6 +492,8 @@ static int read_rgs(oups_table **out, const oups_opd *opd, const int64_t *idx, i
                     int n_cols, const int64_t *range) {
     *out = NULL;
     if (n == 0) {
+        if (opd->columns) return columns ? oups_table_select(out, opd->columns, columns, n_cols)
+                                         : (*out = oups_table_retain(opd->columns), 0);
         if (opd->stats.n == 0) return oups_table_new_empty(out, 0, NULL, NULL);
         return read_rg(out, opd, 0, columns, n_cols, true, NULL);
     }

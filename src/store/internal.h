@@ -84,8 +84,11 @@ void oups_store__journal_free(store_journal *j);
 int oups_store__journal_copy(store_journal *dst, const store_journal *src);
 
 /* What the metadata file holds (meta.c). Format 1: no checksum (older files, read only after
- * structural validation); format 2: checksummed, with the schema's CRC. */
+ * structural validation); format 2: checksummed, with the schema's CRC; format 3: format 2 plus
+ * the dataset's columns, written once a write added columns (older row groups then hold a
+ * prefix of them). */
 #define STORE_META_FORMAT 2
+#define STORE_META_FORMAT_COLUMNS 3
 typedef struct store_meta {
     int format;
     char *ordered_on;
@@ -93,6 +96,7 @@ typedef struct store_meta {
     bool key_type_known;
     bool has_schema;     /* schema_crc is known (format 2 files written with rows) */
     uint32_t schema_crc; /* oups_store__schema_crc of every row-group file */
+    oups_table *columns; /* format 3: the dataset's columns (0 rows), schema_crc's; else NULL */
     store_stats stats;
     store_kv kv;
     store_journal journal;
@@ -132,6 +136,9 @@ struct oups_opd {
     bool key_type_known;
     bool has_schema;
     uint32_t schema_crc;
+    /* The dataset's columns (0-row table) once a write added some: row-group files then hold a
+     * prefix of them, and reads give nulls for the others. NULL: every file has schema_crc. */
+    oups_table *columns;
     store_stats stats;
     store_kv kv;
     /* A committed journal not yet rolled forward: only read-only handles keep one (they never
@@ -150,6 +157,8 @@ void oups_store__rg_path(char *buf, const oups_opd *opd, int64_t file_id);
 int oups_store__open_locked(oups_opd **out, const char *path, const oups_opd_options *opts);
 /* Reload stats/kv/ordered_on from the metadata file (after a failed commit). */
 int oups_store__reload(oups_opd *opd);
+/* True if the columns of `t` are the first columns of `cols` (names and types; cols may be NULL). */
+bool oups_store__is_prefix(const oups_table *t, const oups_table *cols);
 /* Read the given row groups (stats indices) of the dataset, in order, as one table. */
 int oups_store__read_rgs(oups_table **out, const oups_opd *opd, const int64_t *idx, int64_t n,
                          const char *const *columns, int n_cols);

@@ -180,6 +180,7 @@ int oups_store__journal_copy(store_journal *dst, const store_journal *src) {
 
 void oups_store__meta_free(store_meta *m) {
     oups_free(m->ordered_on);
+    oups_table_free(m->columns);
     oups_store__stats_free(&m->stats);
     oups_store__kv_free(&m->kv);
     oups_store__journal_free(&m->journal);
@@ -220,12 +221,24 @@ static int json_build(oups_bytes *b, const store_meta *m) {
     char tb[80];
     bool legacy = m->format == 1; /* tests write format 1 to check that it is still read */
     if (legacy) OUPS_TRY(oups_bytes_append(b, "{\"ordered_on\":", 14));
-    else OUPS_TRY(oups_bytes_printf(b, "{\"format\":%d,\"ordered_on\":", STORE_META_FORMAT));
+    else OUPS_TRY(oups_bytes_printf(b, "{\"format\":%d,\"ordered_on\":",
+                                    m->columns ? STORE_META_FORMAT_COLUMNS : STORE_META_FORMAT));
     if (m->ordered_on) OUPS_TRY(json_str(b, m->ordered_on));
     else OUPS_TRY(oups_bytes_append(b, "null", 4));
     OUPS_TRY(oups_bytes_append(b, ",\"key_type\":", 12));
     OUPS_TRY(json_str(b, oups_datatype_format(&m->key_type, tb, sizeof tb)));
     if (m->has_schema && !legacy) OUPS_TRY(oups_bytes_printf(b, ",\"schema\":%lu", (unsigned long)m->schema_crc));
+    if (m->columns && !legacy) {
+        OUPS_TRY(oups_bytes_append(b, ",\"columns\":[", 12));
+        for (int i = 0; i < oups_table_num_columns(m->columns); i++) {
+            OUPS_TRY(oups_bytes_append(b, i ? ",[" : "[", i ? 2 : 1));
+            OUPS_TRY(json_str(b, oups_table_column_name(m->columns, i)));
+            OUPS_TRY(oups_bytes_append(b, ",", 1));
+            OUPS_TRY(json_str(b, oups_datatype_format(oups_column_type(oups_table_column(m->columns, i)), tb, sizeof tb)));
+            OUPS_TRY(oups_bytes_append(b, "]", 1));
+        }
+        OUPS_TRY(oups_bytes_append(b, "]", 1));
+    }
     OUPS_TRY(oups_bytes_append(b, ",\"key_value_metadata\":{", 23));
     for (int i = 0; i < m->kv.n; i++) {
         if (i) OUPS_TRY(oups_bytes_append(b, ",", 1));
@@ -427,8 +440,33 @@ static int kv_members(jp *j, store_kv *kv) {
     return jeat(j, '}') ? 0 : jerr(j, "expected '}'");
 }
 
+/* "columns": [["name", "type"], ...] into a 0-row table. */
+static int jcolumns(jp *j, oups_table **out) {
+    char *names[1024] = {0}, *ty = NULL;
+    oups_datatype types[1024];
+    int n = 0, rc = jeat(j, '[') ? 0 : jerr(j, "expected a list");
+    if (rc == 0 && !jeat(j, ']')) {
+        do {
+            if (n == 1024) rc = jerr(j, "more than 1024 columns");
+            if (rc == 0) rc = jeat(j, '[') ? jstring(j, &names[n]) : jerr(j, "expected a [name, type] pair");
+            if (rc == 0) rc = jeat(j, ',') ? jstring(j, &ty) : jerr(j, "expected ','");
+            if (rc == 0 && oups_datatype_parse(&types[n], ty) < 0) rc = jerr(j, "bad column type");
+            oups_free(ty);
+            ty = NULL;
+            if (rc == 0) rc = jeat(j, ']') ? 0 : jerr(j, "expected ']'");
+            if (rc == 0) n++;
+        } while (rc == 0 && jeat(j, ','));
+        if (rc == 0 && !jeat(j, ']')) rc = jerr(j, "expected ']'");
+    }
+    if (rc == 0 && n == 0) rc = jerr(j, "no columns");
+    if (rc == 0 && (rc = oups_table_new_empty(out, n, (const char *const *)names, types)) < 0 && rc != OUPS_ENOMEM)
+        rc = jerr(j, "bad columns (a repeated name?)");
+    for (int i = 0; i <= n && i < 1024; i++) oups_free(names[i]);
+    return rc;
+}
+
 static const char *const TOP_MEMBERS[] = {"format", "ordered_on", "key_type", "schema", "key_value_metadata",
-                                          "journal", NULL};
+                                          "journal", "columns", NULL};
 static int top_member(jp *j, int k, void *ctx) {
     store_meta *m = ctx;
     int64_t v;
@@ -436,9 +474,9 @@ static int top_member(jp *j, int k, void *ctx) {
     switch (k) {
     case 0:
         OUPS_TRY(jint(j, &v, 0, INT32_MAX));
-        if (v != STORE_META_FORMAT)
+        if (v != STORE_META_FORMAT && v != STORE_META_FORMAT_COLUMNS)
             return oups_error_set(OUPS_EUNSUPPORTED, "%s: metadata format %lld is not supported (this version reads "
-                                  "formats 1 and %d)", j->file, (long long)v, STORE_META_FORMAT);
+                                  "formats 1 to %d)", j->file, (long long)v, STORE_META_FORMAT_COLUMNS);
         m->format = (int)v;
         return 0;
     case 1:
@@ -462,6 +500,7 @@ static int top_member(jp *j, int k, void *ctx) {
         m->has_schema = true;
         return 0;
     case 4: return kv_members(j, &m->kv);
+    case 6: return jcolumns(j, &m->columns);
     default:
         OUPS_TRY(jobject(j, JOURNAL_MEMBERS, journal_member, &m->journal));
         return m->journal.phase && m->journal.src && m->journal.drop ? 0 : jerr(j, "incomplete journal");
@@ -505,6 +544,9 @@ static bool has_id(const int64_t *v, int64_t n, int64_t x) {
 /* What every metadata file must satisfy, checksummed or not (format 1 relies on it alone). */
 static int meta_validate(const store_meta *m, const char *file) {
     const store_stats *s = &m->stats;
+    if ((m->format == STORE_META_FORMAT_COLUMNS) != (m->columns != NULL) ||
+        (m->columns && (!m->has_schema || oups_store__schema_crc(m->columns) != m->schema_crc)))
+        return oups_error_set(OUPS_ECORRUPT, "%s: columns missing, unexpected or not matching the schema checksum", file);
     if (s->n > 0 && (!m->ordered_on || !m->key_type_known))
         return oups_error_set(OUPS_ECORRUPT, "%s: row groups without ordered_on or key type", file);
     if (s->n > oups_store__max_file_id + 1)
@@ -662,7 +704,7 @@ int oups_store__meta_parse(store_meta *m, const void *data, size_t len, const ch
     rc = json ? json_parse(json, strlen(json), file, m)
               : oups_error_set(OUPS_ECORRUPT, "%s: no 'oups' key-value metadata", file);
     if (rc == 0) rc = stats_read(m, r, file);
-    if (rc == 0 && m->format >= 2) {
+    if (rc == 0 && m->format >= STORE_META_FORMAT) {
         char want[16];
         snprintf(want, sizeof want, "%08lx", (unsigned long)meta_crc(json, strlen(json), &m->stats));
         if (!crc) rc = oups_error_set(OUPS_ECORRUPT, "%s: checksum missing", file);

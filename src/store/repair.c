@@ -63,10 +63,13 @@ static int scan(int64_t **ids, int64_t *n, const char *dir) {
     return rc;
 }
 
-/* Stats, key type and schema CRC of files 0..n-1 read back, checked for order. */
+/* Stats, key type and schema of files 0..n-1 read back, checked for order. Files may hold a
+ * prefix of the widest file's columns (written before a write added columns): the metadata
+ * then records the widest columns (format 3). */
 static int rebuild_meta(store_meta *m, const char *dir, int64_t n, const char *ordered_on) {
     char path[PATH_MAX];
-    oups_table *first = NULL;
+    oups_table *first = NULL; /* the widest schema so far */
+    bool mixed = false;
     int rc = 0;
     for (int64_t k = 0; rc == 0 && k < n; k++) {
         oups_store__file_path(path, dir, k, "");
@@ -82,10 +85,15 @@ static int rebuild_meta(store_meta *m, const char *dir, int64_t n, const char *o
             if (rc == 0 && !oups_store__key_type_ok(&m->key_type))
                 rc = oups_error_set(OUPS_EUNSUPPORTED, "%s: column '%s' cannot be a key", path, ordered_on);
             m->key_type_known = rc == 0;
-            m->schema_crc = oups_store__schema_crc(schema);
-            m->has_schema = true;
         } else if (rc == 0 && !oups_table_schema_equal(first, schema)) {
-            rc = oups_error_set(OUPS_ECORRUPT, "%s: columns or types differ from file_00000.parquet's", path);
+            mixed = true;
+            if (oups_store__is_prefix(first, schema)) { /* wider: keep it */
+                oups_table *x = first;
+                first = schema;
+                schema = x;
+            } else if (!oups_store__is_prefix(schema, first)) {
+                rc = oups_error_set(OUPS_ECORRUPT, "%s: columns or types differ from those of the other files", path);
+            }
         }
         const char *cols[] = {ordered_on};
         if (rc == 0) rc = oups_parquet_reader_read(&t, r, NULL, 0, cols, 1);
@@ -106,6 +114,11 @@ static int rebuild_meta(store_meta *m, const char *dir, int64_t n, const char *o
         if (k == 0) first = schema;
         else oups_table_free(schema);
         oups_parquet_reader_free(r);
+    }
+    if (rc == 0 && first) {
+        m->schema_crc = oups_store__schema_crc(first);
+        m->has_schema = true;
+        if (mixed) m->columns = oups_table_retain(first);
     }
     oups_table_free(first);
     if (rc < 0 && rc != OUPS_ENOMEM) oups_error_prefix(rc, "cannot rebuild the metadata, nothing was changed: ");

@@ -23,6 +23,9 @@ typedef struct wctx {
     int n_subset;
     bool has_schema; /* schema_crc of the validated new data */
     uint32_t schema_crc;
+    bool allow_new;           /* allow_new_columns */
+    oups_table *conformed;    /* the new data in the dataset's column order (+ new ones) */
+    oups_table *new_columns;  /* 0 rows: the dataset's columns after a write that adds some */
     store_stats news; /* emitted row groups: (e, n_rows, min, max) */
 } wctx;
 
@@ -78,25 +81,62 @@ static int to_ns(int64_t *dst, const int64_t *src, int64_t n, const oups_datatyp
     return 0;
 }
 
-/* ESCHEMA naming the first column whose name or type differs (dataset vs new data). */
-static int schema_diff(const oups_table *ds, const oups_table *df, const char *path) {
+/* ESCHEMA unless every column of the dataset is in the new data with its type. */
+static int columns_kept(const oups_table *ds, const oups_table *df, const char *path) {
     char ta[80], tb[80];
+    for (int i = 0; i < oups_table_num_columns(ds); i++) {
+        const char *a = oups_table_column_name(ds, i);
+        const oups_datatype *x = oups_column_type(oups_table_column(ds, i));
+        int j = oups_table_column_index(df, a);
+        if (j < 0)
+            return oups_error_set(OUPS_ESCHEMA, "%s: column '%s' (%s) is not in the new data: a write cannot drop a column",
+                                  path, a, oups_datatype_format(x, ta, sizeof ta));
+        const oups_datatype *y = oups_column_type(oups_table_column(df, j));
+        if (!oups_datatype_equal(x, y))
+            return oups_error_set(OUPS_ESCHEMA, "%s: column '%s' is %s in the dataset but %s in the new data: a write "
+                                  "cannot change a column's type", path, a, oups_datatype_format(x, ta, sizeof ta),
+                                  oups_datatype_format(y, tb, sizeof tb));
+    }
+    return 0;
+}
+
+/* ESCHEMA naming the first column whose name or type differs (dataset vs new data): a column
+ * only in the new data, one only in the dataset, a type, then the order. */
+static int schema_diff(const oups_table *ds, const oups_table *df, const char *path) {
+    char tb[80];
     int n = oups_table_num_columns(ds), m = oups_table_num_columns(df);
+    for (int j = 0; j < m; j++) {
+        const char *b = oups_table_column_name(df, j);
+        if (oups_table_column_index(ds, b) < 0)
+            return oups_error_set(OUPS_ESCHEMA, "%s: column '%s' (%s) of the new data is not in the dataset "
+                                  "(allow_new_columns, --allow-new-columns, adds it)", path, b,
+                                  oups_datatype_format(oups_column_type(oups_table_column(df, j)), tb, sizeof tb));
+    }
+    OUPS_TRY(columns_kept(ds, df, path));
     for (int i = 0; i < n && i < m; i++) {
         const char *a = oups_table_column_name(ds, i), *b = oups_table_column_name(df, i);
-        const oups_datatype *x = oups_column_type(oups_table_column(ds, i)), *y = oups_column_type(oups_table_column(df, i));
         if (strcmp(a, b) != 0)
             return oups_error_set(OUPS_ESCHEMA, "%s: column %d is '%s' in the dataset but '%s' in the new data", path,
                                   i, a, b);
-        if (!oups_datatype_equal(x, y))
-            return oups_error_set(OUPS_ESCHEMA, "%s: column '%s' is %s in the dataset but %s in the new data", path, a,
-                                  oups_datatype_format(x, ta, sizeof ta), oups_datatype_format(y, tb, sizeof tb));
     }
-    if (n != m)
-        return oups_error_set(OUPS_ESCHEMA, "%s: the dataset has %d columns, the new data %d (column '%s' %s)", path, n,
-                              m, n > m ? oups_table_column_name(ds, m) : oups_table_column_name(df, n),
-                              n > m ? "missing" : "not in the dataset");
     return 0;
+}
+
+/* allow_new_columns: df must have every column of `ds` with its type (in any order); its other
+ * columns are appended. Sets w->conformed (df in that order) and, if columns are added,
+ * w->new_columns. */
+static int evolve(wctx *w, const oups_table *ds, const oups_table *df) {
+    OUPS_TRY(columns_kept(ds, df, w->opd->path));
+    int n = oups_table_num_columns(ds), m = oups_table_num_columns(df), k = 0;
+    const char **names = oups_malloc_array((size_t)m + 1, sizeof *names);
+    if (!names) return OUPS_ENOMEM;
+    for (int i = 0; i < n; i++) names[k++] = oups_table_column_name(ds, i);
+    for (int j = 0; j < m; j++)
+        if (oups_table_column_index(ds, oups_table_column_name(df, j)) < 0) names[k++] = oups_table_column_name(df, j);
+    int rc = oups_table_select(&w->conformed, df, names, k);
+    if (rc == 0 && k > n) rc = oups_table_slice(&w->new_columns, w->conformed, 0, 0);
+    oups_free(names);
+    return rc;
 }
 
 /* Validate df against the dataset before anything is written. */
@@ -118,11 +158,11 @@ static int validate_df(wctx *w, const oups_table *df) {
     if (opd->stats.n > 0) {
         oups_table *schema;
         OUPS_TRY(oups_store__read_rgs(&schema, opd, NULL, 0, NULL, 0));
-        int rc = schema_diff(schema, df, opd->path);
+        int rc = w->allow_new ? evolve(w, schema, df) : schema_diff(schema, df, opd->path);
         oups_table_free(schema);
         OUPS_TRY(rc);
     }
-    w->schema_crc = oups_store__schema_crc(df);
+    w->schema_crc = oups_store__schema_crc(w->conformed ? w->conformed : df);
     w->has_schema = true;
     return 0;
 }
@@ -293,6 +333,7 @@ static int do_write(wctx *w, const oups_table *df_in) {
     if (rc < 0) return rc;
     int64_t D = df_in ? oups_table_num_rows(df_in) : 0;
     if (rc == 0 && df_in) rc = validate_df(w, df_in);
+    if (rc == 0 && w->conformed) df_in = w->conformed;
     if (rc == 0 && D > 0) {
         rc = table_keys(&d, opd, df_in, true);
         if (rc == 0 && w->drop) {
@@ -333,7 +374,19 @@ static int do_write(wctx *w, const oups_table *df_in) {
                            w->has_period ? &w->period : NULL, o->max_n_off_target_rgs};
     rc = oups_store__plan(&plan, &in);
     if (rc < 0) goto out;
+    /* With new columns, the old row groups merged are read with nulls there (dataset.c), and
+     * the commit records the columns; a failure before the commit restores the old ones (a
+     * failed commit reloads them from the disk). */
+    oups_table *prev = opd->columns, *mine = w->new_columns ? oups_table_retain(w->new_columns) : NULL;
+    if (mine) opd->columns = oups_table_retain(mine);
     rc = execute(w, df, &plan, &kv);
+    if (mine && rc < 0 && opd->columns == mine) {
+        oups_table_free(opd->columns);
+        opd->columns = prev;
+        prev = NULL;
+    }
+    if (mine) oups_table_free(prev);
+    oups_table_free(mine);
 out:
     if (w->has_period) {
         oups_free(mins);
@@ -364,6 +417,7 @@ static int wctx_init(wctx *w, oups_opd *opd, const oups_store_write_options *o) 
     }
     OUPS_TRY(resolve_ordered_on(opd, o->ordered_on));
     w->drop = o->duplicates != OUPS_DUP_NONE;
+    w->allow_new = o->version >= 2 && o->allow_new_columns;
     if (o->duplicates == OUPS_DUP_COLUMNS) {
         w->subset = oups_malloc_array((size_t)o->n_duplicates_on + 1, sizeof(char *));
         if (!w->subset) return OUPS_ENOMEM;
@@ -383,6 +437,8 @@ int oups_opd_write(oups_opd *opd, const oups_table *df, const oups_store_write_o
     wctx w;
     int rc = wctx_init(&w, opd, opts ? opts : &def);
     if (rc == 0) rc = do_write(&w, df);
+    oups_table_free(w.conformed);
+    oups_table_free(w.new_columns);
     oups_free(w.subset);
     oups_store__stats_free(&w.news);
     return rc;
@@ -415,6 +471,7 @@ int oups_opd_write_row_groups(oups_opd *opd, oups_table *const *chunks, int n_ch
     store_kv kv = {0};
     int rc = wctx_init(&w, opd, opts ? opts : &def);
     w.has_period = false;
+    w.allow_new = false; /* the primitive writes the chunks as given */
     for (int c = 0; c < n_chunks && rc == 0; c++) {
         rc = validate_df(&w, chunks[c]);
         if (rc == 0 && c > 0 && !oups_table_schema_equal(chunks[0], chunks[c])) {

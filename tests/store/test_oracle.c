@@ -3,7 +3,9 @@
  * tests/store/test_oracle.c: DuckDB (the independent reader) reading the glob DATASET/(star).parquet
  * returns exactly the dataset, in row-group order, after appends, a middle insertion with
  * id shifts, deduplication and coalescing, on a schema with timestamp, int, float and string
- * columns.
+ * columns. Schema evolution: after writes that add a column (allow_new_columns), DuckDB
+ * (read_parquet union_by_name) and Polars (scan with missing columns inserted) read the
+ * dataset's files as our reader does: nulls in the new column for the older row groups.
  */
 #include <sys/wait.h>
 
@@ -113,4 +115,92 @@ TEST(duckdb_reads_dataset) {
     su_rmrf(dir);
 }
 
-RUN_TESTS("store.oracle", duckdb_reads_dataset)
+/* `text` lines "a,z" of our read (z empty when null), header first. */
+static char *ours_az(oups_opd *opd) {
+    oups_table *t;
+    const char *cols[] = {"a", "z"};
+    if (oups_opd_read(&t, opd, cols, 2) < 0) return NULL;
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    len += (size_t)snprintf(buf, cap, "a,z\n");
+    for (int64_t i = 0; i < oups_table_num_rows(t); i++) {
+        oups_scalar a, z;
+        oups_column_get_scalar(&a, oups_table_column(t, 0), i);
+        oups_column_get_scalar(&z, oups_table_column(t, 1), i);
+        len += (size_t)snprintf(buf + len, cap - len, "%lld,", (long long)a.v.i);
+        if (!z.is_null) len += (size_t)snprintf(buf + len, cap - len, "%g", z.v.f);
+        len += (size_t)snprintf(buf + len, cap - len, "\n");
+    }
+    oups_table_free(t);
+    return buf;
+}
+
+/* stdout of a shell command (malloc'ed), or NULL. */
+static char *run_out(const char *cmd) {
+    FILE *f = popen(cmd, "r");
+    if (!f) return NULL;
+    size_t cap = 1 << 16;
+    char *buf = malloc(cap);
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    if (pclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+TEST(new_columns_read_as_nulls_by_peers) {
+    char *dir = su_tmpdir(), p[512], sql[1024], cmd[2048];
+    snprintf(p, sizeof p, "%s/ds", dir);
+    oups_opd_options oo = OUPS_OPD_OPTIONS_INIT;
+    oo.ordered_on = "ts";
+    oups_opd *opd;
+    CHECK_OK(oups_opd_open(&opd, p, &oo));
+    oups_store_write_options o = OUPS_STORE_WRITE_OPTIONS_INIT;
+    o.row_group_rows = 3;
+    static const int64_t w1[] = {0, 1, 2, 3, 4, 5, 6, 7}, w2[] = {7, 8, 20, 21};
+    oups_table *t = make(w1, 8, 0);
+    CHECK_OK(oups_opd_write(opd, t, &o));
+    oups_table_free(t);
+    /* the new data: ts, a, z (a new float column), x, s: other columns in another order too */
+    t = make(w2, 4, 1);
+    double z[] = {0.5, 1.5, 2.5, 3.5};
+    oups_datatype ft = oups_type(OUPS_TYPE_FLOAT64);
+    oups_column *zc;
+    CHECK_OK(oups_column_from_values(&zc, &ft, z, 4, NULL));
+    const char *names[] = {"ts", "a", "z", "x", "s"};
+    oups_column *cols[] = {(oups_column *)oups_table_column(t, 0), (oups_column *)oups_table_column(t, 1), zc,
+                           (oups_column *)oups_table_column(t, 2), (oups_column *)oups_table_column(t, 3)};
+    oups_table *t2;
+    CHECK_OK(oups_table_new(&t2, 5, names, cols));
+    oups_column_release(zc);
+    CHECK_RC(oups_opd_write(opd, t2, &o), OUPS_ESCHEMA); /* not allowed by default */
+    o.allow_new_columns = true;
+    CHECK_OK(oups_opd_write(opd, t2, &o)); /* merges into the last old row group (7) */
+    oups_table_free(t);
+    oups_table_free(t2);
+    CHECK_OK(oups_opd_check(opd));
+    char *mine = ours_az(opd);
+    CHECK(mine && strcmp(mine, "a,z\n0,\n1,\n2,\n3,\n4,\n5,\n6,\n7,\n7,0.5\n8,1.5\n20,2.5\n21,3.5\n") == 0);
+    snprintf(sql, sizeof sql,
+             "select a, z from read_parquet('%s/*.parquet', union_by_name=true, filename=true, file_row_number=true) "
+             "order by filename, file_row_number", oups_opd_path(opd));
+    char *duck = oracle_duckdb(sql);
+    bool ok = duck && mine && strcmp(duck, mine) == 0;
+    if (!ok) fprintf(stderr, "  duckdb:\n%s\n  ours:\n%s\n", duck ? duck : "(failed)", mine ? mine : "(failed)");
+    CHECK(ok);
+    snprintf(cmd, sizeof cmd, "node %s/tests/oracle/polars_scan.mjs '%s/*.parquet' a:i64,z:f64", OUPS_SOURCE_DIR,
+             oups_opd_path(opd));
+    char *pol = run_out(cmd);
+    ok = pol && mine && strcmp(pol, mine) == 0;
+    if (!ok) fprintf(stderr, "  polars:\n%s\n  ours:\n%s\n", pol ? pol : "(failed)", mine ? mine : "(failed)");
+    CHECK(ok);
+    free(duck);
+    free(pol);
+    free(mine);
+    oups_opd_close(opd);
+    su_rmrf(dir);
+}
+
+RUN_TESTS("store.oracle", duckdb_reads_dataset, new_columns_read_as_nulls_by_peers)

@@ -16,7 +16,8 @@
 #include "csv.h"
 
 enum { OPT_ORDERED_ON = 256, OPT_RG_SIZE, OPT_DUP_ON, OPT_DUP_ALL, OPT_MAX_OFF, OPT_KV, OPT_KV_DEL, OPT_COMPRESSION,
-       OPT_START, OPT_END, OPT_COLUMNS, OPT_FORMAT, OPT_SCHEMA, OPT_SEP, OPT_REPAIR };
+       OPT_START, OPT_END, OPT_COLUMNS, OPT_FORMAT, OPT_SCHEMA, OPT_SEP, OPT_REPAIR, OPT_LOCK_TIMEOUT, OPT_LIMIT,
+       OPT_STATS, OPT_NEW_COLUMNS };
 
 #define usage_error(cmd, msg) cli_usage_error("store", cmd, msg)
 #define bad_option(cmd, argv) cli_bad_option("store", cmd, argv)
@@ -26,10 +27,11 @@ static const char *const usage_text =
     "\n"
     "commands:\n"
     "  write DATASET --ordered-on COL [--row-group-size N|PERIOD] [--duplicates-on a,b | --duplicates-on-all]\n"
-    "        [--max-n-off-target-rgs N] [--kv k=v]... [--kv-del k]... [--compression C] INPUT.parquet|INPUT.csv\n"
+    "        [--max-n-off-target-rgs N] [--kv k=v]... [--kv-del k]... [--compression C] [--allow-new-columns]\n"
+    "        INPUT.parquet|INPUT.csv\n"
     "                         merge rows into an ordered dataset (created if missing)\n"
-    "  read DATASET [--start V] [--end-excl V] [--columns a,b] [--format csv|jsonl|parquet] [-o OUT]\n"
-    "                         print rows with start <= key < end-excl\n"
+    "  read DATASET [--start V] [--end V] [--columns a,b] [--limit N] [--format csv|jsonl|table|parquet] [-o OUT]\n"
+    "                         print rows with start <= key < end\n"
     "  info DATASET           ordered_on, row groups (file id, rows, min, max), metadata as JSON\n"
     "  check DATASET [--repair [--ordered-on COL]]\n"
     "                         verify files against the metadata (--repair: finish or rebuild safely)\n"
@@ -38,20 +40,86 @@ static const char *const usage_text =
     "  rm DATASET             delete a dataset\n"
     "\n"
     "A dataset DIR is DIR/file_NNNNN.parquet (one row group each), DIR_opdmd and, while open, DIR.lock.\n"
+    "Every command on a dataset takes --lock-timeout SECONDS (default 10): read, info and check share\n"
+    "the lock, write, rm and check --repair take it alone.\n"
     "Run 'oups store <command> --help' for details.\n";
 
+#define LOCK_TIMEOUT_DEFAULT_MS 10000
+#define LOCK_TIMEOUT_HELP                                                                                          \
+    "--lock-timeout SECONDS: wait at most this long for the dataset's lock (default 10; 0: try once); after\n" \
+    "  1 s of waiting, \"oups: waiting for lock on DATASET ...\" is printed once on stderr.\n"
+
+/* --lock-timeout SECONDS (a decimal number >= 0) in milliseconds; the usage exit code if bad. */
+static int opt_seconds(int64_t *ms, const char *cmd, const char *opt, const char *text) {
+    char *e;
+    errno = 0;
+    double v = strtod(text, &e);
+    if (!*text || *e || errno || !(v >= 0) || v > 1e9) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "bad value '%s' for %s: not a number of seconds >= 0", text, opt);
+        return usage_error(cmd, msg);
+    }
+    *ms = (int64_t)(v * 1000 + 0.5);
+    return 0;
+}
+
+/* An integer >= lo for `opt`; the usage exit code if bad. */
+static int opt_int(int64_t *out, const char *cmd, const char *opt, const char *text, int64_t lo) {
+    char *e;
+    errno = 0;
+    long long v = strtoll(text, &e, 10);
+    if (!*text || *e || errno || v < lo) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "bad value '%s' for %s: not an integer >= %lld", text, opt, (long long)lo);
+        return usage_error(cmd, msg);
+    }
+    *out = v;
+    return 0;
+}
+
+/* `open` with a lock timeout of at most 1 s first; if the lock is still busy and the timeout
+ * allows more, say so once on stderr and wait the rest. 0, or the error printed. */
+static int with_lock_wait(const char *path, int64_t timeout_ms, int (*open)(int64_t ms, void *ctx), void *ctx) {
+    int64_t first = timeout_ms > 1000 ? 1000 : timeout_ms;
+    int rc = open(first, ctx);
+    if (rc == OUPS_ETIMEOUT && timeout_ms > first) {
+        fprintf(stderr, "oups: waiting for lock on %s ...\n", path);
+        fflush(stderr);
+        rc = open(timeout_ms - first, ctx);
+    }
+    if (rc == OUPS_ETIMEOUT)
+        return cli_fail(rc, "%s: lock not acquired within %.3g s (--lock-timeout): another process is using the "
+                        "dataset", path, (double)timeout_ms / 1000.0);
+    return rc ? cli_fail_lib(rc, NULL) : 0;
+}
+
+typedef struct opd_open_ctx {
+    oups_opd **out;
+    const char *path;
+    oups_opd_options o;
+} opd_open_ctx;
+
+static int opd_open_ms(int64_t ms, void *ctx) {
+    opd_open_ctx *c = ctx;
+    c->o.lock_timeout_ms = ms;
+    return oups_opd_open(c->out, c->path, &c->o);
+}
+
+/* Open (and lock) a dataset, waiting for the lock as with_lock_wait says. */
+static int open_dataset(oups_opd **out, const char *path, bool read_only, int64_t timeout_ms) {
+    opd_open_ctx c = {out, path, OUPS_OPD_OPTIONS_INIT};
+    c.o.read_only = read_only;
+    return with_lock_wait(path, timeout_ms, opd_open_ms, &c);
+}
+
 /* Open an existing dataset (refusing to create one); read-only ones change no file. */
-static int open_existing(oups_opd **out, const char *path, bool read_only) {
+static int open_existing(oups_opd **out, const char *path, bool read_only, int64_t timeout_ms) {
     char md[4096];
     size_t n = strlen(path);
     while (n > 1 && path[n - 1] == '/') n--;
     snprintf(md, sizeof md, "%.*s_opdmd", (int)n, path);
     if (access(md, F_OK) != 0) return cli_fail(OUPS_ENOTFOUND, "%s: no such dataset (no metadata file %s)", path, md);
-    oups_opd_options o = OUPS_OPD_OPTIONS_INIT;
-    o.lock_timeout_ms = 10000;
-    o.read_only = read_only;
-    int rc = oups_opd_open(out, path, &o);
-    return rc ? cli_fail_lib(rc, NULL) : 0;
+    return open_dataset(out, path, read_only, timeout_ms);
 }
 
 /* ---- write ---------------------------------------------------------------------------------- */
@@ -93,8 +161,11 @@ static int cmd_write(int argc, char **argv) {
         {"kv", required_argument, NULL, OPT_KV},
         {"kv-del", required_argument, NULL, OPT_KV_DEL},
         {"compression", required_argument, NULL, OPT_COMPRESSION},
+        {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+        {"allow-new-columns", no_argument, NULL, OPT_NEW_COLUMNS},
         {NULL, 0, NULL, 0}};
     oups_store_write_options o = OUPS_STORE_WRITE_OPTIONS_INIT;
+    int64_t lock_ms = LOCK_TIMEOUT_DEFAULT_MS;
     oups_parquet_write_options pq = OUPS_PARQUET_WRITE_OPTIONS_INIT;
     const char *dup_on = NULL;
     int n_kv = 0, rc = 0, c;
@@ -113,7 +184,8 @@ static int cmd_write(int argc, char **argv) {
         case 'h':
             printf("usage: oups store write DATASET --ordered-on COL [--row-group-size N|PERIOD]\n"
                    "       [--duplicates-on a,b | --duplicates-on-all] [--max-n-off-target-rgs N]\n"
-                   "       [--kv k=v]... [--kv-del k]... [--compression C] INPUT.parquet|INPUT.csv\n\n"
+                   "       [--kv k=v]... [--kv-del k]... [--compression C] [--allow-new-columns]\n"
+                   "       [--lock-timeout SECONDS] INPUT.parquet|INPUT.csv\n\n"
                    "Merge INPUT (sorted on COL) into the dataset; only overlapped row groups are rewritten.\n"
                    "--row-group-size: target rows per row group (default 6345000), or a period for a\n"
                    "  timestamp key (ns us ms s min/T h/H D W MS YS, e.g. 2h, D, MS).\n"
@@ -121,6 +193,9 @@ static int cmd_write(int argc, char **argv) {
                    "  --duplicates-on-all: on all columns.\n"
                    "--max-n-off-target-rgs: coalesce runs of more than N off-target row groups.\n"
                    "--kv k=v / --kv-del k: update the dataset's key-value metadata.\n"
+                   "--allow-new-columns: INPUT may have columns the dataset lacks: they are added (row groups\n"
+                   "  written before read back with nulls there). Dropping or retyping a column is refused.\n"
+                   LOCK_TIMEOUT_HELP
                    "The write is atomic: an interrupted write leaves the previous dataset.\n");
             free(kv_keys);
             free(kv_vals);
@@ -129,26 +204,29 @@ static int cmd_write(int argc, char **argv) {
         case OPT_RG_SIZE:
             errno = 0;
             o.row_group_rows = strtoll(optarg, &e, 10);
-            if (*optarg >= '0' && *optarg <= '9' && *e == '\0' && !errno) {
-                if (o.row_group_rows < 1) rc = cli_fail(OUPS_EINVAL, "--row-group-size must be at least 1");
+            if ((*optarg == '-' || (*optarg >= '0' && *optarg <= '9')) && *e == '\0') {
+                rc = opt_int(&o.row_group_rows, "write", "--row-group-size", optarg, 1);
             } else {
                 oups_period p;
-                if (oups_period_parse(&p, optarg) != 0) rc = cli_fail_lib(OUPS_EINVAL, "--row-group-size");
+                if (oups_period_parse(&p, optarg) != 0) {
+                    char msg[300];
+                    snprintf(msg, sizeof msg, "bad value '%s' for --row-group-size: %s", optarg, oups_error_last());
+                    rc = usage_error("write", msg);
+                }
                 o.row_group_period = optarg;
             }
             break;
         case OPT_DUP_ON: dup_on = optarg; break;
         case OPT_DUP_ALL: o.duplicates = OUPS_DUP_ALL; break;
-        case OPT_MAX_OFF:
-            errno = 0;
-            o.max_n_off_target_rgs = strtoll(optarg, &e, 10);
-            if (*e || !*optarg || errno || o.max_n_off_target_rgs < 1)
-                rc = cli_fail(OUPS_EINVAL, "--max-n-off-target-rgs: '%s' is not an integer >= 1", optarg);
-            break;
+        case OPT_MAX_OFF: rc = opt_int(&o.max_n_off_target_rgs, "write", "--max-n-off-target-rgs", optarg, 1); break;
+        case OPT_LOCK_TIMEOUT: rc = opt_seconds(&lock_ms, "write", "--lock-timeout", optarg); break;
+        case OPT_NEW_COLUMNS: o.allow_new_columns = true; break;
         case OPT_KV: {
             char *eq = strchr(optarg, '=');
             if (!eq || eq == optarg) {
-                rc = cli_fail(OUPS_EINVAL, "--kv: expected key=value, got '%s'", optarg);
+                char msg[200];
+                snprintf(msg, sizeof msg, "bad value '%.100s' for --kv: expected key=value", optarg);
+                rc = usage_error("write", msg);
                 break;
             }
             *eq = '\0';
@@ -161,7 +239,11 @@ static int cmd_write(int argc, char **argv) {
             kv_vals[n_kv++] = NULL;
             break;
         case OPT_COMPRESSION:
-            if (oups_codec_parse(&pq.codec, &pq.codec_level, optarg)) rc = cli_fail_lib(OUPS_EINVAL, "--compression");
+            if (oups_codec_parse(&pq.codec, &pq.codec_level, optarg)) {
+                char msg[300];
+                snprintf(msg, sizeof msg, "bad value '%s' for --compression: %s", optarg, oups_error_last());
+                rc = usage_error("write", msg);
+            }
             break;
         default: rc = bad_option("write", argv); break;
         }
@@ -186,9 +268,7 @@ static int cmd_write(int argc, char **argv) {
         o.kv_keys = (const char *const *)kv_keys;
         o.kv_values = (const char *const *)kv_vals;
         o.parquet = &pq;
-        oups_opd_options oo = OUPS_OPD_OPTIONS_INIT;
-        oo.lock_timeout_ms = 10000;
-        if ((rc = oups_opd_open(&opd, dataset, &oo)) != 0) cli_fail_lib(rc, NULL);
+        rc = open_dataset(&opd, dataset, false, lock_ms);
         if (rc == 0 && !is_parquet(input)) rc = dataset_schema_spec(&spec, opd);
         if (rc == 0) rc = cli_read_table(&t, input, spec);
         if (rc == 0 && (rc = oups_opd_write(opd, t, &o)) != 0) cli_fail_lib(rc, input);
@@ -205,35 +285,66 @@ static int cmd_write(int argc, char **argv) {
 
 /* ---- read ----------------------------------------------------------------------------------- */
 
+/* Order of two key values of one dataset (signed integers, timestamps, date32 or float64). */
+static int key_cmp(const oups_scalar *a, const oups_scalar *b) {
+    if (a->type.id == OUPS_TYPE_FLOAT64 || a->type.id == OUPS_TYPE_FLOAT32) return (a->v.f > b->v.f) - (a->v.f < b->v.f);
+    return (a->v.i > b->v.i) - (a->v.i < b->v.i);
+}
+
 static int cmd_read(int argc, char **argv) {
     static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
                                              {"output", required_argument, NULL, 'o'},
                                              {"start", required_argument, NULL, OPT_START},
+                                             {"end", required_argument, NULL, OPT_END},
                                              {"end-excl", required_argument, NULL, OPT_END},
                                              {"columns", required_argument, NULL, OPT_COLUMNS},
                                              {"format", required_argument, NULL, OPT_FORMAT},
+                                             {"limit", required_argument, NULL, OPT_LIMIT},
+                                             {"stats", no_argument, NULL, OPT_STATS},
+                                             {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
                                              {NULL, 0, NULL, 0}};
     const char *out_path = NULL, *start = NULL, *end = NULL, *columns = NULL, *format = "csv";
+    int64_t limit = -1, lock_ms = LOCK_TIMEOUT_DEFAULT_MS;
+    bool stats = false;
     int c;
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
-            printf("usage: oups store read DATASET [--start V] [--end-excl V] [--columns a,b]\n"
-                   "                          [--format csv|jsonl|parquet] [-o OUT]\n\n"
-                   "Print the rows with start <= key < end-excl (values parsed with the key's type: integers,\n"
-                   "floats, ISO 8601 timestamps). Only the row groups intersecting the range are read, one at\n"
-                   "a time. --format parquet needs -o.\n");
+            printf("usage: oups store read DATASET [--start V] [--end V] [--columns a,b] [--limit N]\n"
+                   "                          [--format csv|jsonl|table|parquet] [-o OUT] [--stats]\n"
+                   "                          [--lock-timeout SECONDS]\n\n"
+                   "Print the rows with start <= key < end (--end is exclusive; --end-excl is the same option),\n"
+                   "values parsed with the key's type: integers, floats, ISO 8601 timestamps. Only the row groups\n"
+                   "whose key range meets [start, end) are read, one at a time, and in a row group the range cuts\n"
+                   "only the pages that can hold keys in it are decoded (the Parquet page index).\n"
+                   "--columns a,b: only these columns, in this order. --limit N: the first N rows only.\n"
+                   "--format parquet needs -o. --stats: print the row groups read and pages decoded on stderr.\n"
+                   LOCK_TIMEOUT_HELP
+                   "Takes the dataset's lock shared: readers wait only for a writer.\n");
             return 0;
         case 'o': out_path = optarg; break;
         case OPT_START: start = optarg; break;
-        case OPT_END: end = optarg; break;
+        case OPT_END:
+            if (end && strcmp(end, optarg) != 0) return usage_error("read", "--end given twice");
+            end = optarg;
+            break;
         case OPT_COLUMNS: columns = optarg; break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl") && strcmp(optarg, "parquet"))
-                return usage_error("read", "--format is csv, jsonl or parquet");
+            if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl") && strcmp(optarg, "table") && strcmp(optarg, "parquet")) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "bad value '%.40s' for --format: csv, jsonl, table or parquet", optarg);
+                return usage_error("read", msg);
+            }
             format = optarg;
+            break;
+        case OPT_LIMIT:
+            if (opt_int(&limit, "read", "--limit", optarg, 0)) return 2;
+            break;
+        case OPT_STATS: stats = true; break;
+        case OPT_LOCK_TIMEOUT:
+            if (opt_seconds(&lock_ms, "read", "--lock-timeout", optarg)) return 2;
             break;
         default: return bad_option("read", argv);
         }
@@ -248,24 +359,38 @@ static int cmd_read(int argc, char **argv) {
     oups_parquet_writer *w = NULL;
     oups_scalar s_start, s_end;
     uint8_t b1[256], b2[256];
-    int rc = open_existing(&opd, argv[optind], true);
-    if (rc == 0 && columns) rc = cli_split_list(&cols, &n_cols, &cols_copy, columns);
+    int rc = columns ? cli_split_list(&cols, &n_cols, &cols_copy, columns) : 0;
+    if (rc == 0) rc = open_existing(&opd, argv[optind], true, lock_ms);
     if (rc == 0 && (start || end) && oups_opd_len(opd) > 0) {
         oups_opd_rg_stats st;
         rc = oups_opd_stats(&st, opd, 0);
         if (rc == 0 && start) rc = cli_parse_value(&s_start, &st.min.type, start, b1, sizeof b1, "--start");
-        if (rc == 0 && end) rc = cli_parse_value(&s_end, &st.min.type, end, b2, sizeof b2, "--end-excl");
+        if (rc == 0 && end) rc = cli_parse_value(&s_end, &st.min.type, end, b2, sizeof b2, "--end");
     }
     if (rc == 0 && !pq) rc = cli_open_output(&f, out_path);
     bool started = false;
-    int64_t n = rc == 0 ? oups_opd_len(opd) : 0;
+    int64_t n = rc == 0 ? oups_opd_len(opd) : 0, left = limit;
     for (int64_t i = 0; rc == 0 && i < n; i++) { /* one row group at a time */
+        oups_opd_rg_stats st;
+        if (started && left == 0) break;
+        rc = oups_opd_stats(&st, opd, i);
+        /* row groups the range excludes are skipped without opening them (but the first one
+         * opened gives the header, even if no row matches) */
+        if (rc == 0 && started && ((start && key_cmp(&st.max, &s_start) < 0) ||
+                                   (end && key_cmp(&st.min, &s_end) >= 0)))
+            continue;
         oups_opd *v = NULL;
         oups_table *t = NULL;
-        rc = oups_opd_view(&v, opd, i, i + 1, 1);
+        if (rc == 0) rc = oups_opd_view(&v, opd, i, i + 1, 1);
         if (rc == 0) rc = oups_opd_read_range(&t, v, start ? &s_start : NULL, end ? &s_end : NULL,
                                               (const char *const *)cols, cols ? n_cols : 0);
         if (rc) cli_fail_lib(rc, NULL);
+        if (rc == 0 && left >= 0 && oups_table_num_rows(t) > left) {
+            oups_table *s;
+            if ((rc = oups_table_slice(&s, t, 0, left)) != 0) cli_fail_lib(rc, NULL);
+            oups_table_free(t);
+            t = s;
+        }
         if (rc == 0 && !started) { /* the header (or file schema) even if no row matches */
             oups_parquet_write_options po = OUPS_PARQUET_WRITE_OPTIONS_INIT;
             if (pq && (rc = oups_parquet_writer_open(&w, out_path, t, &po)) != 0) cli_fail_lib(rc, NULL);
@@ -275,6 +400,7 @@ static int cmd_read(int argc, char **argv) {
         if (rc == 0 && oups_table_num_rows(t) > 0) {
             if (pq && (rc = oups_parquet_writer_write_row_group(w, t)) != 0) cli_fail_lib(rc, NULL);
             if (!pq) rc = cli_write_rows(f, t, format);
+            if (left > 0) left -= oups_table_num_rows(t);
         }
         oups_table_free(t);
         oups_opd_close(v);
@@ -284,6 +410,12 @@ static int cmd_read(int argc, char **argv) {
     if (f) {
         int rc2 = cli_close_output(f, out_path);
         if (rc == 0) rc = rc2;
+    }
+    if (rc == 0 && stats) {
+        oups_opd_read_stats rs;
+        oups_opd_read_stats_get(&rs, opd);
+        fprintf(stderr, "oups: store read: %lld of %lld row groups read, %lld pages decoded\n",
+                (long long)rs.row_groups_read, (long long)oups_opd_len(opd), (long long)rs.pages_decoded);
     }
     oups_opd_close(opd);
     free(cols);
@@ -329,15 +461,23 @@ static void json_key(FILE *f, const oups_scalar *s) {
     }
 }
 
-static int one_dataset_cmd(int argc, char **argv, const char *help, char **path) {
-    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+/* Options of info and rm: --help, --lock-timeout. -1 to go on with *path set, else the exit code. */
+static int one_dataset_cmd(int argc, char **argv, const char *help, char **path, int64_t *lock_ms) {
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+                                             {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+                                             {NULL, 0, NULL, 0}};
     int c;
     optind = 0;
     opterr = 0;
+    *lock_ms = LOCK_TIMEOUT_DEFAULT_MS;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') {
-            printf("%s", help);
+            printf("%s" LOCK_TIMEOUT_HELP, help);
             return 0;
+        }
+        if (c == OPT_LOCK_TIMEOUT) {
+            if (opt_seconds(lock_ms, argv[0], "--lock-timeout", optarg)) return 2;
+            continue;
         }
         return bad_option(argv[0], argv);
     }
@@ -348,13 +488,14 @@ static int one_dataset_cmd(int argc, char **argv, const char *help, char **path)
 
 static int cmd_info(int argc, char **argv) {
     char *path = NULL;
+    int64_t lock_ms;
     int r = one_dataset_cmd(argc, argv,
-                            "usage: oups store info DATASET\n\nPrint {\"ordered_on\": NAME, \"row_groups\": [{\"file_id\", "
+                            "usage: oups store info DATASET [--lock-timeout SECONDS]\n\nPrint {\"ordered_on\": NAME, \"row_groups\": [{\"file_id\", "
                             "\"n_rows\", \"min\", \"max\"}...],\n\"key_value_metadata\": {...}} (timestamps as ISO 8601).\n",
-                            &path);
+                            &path, &lock_ms);
     if (r >= 0) return r;
     oups_opd *opd;
-    if (open_existing(&opd, path, true)) return 1;
+    if (open_existing(&opd, path, true, lock_ms)) return 1;
     printf("{\"ordered_on\": ");
     if (oups_opd_ordered_on(opd)) json_string(stdout, oups_opd_ordered_on(opd));
     else printf("null");
@@ -380,20 +521,32 @@ static int cmd_info(int argc, char **argv) {
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
+typedef struct repair_ctx {
+    const char *path, *ordered_on;
+    char *report;
+} repair_ctx;
+
+static int repair_ms(int64_t ms, void *ctx) {
+    repair_ctx *c = ctx;
+    return oups_opd_repair(c->path, c->ordered_on, ms, &c->report);
+}
+
 static int cmd_check(int argc, char **argv) {
     static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
                                              {"repair", no_argument, NULL, OPT_REPAIR},
                                              {"ordered-on", required_argument, NULL, OPT_ORDERED_ON},
+                                             {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
                                              {NULL, 0, NULL, 0}};
     bool repair = false;
     const char *ordered_on = NULL;
+    int64_t lock_ms = LOCK_TIMEOUT_DEFAULT_MS;
     int c;
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
-            printf("usage: oups store check DATASET [--repair [--ordered-on COL]]\n\n"
+            printf("usage: oups store check DATASET [--repair [--ordered-on COL]] [--lock-timeout SECONDS]\n\n"
                    "Verify the metadata (checksum, file ids 0..n-1, min <= max, max[i] <= min[i+1]) and every\n"
                    "row-group file against it (schema, rows, key order, min/max), and that no stray file exists.\n"
                    "Read-only: changes nothing, even when a write was interrupted (its committed state is\n"
@@ -401,9 +554,13 @@ static int cmd_check(int argc, char **argv) {
                    "--repair: as a writer, finish an interrupted commit whose journal verifies; if the metadata\n"
                    "  or journal is damaged and no staged file (*.parquet.new/.mv) exists, rebuild the metadata\n"
                    "  from the row-group files (needs --ordered-on; key-value metadata is not recovered; the\n"
-                   "  damaged file is kept as DATASET_opdmd.damaged). Never deletes a file.\n");
+                   "  damaged file is kept as DATASET_opdmd.damaged). Never deletes a file.\n"
+                   LOCK_TIMEOUT_HELP);
             return 0;
         case OPT_REPAIR: repair = true; break;
+        case OPT_LOCK_TIMEOUT:
+            if (opt_seconds(&lock_ms, "check", "--lock-timeout", optarg)) return 2;
+            break;
         case OPT_ORDERED_ON: ordered_on = optarg; break;
         default: return bad_option("check", argv);
         }
@@ -412,15 +569,15 @@ static int cmd_check(int argc, char **argv) {
     if (ordered_on && !repair) return usage_error("check", "--ordered-on goes with --repair");
     const char *path = argv[optind];
     if (repair) {
-        char *report = NULL;
-        int rc = oups_opd_repair(path, ordered_on, 10000, &report);
-        if (rc) cli_fail_lib(rc, NULL);
-        else printf("ok: %s\n", report);
+        repair_ctx rc_ = {path, ordered_on, NULL};
+        int rc = with_lock_wait(path, lock_ms, repair_ms, &rc_);
+        char *report = rc_.report;
+        if (rc == 0) printf("ok: %s\n", report);
         oups_mem_free(report);
         return rc ? 1 : 0;
     }
     oups_opd *opd;
-    if (open_existing(&opd, path, true)) return 1;
+    if (open_existing(&opd, path, true, lock_ms)) return 1;
     int rc = oups_opd_check(opd);
     if (rc) cli_fail_lib(rc, NULL);
     else if (oups_opd_has_pending_commit(opd))
@@ -433,11 +590,12 @@ static int cmd_check(int argc, char **argv) {
 
 static int cmd_rm(int argc, char **argv) {
     char *path = NULL;
-    int r = one_dataset_cmd(argc, argv, "usage: oups store rm DATASET\n\nDelete the dataset's files, metadata and lock.\n",
-                            &path);
+    int64_t lock_ms;
+    int r = one_dataset_cmd(argc, argv, "usage: oups store rm DATASET [--lock-timeout SECONDS]\n\nDelete the dataset's files, metadata "
+                            "and lock.\n", &path, &lock_ms);
     if (r >= 0) return r;
     oups_opd *opd;
-    if (open_existing(&opd, path, false)) return 1;
+    if (open_existing(&opd, path, false, lock_ms)) return 1;
     int rc = oups_opd_remove_from_disk(opd, false);
     if (rc) cli_fail_lib(rc, NULL);
     oups_opd_close(opd);
