@@ -6,8 +6,12 @@
  *  2. append 1,000 newer rows: row groups rewritten (old files whose inode is gone) and time
  *     as a share of the full write (targets: <= 1 row group, <= 5%);
  *  3. insert 1,000 rows inside one row group in the middle: only that row group rewritten;
- *  4. iter_intersections over 3 datasets of N/3 rows with interleaved keys: peak RSS added
- *     (VmHWM reset through /proc/self/clear_refs) against 3 row groups + 64 MB.
+ *  4. a narrow range read (1,000 rows in the middle) against a full read of its row group:
+ *     row groups read and pages decoded (oups_opd_read_stats_get), CPU time;
+ *  5. iter_intersections over 3 datasets of N/3 rows with interleaved keys: peak RSS added
+ *     (VmHWM reset through /proc/self/clear_refs) against 3 row groups + 64 MB, row groups
+ *     read (each once); then over a window of about one row group's keys: row groups read
+ *     against those whose [min, max] meets the window (target: equal).
  * Prints machine, compiler and flags. Temp data under $TMPDIR or /tmp, removed at the end.
  */
 #define _GNU_SOURCE
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -109,6 +114,41 @@ static double timed_write(oups_opd *opd, oups_table *t, int64_t T) {
     return now_s() - t0;
 }
 
+static double cpu_s(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Row groups of `opd` whose [min, max] meets [lo, hi). */
+static int64_t rgs_meeting(const oups_opd *opd, int64_t lo, int64_t hi) {
+    int64_t n = 0;
+    for (int64_t i = 0; i < oups_opd_len(opd); i++) {
+        oups_opd_rg_stats st;
+        if (oups_opd_stats(&st, opd, i) == 0 && st.max.v.i >= lo && st.min.v.i < hi) n++;
+    }
+    return n;
+}
+
+/* Read rows lo <= ts < hi (NULL bounds: the view's all); prints what it cost. */
+static void timed_read(const char *what, oups_opd *opd, const int64_t *lo, const int64_t *hi) {
+    oups_scalar a = {.type = oups_type_timestamp(OUPS_UNIT_NS, NULL)}, b = a;
+    if (lo) a.v.i = *lo;
+    if (hi) b.v.i = *hi;
+    oups_opd_read_stats s0, s1;
+    oups_opd_read_stats_get(&s0, opd);
+    double c0 = cpu_s(), t0 = now_s();
+    oups_table *t;
+    int rc = oups_opd_read_range(&t, opd, lo ? &a : NULL, hi ? &b : NULL, NULL, 0);
+    if (rc) die("read_range", rc);
+    double wall = now_s() - t0, cpu = cpu_s() - c0;
+    oups_opd_read_stats_get(&s1, opd);
+    printf("%-26s %8lld rows, %lld row groups read, %4lld pages decoded, %.3f s CPU (%.3f s wall)\n", what,
+           (long long)oups_table_num_rows(t), (long long)(s1.row_groups_read - s0.row_groups_read),
+           (long long)(s1.pages_decoded - s0.pages_decoded), cpu, wall);
+    oups_table_free(t);
+}
+
 static int rm_one(const char *p, const struct stat *s, int f, struct FTW *w) {
     (void)s;
     (void)f;
@@ -128,6 +168,7 @@ int main(int argc, char **argv) {
            OUPS_BENCH_COMPILER, OUPS_BENCH_BUILD_TYPE, OUPS_BENCH_FLAGS);
     printf("N = %" PRId64 " rows, row groups of %" PRId64 " rows, zstd, data in %s\n", N, T, root);
     static ino_t before[65536], after[65536];
+    int rc0;
 
     /* 1. full write */
     snprintf(p, sizeof p, "%s/ds", root);
@@ -159,7 +200,20 @@ int main(int argc, char **argv) {
     if (oups_opd_check(opd)) die("check", OUPS_ECORRUPT);
     oups_opd_close(opd);
 
-    /* 4. iter_intersections over 3 interleaved datasets */
+    /* 4. a narrow range read (1,000 rows = 1 s of ticks in row group 7) vs its whole row group */
+    oups_opd_options ro = OUPS_OPD_OPTIONS_INIT;
+    ro.read_only = true;
+    snprintf(p, sizeof p, "%s/ds", root);
+    if ((rc0 = oups_opd_open(&opd, p, &ro))) die("open", rc0);
+    int64_t lo = INT64_C(1700000000000000000) + (7 * T + T / 3) * 1000000, hi = lo + 1000 * 1000000;
+    oups_opd *v;
+    if ((rc0 = oups_opd_view(&v, opd, 7, 8, 1))) die("view", rc0);
+    timed_read("whole row group 7:", v, NULL, NULL);
+    oups_opd_close(v);
+    timed_read("narrow range (1000 rows):", opd, &lo, &hi);
+    oups_opd_close(opd);
+
+    /* 5. iter_intersections over 3 interleaved datasets */
     oups_opd *ds[3];
     int64_t n3 = N / 3, T3 = T;
     for (int k = 0; k < 3; k++) {
@@ -174,7 +228,13 @@ int main(int argc, char **argv) {
         fputs("5", cr); /* reset VmHWM to the current RSS */
         fclose(cr);
     }
-    int64_t rss0 = status_kb("VmRSS");
+    int64_t rss0 = status_kb("VmRSS"), read0 = 0, n_rgs = 0;
+    for (int k = 0; k < 3; k++) {
+        oups_opd_read_stats st;
+        oups_opd_read_stats_get(&st, ds[k]);
+        read0 += st.row_groups_read;
+        n_rgs += oups_opd_len(ds[k]);
+    }
     oups_intersections *it;
     int rc = oups_intersections_open(&it, ds, 3, NULL);
     if (rc) die("intersections", rc);
@@ -195,6 +255,44 @@ int main(int argc, char **argv) {
            "%.1f MB + 64 MB = %.1f MB) %s%s\n",
            (long long)steps, (long long)rows, it_s, (double)peak / 1024, 3 * rg_mb, limit,
            (double)peak / 1024 <= limit ? "OK" : "MISSED", cr ? "" : " (VmHWM not resettable: figure is an upper bound)");
+    int64_t read1 = 0;
+    for (int k = 0; k < 3; k++) {
+        oups_opd_read_stats st;
+        oups_opd_read_stats_get(&st, ds[k]);
+        read1 += st.row_groups_read;
+    }
+    printf("  row groups read: %lld of %lld (each once) %s\n", (long long)(read1 - read0), (long long)n_rgs,
+           read1 - read0 == n_rgs ? "OK" : "MISSED");
+    /* the same over a window of about one row group's keys in the middle */
+    int64_t w0 = INT64_C(1700000000000000000) + (n3 / 2) * 3000000, w1 = w0 + T3 * 3000000, need = 0;
+    oups_scalar ws = {.type = oups_type_timestamp(OUPS_UNIT_NS, NULL), .v.i = w0}, we = ws;
+    we.v.i = w1;
+    for (int k = 0; k < 3; k++) need += rgs_meeting(ds[k], w0, w1);
+    oups_intersections_options io = OUPS_INTERSECTIONS_OPTIONS_INIT;
+    io.start = &ws;
+    io.end_excl = &we;
+    if ((rc = oups_intersections_open(&it, ds, 3, &io))) die("intersections", rc);
+    steps = rows = 0;
+    t0 = now_s();
+    for (;;) {
+        bool done;
+        if ((rc = oups_intersections_next(it, &done))) die("next", rc);
+        if (done) break;
+        steps++;
+        for (int i = 0; i < oups_intersections_count(it); i++) rows += oups_table_num_rows(oups_intersections_table(it, i));
+    }
+    it_s = now_s() - t0;
+    oups_intersections_free(it);
+    int64_t read2 = 0;
+    for (int k = 0; k < 3; k++) {
+        oups_opd_read_stats st;
+        oups_opd_read_stats_get(&st, ds[k]);
+        read2 += st.row_groups_read;
+    }
+    printf("iter_intersections window: %lld steps, %lld rows in %.3f s; row groups read: %lld, meeting the window: "
+           "%lld, in all: %lld %s\n",
+           (long long)steps, (long long)rows, it_s, (long long)(read2 - read1), (long long)need, (long long)n_rgs,
+           read2 - read1 == need ? "OK" : "MISSED");
     for (int k = 0; k < 3; k++) oups_opd_close(ds[k]);
     nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     return 0;
