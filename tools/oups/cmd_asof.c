@@ -744,6 +744,8 @@ static int run_live(asof_job *j, asof_in *in, int n, const oups_datatype *key) {
     return cli_live_run(&a->live, a->state, &job);
 }
 
+static int save_merger(uint8_t **out, size_t *len, const void *m) { return oups_asof_merger_save(out, len, m); }
+
 /* A state saved with other options: the likely cause since the defaults changed. */
 static const char old_defaults_hint[] =
     " (the defaults changed: a state written by an earlier oups asof without --allow-exact-matches and --fill needs "
@@ -759,7 +761,7 @@ int oups_cli_asof(int argc, char **argv) {
     memset(in, 0, sizeof in);
     oups_table *fills[256] = {0};
     asof_job j = {.a = &a, .out = {.path = a.out, .format = a.format}};
-    uint8_t *blob = NULL, *saved = NULL; /* read by us (free) / made by liboups (oups_mem_free) */
+    uint8_t *blob = NULL; /* the state file's bytes */
     size_t len = 0;
     char *paths[257] = {(char *)a.main};
     for (int d = 0; d < n; d++) paths[d + 1] = a.tables[d];
@@ -848,18 +850,12 @@ int oups_cli_asof(int argc, char **argv) {
     }
     rc = run_steps(&j, in, n + 1);
     if (cli_sink_close(&j.out, rc == 0) < 0 || rc < 0) goto out;
-    if (a.state) { /* after the output: a crash in between replays this chunk, nothing is lost */
-        if ((rc = oups_asof_merger_save(&saved, &len, j.m)) < 0) {
-            cli_fail_lib(rc, NULL);
-            goto out;
-        }
-        if (cli_write_state(a.state, saved, len) < 0) goto out;
-    }
+    /* after the output: a crash in between replays this chunk, nothing is lost */
+    if (a.state && cli_save_state(a.state, save_merger, j.m) < 0) goto out;
     status = 0;
 out:
     cli_sink_close(&j.out, false);
     free(blob);
-    oups_mem_free(saved);
     oups_asof_merger_free(j.m);
     for (int i = 0; i <= n; i++) in_close(&in[i]);
     for (int d = 0; d < n; d++) oups_table_free(fills[d]);
