@@ -63,20 +63,6 @@ static int opt_seconds(int64_t *ms, const char *cmd, const char *opt, const char
     return 0;
 }
 
-/* An integer >= lo for `opt`; the usage exit code if bad. */
-static int opt_int(int64_t *out, const char *cmd, const char *opt, const char *text, int64_t lo) {
-    char *e;
-    errno = 0;
-    long long v = strtoll(text, &e, 10);
-    if (!*text || *e || errno || v < lo) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "bad value '%s' for %s: not an integer >= %lld", text, opt, (long long)lo);
-        return usage_error(cmd, msg);
-    }
-    *out = v;
-    return 0;
-}
-
 /* `open` with a lock timeout of at most 1 s first; if the lock is still busy and the timeout
  * allows more, say so once on stderr and wait the rest. 0, or the error printed. */
 static int with_lock_wait(const char *path, int64_t timeout_ms, int (*open)(int64_t ms, void *ctx), void *ctx) {
@@ -205,7 +191,7 @@ static int cmd_write(int argc, char **argv) {
             errno = 0;
             o.row_group_rows = strtoll(optarg, &e, 10);
             if ((*optarg == '-' || (*optarg >= '0' && *optarg <= '9')) && *e == '\0') {
-                rc = opt_int(&o.row_group_rows, "write", "--row-group-size", optarg, 1);
+                rc = cli_opt_positive(&o.row_group_rows, "store", "write", "--row-group-size", optarg);
             } else {
                 oups_period p;
                 if (oups_period_parse(&p, optarg) != 0) {
@@ -218,7 +204,9 @@ static int cmd_write(int argc, char **argv) {
             break;
         case OPT_DUP_ON: dup_on = optarg; break;
         case OPT_DUP_ALL: o.duplicates = OUPS_DUP_ALL; break;
-        case OPT_MAX_OFF: rc = opt_int(&o.max_n_off_target_rgs, "write", "--max-n-off-target-rgs", optarg, 1); break;
+        case OPT_MAX_OFF:
+            rc = cli_opt_positive(&o.max_n_off_target_rgs, "store", "write", "--max-n-off-target-rgs", optarg);
+            break;
         case OPT_LOCK_TIMEOUT: rc = opt_seconds(&lock_ms, "write", "--lock-timeout", optarg); break;
         case OPT_NEW_COLUMNS: o.allow_new_columns = true; break;
         case OPT_KV: {
@@ -340,7 +328,7 @@ static int cmd_read(int argc, char **argv) {
             format = optarg;
             break;
         case OPT_LIMIT:
-            if (opt_int(&limit, "read", "--limit", optarg, 0)) return 2;
+            if (cli_opt_count(&limit, "store", "read", "--limit", optarg)) return 2;
             break;
         case OPT_STATS: stats = true; break;
         case OPT_LOCK_TIMEOUT:
