@@ -4,8 +4,8 @@
  *   copy  `oups parquet copy IN OUT` vs Polars readParquet + writeParquet (zstd), IN = N tick
  *         rows (bench_common.h data) written by DuckDB (zstd, its row groups and encodings);
  *   asof  `oups asof --on ts --main TICKS QUOTES --allow-exact-matches 1 --format parquet -o
- *         OUT` vs Polars reading both, joinAsof(backward) of the ticks' ts with the quotes,
- *         writeParquet zstd; both inputs N rows written by DuckDB; the output is ts, px, vol.
+ *         OUT [--no-keep-main]` vs Polars reading both, joinAsof(backward) of the ticks' ts with
+ *         the quotes, writeParquet zstd; both inputs N rows written by DuckDB; the output is ts, px, vol.
  * Each measurement alternates oups and Polars processes, RUNS times (default 5, env
  * OUPS_BENCH_RUNS), and prints the median with the min-max spread of wall time, the CPU time
  * (all threads, and its system part; user time is the steadiest on a shared host), their ratios, the output file sizes and a check
@@ -63,6 +63,18 @@ static oups_table *make_quotes(int64_t n) {
 }
 
 static double now_ms(void) { return (double)oups_now_ns() / 1e6; }
+
+/* Whether `bin asof --help` lists `opt` (flags that appeared in later versions). */
+static bool asof_has_option(const char *bin, const char *opt) {
+    char cmd[1200], line[512];
+    snprintf(cmd, sizeof cmd, "'%s' asof --help 2>/dev/null", bin);
+    FILE *f = popen(cmd, "r");
+    bool found = false;
+    while (f && fgets(line, sizeof line, f))
+        if (strstr(line, opt)) found = true;
+    if (f) pclose(f);
+    return found;
+}
 
 /* Run argv with OUPS_THREADS=threads; wall, CPU (user + system of the child) and system in ms. */
 static void run_oups(char *const argv[], int threads, double *wall, double *cpu, double *sys) {
@@ -190,8 +202,11 @@ int main(int argc, char **argv) {
     }
     unlink(src);
     char *copy_argv[] = {bin, "parquet", "copy", ticks, out_o, NULL};
-    char *asof_argv[] = {bin, "asof", "--on", "ts", "--main", ticks, quotes, "--allow-exact-matches", "1",
-                         "--format", "parquet", "-o", asof_o, NULL};
+    /* The same job as Polars' (MAIN's ts joined with the quotes: ts, px, vol out): where MAIN's
+     * other columns are kept by default, --no-keep-main. */
+    char *asof_argv[16] = {bin, "asof", "--on", "ts", "--main", ticks, quotes, "--allow-exact-matches", "1",
+                           "--format", "parquet", "-o", asof_o, NULL};
+    if (asof_has_option(bin, "--no-keep-main")) asof_argv[13] = "--no-keep-main";
     char copy_args[1300], asof_args[1900], version[64] = "?";
     snprintf(copy_args, sizeof copy_args, "copy '%s' '%s'", ticks, out_p);
     snprintf(asof_args, sizeof asof_args, "asof '%s' '%s' '%s'", ticks, quotes, asof_p);

@@ -1,9 +1,11 @@
 /*
  * ops/asof_kernel.c: the as-of kernel shared by the merger and oups_asof(): key normalisation
- * to order-preserving int64, sortedness check, as-of counts (branch-free merge for a block of
- * sorted targets, galloping for one target), and the typed gathers that copy windows out of
- * the virtual history F ++ D by value width (1/2/4/8/16 bytes, bits, strings). No per-value
- * function calls in the hot loops. Behaviour: the reference AsofMerger's as-of index and windows.
+ * to order-preserving int64, sortedness check, as-of counts (a block of sorted targets walked
+ * as four lockstep runs, four targets per AVX2 window of eight keys where the CPU has it,
+ * galloping for long advances), and the typed gathers that copy windows out of the virtual
+ * history F ++ D by value width (1/2/4/8/16 bytes, bits, strings; streaming stores for large
+ * outputs). No per-value function calls in the hot loops. Behaviour: the reference
+ * AsofMerger's as-of index and windows.
  */
 
 #include "ops/internal.h"

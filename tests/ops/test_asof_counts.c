@@ -43,7 +43,8 @@ static int check_case(const int64_t *M, int64_t nm, const int64_t *K, int64_t nk
                     cnt, M, nm, K, nk, starts[s], le);
                 for (int64_t i = 0; ok && i < nm; i++)
                     if (cnt[i] != ref_count(K, nk, M[i], le)) {
-                        fprintf(stderr, "  nm %lld nk %lld le %d portable %d start %lld: row %lld count %lld, want %lld\n",
+                        fprintf(stderr, "  nm %lld nk %lld le %d portable %d start %lld: row %lld count %lld, "
+                                "want %lld\n",
                                 (long long)nm, (long long)nk, le, portable, (long long)starts[s], (long long)i,
                                 (long long)cnt[i], (long long)ref_count(K, nk, M[i], le));
                         ok = 0;
