@@ -43,7 +43,19 @@ void oups_enc__unpack(const uint8_t *p, size_t avail, uint64_t bitpos, int w, ui
     const uint64_t mask = w == 64 ? ~(uint64_t)0 : (((uint64_t)1 << w) - 1);
     if (w <= 56 && ((bitpos + (uint64_t)n * (uint64_t)w) >> 3) + 8 <= avail) {
         /* fast path: every value lies within one unaligned 8-byte load inside the input */
-        for (int64_t i = 0; i < n; i++, bitpos += (uint64_t)w)
+        int64_t i = 0;
+        if ((bitpos & 7) == 0) { /* groups of 8 values are w bytes: fixed offsets, independent loads */
+            unsigned off[8], sh[8];
+            for (int r = 0; r < 8; r++) {
+                off[r] = (unsigned)(r * w) >> 3;
+                sh[r] = (unsigned)(r * w) & 7;
+            }
+            const uint8_t *q = p + (bitpos >> 3);
+            for (; i + 8 <= n; i += 8, q += w)
+                for (int r = 0; r < 8; r++) out[i + r] = (oups_load_u64le(q + off[r]) >> sh[r]) & mask;
+            bitpos += (uint64_t)i * (uint64_t)w;
+        }
+        for (; i < n; i++, bitpos += (uint64_t)w)
             out[i] = (oups_load_u64le(p + (bitpos >> 3)) >> (bitpos & 7)) & mask;
         return;
     }
