@@ -207,10 +207,10 @@ TEST(killed_and_restarted_equals_one_shot) {
     CHECK(sh("%s/oups agg all.csv %s --snap-by 20s --snaps-out refs.csv -o ref.csv", OUPS_BINARY_DIR, AGG) == 0);
     char *ref = slurp("ref.csv"), *refs = slurp("refs.csv");
     CHECK(ref && refs && strlen(ref) > 1000);
-    /* The work is bounded by time (the machine may be slow), never the result: >= 4 trials. */
+    /* The work is bounded by time (the machine may be slow), never the result: >= 3 trials. */
     double t0 = seconds();
     int trials = 0;
-    for (; trials < 4 || (trials < 40 && seconds() - t0 < 15); trials++) {
+    for (; trials < 3 || (trials < 40 && seconds() - t0 < 10); trials++) {
         bool js = trials % 3 == 2, snaps = trials % 2 == 1;
         char args[1024];
         snprintf(args, sizeof args, "agg --input - %s --schema px:float64 --store-out ds/bars%s", AGG,
@@ -245,7 +245,7 @@ TEST(asof_killed_and_restarted_equals_one_shot) {
     free(q);
     double t0 = seconds();
     int trials = 0;
-    for (; trials < 3 || (trials < 20 && seconds() - t0 < 8); trials++) {
+    for (; trials < 2 || (trials < 20 && seconds() - t0 < 6); trials++) {
         const char *exact = trials % 2 ? "1" : "0";
         int np = (int)(test_rand(&st) % 3); /* windows of previous values: a TABLE row given twice shows */
         CHECK(sh("%s/oups asof --on ts --main all.csv quotes.csv --allow-exact-matches %s --n-prev %d -o ref.csv",
