@@ -205,6 +205,98 @@ OUPS_API OUPS_NODISCARD int oups_asof_merger_state_key_type(oups_datatype *key, 
 OUPS_API extern const oups_state_ops oups_asof_merger_state_ops;
 
 /* ========================================================================================== */
+/** @name As-of merger per group (`by` columns) */
+
+/**
+ * The as-of join per group: a row of `main` matches only rows of a table with the same values
+ * in the `by` columns (pandas merge_asof(by=...), Polars join_asof(by=...)). Each distinct
+ * by-value a table brings is a group with its own fill blocks (its history: the last
+ * n_prev + 1 rows, the last key for the tolerance), created from the initial fill when the
+ * value first appears and carried across calls and saved states, so consecutive chunks give
+ * the one-shot result (backward direction, as oups_asof_merger_merge()).
+ */
+typedef struct oups_asof_by_merger oups_asof_by_merger;
+
+/**
+ * Create a per-group merger.
+ * @param opts  As for oups_asof_merger_new(), with one join position (`n_join_positions` 0 or
+ *              1, `prefixes` NULL or n_dfs_per_group strings); OUPS_ASOF_FILL_VALUES takes
+ *              `n_fill_groups` = 1: every group starts from those tables. `reuse_output` is
+ *              ignored. Borrowed.
+ * @param by    `n_by` (1..64) distinct column names, not `on`, present in `main` and in every
+ *              table with the same types. Borrowed.
+ * @return 0, OUPS_EINVAL (as oups_asof_merger_new(), or bad `by`), OUPS_ENOMEM.
+ */
+OUPS_API OUPS_NODISCARD int oups_asof_by_merger_new(oups_asof_by_merger **out, const oups_asof_merger_options *opts,
+                                                    const char *const *by, int n_by);
+
+/** Free a per-group merger (NULL is a no-op). */
+OUPS_API void oups_asof_by_merger_free(oups_asof_by_merger *m);
+
+/**
+ * As-of join per group of the rows of `main` against `tables` (n_dfs_per_group tables).
+ * @param[out] out  Columns: `on` (main's, zero-copy), main's `by` columns (zero-copy), then the
+ *                  value columns of each table (its columns other than `on` and `by`), laid
+ *                  out as by oups_asof_merger_merge() (grouped by type, windows). One row per
+ *                  row of `main`, in order. Caller frees it.
+ * @param main      Table with `on` (non-decreasing, no nulls) and the `by` columns (no nulls;
+ *                  their types are fixed by the first call); other columns are ignored.
+ * @param tables    n_dfs_per_group tables with `on`, the `by` columns (no nulls) and the value
+ *                  columns. Each group's rows must be non-decreasing in `on` (a table sorted by
+ *                  `on` is). The first call fixes the value columns, as for the merger.
+ * @param check_sorted  Check `main` and each group's rows of each table (O(n)).
+ * @return 0, or (nothing changed): OUPS_ENOTFOUND (a `by` or `on` column missing), OUPS_ESCHEMA
+ *         (a `by` type differs from the first call's, and the merger's schema errors),
+ *         OUPS_EINVAL (a null by-value, naming the input, column and row; a null key),
+ *         OUPS_EUNORDERED, OUPS_EUNSUPPORTED, OUPS_ENOMEM.
+ * Main rows whose by-value no table has brought yet get the initial fill (no match). By-values
+ * are compared as bytes (floats by bits: -0.0 and 0.0 differ, as do NaNs of other bits).
+ * Cost: O(rows) to hash the by-values and split each table by group (one copy of its value
+ * columns), then oups_asof_merger_merge() with one group per by-value seen so far. Memory:
+ * the state holds, per group, its key bytes and n_prev + 1 rows per table.
+ */
+OUPS_API OUPS_NODISCARD int oups_asof_by_merger_merge(oups_table **out, oups_asof_by_merger *m, const oups_table *main,
+                                                      oups_table *const *tables, bool check_sorted);
+
+/** True once the first merge has fixed the layout (or a state was loaded). NULL: false. */
+OUPS_API bool oups_asof_by_merger_has_state(const oups_asof_by_merger *m);
+
+/** Number of groups (distinct by-values brought by the tables so far). */
+OUPS_API int oups_asof_by_merger_num_groups(const oups_asof_by_merger *m);
+
+/**
+ * The columns an input must have as the state fixes them, as a 0-row table: for `d` = -1
+ * (main) `on` and the `by` columns; for table d, `on`, the `by` columns and its value columns
+ * (layout order). For a caller reading typeless input (CSV) with the state's types.
+ * @return 0, OUPS_ESTATE before the first merge, OUPS_EINVAL (d out of range), OUPS_ENOMEM.
+ */
+OUPS_API OUPS_NODISCARD int oups_asof_by_merger_schema(oups_table **out, const oups_asof_by_merger *m, int d);
+
+/**
+ * Serialise the state (by types, group keys, and the merger's layout and fill blocks of every
+ * group) into a versioned, checksummed blob. Free with oups_mem_free().
+ * @return 0, OUPS_EINVAL (m NULL) or OUPS_ENOMEM. Cost: O(groups x fill blocks).
+ */
+OUPS_API OUPS_NODISCARD int oups_asof_by_merger_save(uint8_t **out, size_t *len, const oups_asof_by_merger *m);
+
+/**
+ * Restore a state saved by oups_asof_by_merger_save() into a per-group merger created with the
+ * same options and `by` columns; replaces its state.
+ * @return 0, OUPS_ECORRUPT (truncated, bad checksum, inconsistent; never crashes), OUPS_EINVAL
+ *         (saved with other options or by columns, naming them), OUPS_ENOMEM. On failure the
+ *         merger is unchanged.
+ */
+OUPS_API OUPS_NODISCARD int oups_asof_by_merger_load(oups_asof_by_merger *m, const uint8_t *blob, size_t len);
+
+/** The key type recorded in a saved per-group state, read without a merger (as
+ * oups_asof_merger_state_key_type()). @return 0 or OUPS_ECORRUPT. */
+OUPS_API OUPS_NODISCARD int oups_asof_by_merger_state_key_type(oups_datatype *key, bool *has_state,
+                                                               const uint8_t *blob, size_t len);
+
+/** oups_state_ops for oups_loop_bind_object(loop, ..., by_merger, &oups_asof_by_merger_state_ops). */
+OUPS_API extern const oups_state_ops oups_asof_by_merger_state_ops;
+
+/* ========================================================================================== */
 /** @name Plain as-of join (one table) */
 
 #define OUPS_ASOF_OPTIONS_VERSION 1

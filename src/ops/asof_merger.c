@@ -277,6 +277,30 @@ static int new_state(asof_state *s, const oups_asof_merger *m, oups_table *const
     return 0;
 }
 
+/* Hook for asof_by.c (groups appear as data arrives): the state gets n_groups groups; new
+ * ones start from group 0's initial fill (zeros, nulls or fill_values_init group 0), removed
+ * ones are freed (a failed by-merge forgets the groups it added). */
+int oups_ops__asof_set_groups(oups_asof_merger *m, int n_groups) {
+    asof_state *s = &m->st;
+    int n = m->n_dfs, old = s->n_groups;
+    if (!m->has_state || n_groups < 1 || n_groups == old) return 0;
+    if (n_groups < old) {
+        for (int i = n_groups * n; i < old * n; i++) oups_ops__asof_fill_clear(&s->fills[i], s->layout[i % n].n_cols);
+        s->n_groups = n_groups;
+        return 0;
+    }
+    asof_fill *f = oups_realloc(s->fills, (size_t)n_groups * (size_t)n * sizeof *f);
+    if (!f) return OUPS_ENOMEM;
+    s->fills = f;
+    memset(f + (size_t)old * n, 0, (size_t)(n_groups - old) * (size_t)n * sizeof *f);
+    int rc = 0;
+    for (int i = old * n; rc == 0 && i < n_groups * n; i++) rc = init_fill(&f[i], m, &s->layout[i % n], 0, i % n);
+    if (rc == 0) s->n_groups = n_groups;
+    else
+        for (int i = old * n; i < n_groups * n; i++) oups_ops__asof_fill_clear(&f[i], s->layout[i % n].n_cols);
+    return rc;
+}
+
 int oups_asof_merger_key_type(oups_datatype *out, const oups_asof_merger *m) {
     if (!m || !m->has_state) return oups_error_set(OUPS_ESTATE, "asof merger: no state yet (merge or load first)");
     *out = m->st.key_type;

@@ -170,6 +170,8 @@ void oups_ops__asof_state_free(asof_state *s, int n_dfs);
 void oups_ops__asof_state_install(oups_asof_merger *m, asof_state *s);
 /* Free the columns of one fill entry (not the entry itself). */
 void oups_ops__asof_fill_clear(asof_fill *f, int n_cols);
+/* Set the state's group count (asof_by.c): new groups from group 0's initial fill. */
+int oups_ops__asof_set_groups(oups_asof_merger *m, int n_groups);
 /* Output names from the layout (checks duplicates: OUPS_EINVAL naming the name). */
 int oups_ops__asof_out_names(asof_state *s, const oups_asof_merger *m);
 

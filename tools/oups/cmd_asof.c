@@ -21,8 +21,6 @@
 
 #include "cli.h"
 #include "csv.h"
-#include "live.h"
-#include "sink.h"
 
 enum {
     OPT_ON = 256, OPT_MAIN, OPT_NPREV, OPT_ALLOW, OPT_PREFIXES, OPT_SUFFIX, OPT_DIRECTION, OPT_TOL, OPT_STATE,
@@ -31,7 +29,6 @@ enum {
 
 static const char *const usage_text =
     "usage: oups asof --on COL --main MAIN TABLE... [options]\n"
-    "       oups asof --on COL --input - [--store-out DATASET --state FILE] TABLE... (live mode)\n"
     "\n"
     "As-of join: for each row of MAIN (.parquet or .csv, COL non-decreasing), the row of each\n"
     "TABLE (.parquet or .csv, COL non-decreasing) as of the row's key, optionally with windows\n"
@@ -44,6 +41,8 @@ static const char *const usage_text =
     "at exactly the key is used, and a key with no match gets nulls.\n"
     "\n"
     "options:\n"
+    "  --by COL[,COL]              per-group join: a MAIN row matches only TABLE rows with equal\n"
+    "                              values in these columns (pandas by=, Polars by=)\n"
     "  --direction D               backward (default), forward or nearest\n"
     "  --tolerance V               max key distance (integer in key units, or a period such as\n"
     "                              5s, 100ms for timestamp keys); beyond it: no match\n"
@@ -70,12 +69,6 @@ static const char *const usage_text =
     "any value is refused (give that table as Parquet); with a state, CSV inputs take the\n"
     "state's types. Columns are matched by name (any order). Forward and nearest read their\n"
     "inputs whole. Exit status: 0 ok, 1 error, 2 usage error.\n";
-
-static const char *const live_usage_text = /* apart: one string literal is at most 4095 bytes in C11 */
-    "\n" CLI_LIVE_OPTIONS_HELP
-    "In the live mode MAIN is stdin and the TABLEs are files, read in step with it (a TABLE\n"
-    "stream is not supported); the join is backward; with --store-out the output rows (one per\n"
-    "MAIN row) are appended to DATASET, ordered on COL, and a replayed row is not written twice.\n";
 
 #define usage_error(msg) cli_usage_error("asof", NULL, msg)
 
@@ -164,7 +157,6 @@ typedef struct asof_args {
     char fbuf[8192], *fill_files[256];
     char bybuf[4096], *by_cols[64];
     int n_by;
-    cli_live_options live; /* --input -: MAIN is stdin (live.c) */
 } asof_args;
 
 static int parse_fill(asof_args *a) {
@@ -202,12 +194,10 @@ static int parse_args(asof_args *a, int argc, char **argv) {
         {"no-keep-main", no_argument, 0, OPT_NOKEEP},
         {"by", required_argument, 0, OPT_BY},
         {"help", no_argument, 0, 'h'},
-        CLI_LIVE_LONG_OPTIONS,
         {0, 0, 0, 0},
     };
     memset(a, 0, sizeof *a);
     a->keep_main = true;
-    a->live = (cli_live_options)CLI_LIVE_OPTIONS_INIT;
     opterr = 0;
     optind = 1;
     int c;
@@ -235,32 +225,20 @@ static int parse_args(asof_args *a, int argc, char **argv) {
         case OPT_NOKEEP: a->keep_main = false; break;
         case OPT_BY: a->by = optarg; break;
         case 'o': a->out = optarg; break;
-        case 'h': fputs(usage_text, stdout), fputs(live_usage_text, stdout); return -1;
-        default: {
-            int l = c == '?' ? 0 : cli_live_option(&a->live, c, optarg, "asof");
-            if (l == 2) return 2;
-            if (l == 0) return cli_bad_option("asof", NULL, argv);
-        }
+        case 'h': fputs(usage_text, stdout); return -1;
+        default: return cli_bad_option("asof", NULL, argv);
         }
     }
     a->n_tables = argc - optind;
     a->tables = argv + optind;
-    if (cli_live_check(&a->live, a->state, "asof")) return 2;
-    if (a->live.print_offset) return 0;
     if (!a->on) return usage_error("--on COL is required");
-    if (a->live.input && a->main) return usage_error("MAIN is --main FILE or stdin (--input -), not both");
-    if (a->live.input && a->direction && strcmp(a->direction, "backward"))
-        return usage_error("the live mode joins backward only (forward and nearest need rows not read yet)");
-    if (a->live.input && a->live.store_out && a->out) return usage_error("-o and --store-out are exclusive");
-    if (!a->main && !a->live.input) return usage_error("--main FILE is required");
+    if (!a->main) return usage_error("--main FILE is required");
     if (a->n_tables < 1) return usage_error("at least one TABLE file is required");
     if (a->n_tables > 256) return usage_error("at most 256 tables");
     if (!a->format) a->format = "csv";
     if (strcmp(a->format, "csv") != 0 && strcmp(a->format, "jsonl") != 0 && strcmp(a->format, "parquet") != 0)
         return usage_error("--format must be csv, jsonl or parquet");
-    if (!strcmp(a->format, "parquet") && a->live.input && !a->live.store_out)
-        return usage_error("the live mode writes csv or jsonl rows as they come, or a store dataset (--store-out)");
-    if (!strcmp(a->format, "parquet") && !a->live.input && (!a->out || !strcmp(a->out, "-")))
+    if (!strcmp(a->format, "parquet") && (!a->out || !strcmp(a->out, "-")))
         return usage_error("--format parquet needs -o OUT");
     if (a->direction && strcmp(a->direction, "backward") != 0 && strcmp(a->direction, "forward") != 0 &&
         strcmp(a->direction, "nearest") != 0)
@@ -286,7 +264,9 @@ static int parse_args(asof_args *a, int argc, char **argv) {
         a->n_by = list_items(a->by_cols, 64, a->bybuf);
         for (int i = 0; i < a->n_by; i++)
             if (!*a->by_cols[i] || !strcmp(a->by_cols[i], a->on)) return usage_error("--by: empty name, or the --on column");
-        return usage_error("--by: not available yet");
+        if (a->state && a->direction && strcmp(a->direction, "backward") != 0)
+            return usage_error("--by with --state supports the backward direction only (forward and nearest need "
+                               "rows past each chunk's targets, per group)");
     }
     return 0;
 }
@@ -426,27 +406,87 @@ static int in_take(oups_table **out, asof_in *s, int64_t n) {
 
 /* ---- column types ------------------------------------------------------------------------ */
 
-/* The CSV schema spec ("name:type,...") a state fixes for input i (0: MAIN, d + 1: TABLE d):
- * the key, and for a TABLE the value columns of its layout. */
-static int state_spec(char **spec, const char *on, const oups_datatype *key, const oups_asof_merger *m, int i) {
+/* The join: the merger, or with --by the per-group merger (the same calls for both). */
+typedef struct joiner {
+    oups_asof_merger *m;
+    oups_asof_by_merger *bm;
+    int n_by;
+} joiner;
+
+static int j_new(joiner *jn, const oups_asof_merger_options *o, const asof_args *a) {
+    jn->n_by = a->n_by;
+    int rc = a->n_by ? oups_asof_by_merger_new(&jn->bm, o, (const char *const *)a->by_cols, a->n_by)
+                     : oups_asof_merger_new(&jn->m, o);
+    return rc < 0 ? cli_fail_lib(rc, NULL) : 0;
+}
+static void j_free(joiner *jn) {
+    oups_asof_merger_free(jn->m);
+    oups_asof_by_merger_free(jn->bm);
+    jn->m = NULL;
+    jn->bm = NULL;
+}
+/* Not printed: the caller adds the state file and a hint. */
+static int j_load(joiner *jn, const uint8_t *blob, size_t len) {
+    return jn->bm ? oups_asof_by_merger_load(jn->bm, blob, len) : oups_asof_merger_load(jn->m, blob, len);
+}
+static int j_save(uint8_t **out, size_t *len, const joiner *jn) {
+    int rc = jn->bm ? oups_asof_by_merger_save(out, len, jn->bm) : oups_asof_merger_save(out, len, jn->m);
+    return rc < 0 ? cli_fail_lib(rc, NULL) : 0;
+}
+static bool j_has_state(const joiner *jn) {
+    return jn->bm ? oups_asof_by_merger_has_state(jn->bm) : oups_asof_merger_has_state(jn->m);
+}
+/* The columns the state fixes for input i (0: MAIN, d + 1: TABLE d), as a 0-row table: the key
+ * (and the by columns), and for a TABLE its value columns. */
+static int j_schema(oups_table **out, const joiner *jn, const char *on, int i) {
+    *out = NULL;
+    int rc;
+    if (jn->bm) {
+        if ((rc = oups_asof_by_merger_schema(out, jn->bm, i - 1)) < 0) return cli_fail_lib(rc, NULL);
+        return 0;
+    }
     oups_table *fill = NULL;
-    int rc = i > 0 ? oups_asof_merger_fill_block(&fill, m, 0, i - 1) : 0;
-    if (rc < 0) return cli_fail_lib(rc, NULL);
-    size_t cap = 256 + strlen(on), len = 0;
-    for (int c = 0; fill && c < oups_table_num_columns(fill); c++) cap += strlen(oups_table_column_name(fill, c)) + 80;
-    char *s = malloc(cap), ty[64];
-    if (!s) rc = cli_fail(OUPS_ENOMEM, "out of memory");
-    if (s) len = (size_t)snprintf(s, cap, "%s:%s", on, oups_datatype_format(key, ty, sizeof ty));
-    for (int c = 0; s && fill && c < oups_table_num_columns(fill); c++)
-        len += (size_t)snprintf(s + len, cap - len, ",%s:%s", oups_table_column_name(fill, c),
-                                oups_datatype_format(oups_column_type(oups_table_column(fill, c)), ty, sizeof ty));
+    oups_datatype key;
+    if ((rc = oups_asof_merger_key_type(&key, jn->m)) < 0 ||
+        (i > 0 && (rc = oups_asof_merger_fill_block(&fill, jn->m, 0, i - 1)) < 0))
+        return cli_fail_lib(rc, NULL);
+    int n = 1 + (fill ? oups_table_num_columns(fill) : 0);
+    const char **names = calloc((size_t)n, sizeof *names);
+    oups_datatype *types = calloc((size_t)n, sizeof *types);
+    rc = names && types ? 0 : cli_fail(OUPS_ENOMEM, "out of memory");
+    for (int c = 0; rc == 0 && c < n; c++) {
+        names[c] = c ? oups_table_column_name(fill, c - 1) : on;
+        types[c] = c ? *oups_column_type(oups_table_column(fill, c - 1)) : key;
+    }
+    if (rc == 0 && (rc = oups_table_new_empty(out, n, names, types)) < 0) cli_fail_lib(rc, NULL);
+    free(names);
+    free(types);
     oups_table_free(fill);
-    *spec = s;
     return rc;
+}
+/* res: the key, the by columns, the value columns. */
+static int j_merge(oups_table **res, joiner *jn, const oups_table *main, oups_table *const *tables, const char *on) {
+    int rc = jn->bm ? oups_asof_by_merger_merge(res, jn->bm, main, tables, false)
+                    : oups_asof_merger_merge(res, jn->m, key_col(main, on), tables, 1, NULL, 0, false);
+    return rc < 0 ? cli_fail_lib(rc, NULL) : 0;
+}
+
+/* The CSV schema spec ("name:type,...") of the columns of `t`. */
+static int spec_of(char **spec, const oups_table *t) {
+    size_t cap = 16, len = 0;
+    for (int c = 0; c < oups_table_num_columns(t); c++) cap += strlen(oups_table_column_name(t, c)) + 80;
+    char *s = malloc(cap), ty[64];
+    if (!s) return cli_fail(OUPS_ENOMEM, "out of memory");
+    s[0] = 0;
+    for (int c = 0; c < oups_table_num_columns(t); c++)
+        len += (size_t)snprintf(s + len, cap - len, "%s%s:%s", c ? "," : "", oups_table_column_name(t, c),
+                                oups_datatype_format(oups_column_type(oups_table_column(t, c)), ty, sizeof ty));
+    *spec = s;
+    return 0;
 }
 
 /* TABLE `t` against the columns a state fixes (matched by name, any order). */
-static int check_columns(const oups_table *t, const char *path, const oups_table *want, const char *on) {
+static int check_columns(const oups_table *t, const char *path, const oups_table *want) {
     char a[80], b[80];
     for (int c = 0; c < oups_table_num_columns(want); c++) {
         const char *name = oups_table_column_name(want, c);
@@ -461,7 +501,7 @@ static int check_columns(const oups_table *t, const char *path, const oups_table
     }
     for (int k = 0; k < oups_table_num_columns(t); k++) {
         const char *name = oups_table_column_name(t, k);
-        if (strcmp(name, on) != 0 && oups_table_column_index(want, name) < 0)
+        if (oups_table_column_index(want, name) < 0)
             return cli_fail(OUPS_ESCHEMA, "%s: column '%s' is not in the state (its columns were fixed by the first "
                             "call)", path, name);
     }
@@ -519,7 +559,8 @@ static int type_first(asof_in *in, int n_in, const char *on, oups_datatype *key)
 
 /* --fill values:FILE for TABLE d: read with the types of the TABLE's columns `schema`, checked
  * (every value column, n_prev + 1 rows) so that errors name the file. */
-static int read_fill(oups_table **out, const char *path, const oups_table *schema, const char *on, int np) {
+static int read_fill(oups_table **out, const char *path, const oups_table *schema, const asof_args *a, int np) {
+    const char *on = a->on;
     cli_schema s = {0};
     int n = oups_table_num_columns(schema), rc = 0;
     s.names = calloc((size_t)n, sizeof *s.names);
@@ -535,7 +576,9 @@ static int read_fill(oups_table **out, const char *path, const oups_table *schem
     if (rc < 0) return rc;
     for (int c = 0; c < n; c++) {
         const char *name = oups_table_column_name(schema, c);
-        if (strcmp(name, on) != 0 && oups_table_column_index(*out, name) < 0)
+        bool is_by = false;
+        for (int k = 0; k < a->n_by; k++) is_by |= !strcmp(name, a->by_cols[k]);
+        if (strcmp(name, on) != 0 && !is_by && oups_table_column_index(*out, name) < 0)
             return cli_fail(OUPS_ESCHEMA, "%s (--fill): no column '%s' (the TABLE's value columns are needed)", path, name);
     }
     for (int c = 0; c < oups_table_num_columns(*out); c++)
@@ -545,15 +588,67 @@ static int read_fill(oups_table **out, const char *path, const oups_table *schem
     if (rows(*out) != np + 1)
         return cli_fail(OUPS_EINVAL, "%s (--fill): %lld rows, needs %d (n-prev + 1: the oldest first, the last one "
                         "is what a miss gives)", path, (long long)rows(*out), np + 1);
+    /* the value columns only (the --by columns may be there: the same fill for every group) */
+    const char *keep[1024];
+    int nk = 0;
+    for (int c = 0; c < oups_table_num_columns(*out) && nk < 1024; c++) {
+        const char *name = oups_table_column_name(*out, c);
+        bool is_by = false;
+        for (int k = 0; k < a->n_by; k++) is_by |= !strcmp(name, a->by_cols[k]);
+        if (!is_by) keep[nk++] = name;
+    }
+    oups_table *sel = NULL;
+    if ((rc = oups_table_select(&sel, *out, keep, nk)) < 0) return cli_fail_lib(rc, path);
+    oups_table_free(*out);
+    *out = sel;
     return 0;
+}
+
+/* ---- output ------------------------------------------------------------------------------ */
+
+/* The output, opened at the first chunk (its schema): a CSV/JSONL stream or a Parquet writer
+ * (a row group per chunk), both written to a temporary that appears at the path only when
+ * complete. */
+typedef struct asof_sink {
+    const char *path, *format;
+    FILE *f;
+    oups_parquet_writer *pw;
+    bool open;
+} asof_sink;
+
+static int sink_write(asof_sink *s, const oups_table *t) {
+    int rc;
+    bool pq = !strcmp(s->format, "parquet");
+    if (!s->open) {
+        s->open = true;
+        if (pq && (rc = oups_parquet_writer_open(&s->pw, s->path, t, NULL)) < 0) return cli_fail_lib(rc, s->path);
+        if (!pq && ((rc = cli_open_output(&s->f, s->path)) < 0 || (rc = cli_write_header(s->f, t, s->format)) < 0))
+            return rc;
+    }
+    if (rows(t) == 0) return 0;
+    if (pq) return (rc = oups_parquet_writer_write_table(s->pw, t)) < 0 ? cli_fail_lib(rc, s->path) : 0;
+    return cli_write_rows(s->f, t, s->format);
+}
+
+/* Finish the output: it appears only if nothing failed (ok and no failure printed). */
+static int sink_close(asof_sink *s, bool ok) {
+    int rc = 0;
+    if (s->pw) {
+        if (ok && !cli_failed() && (rc = oups_parquet_writer_finish(s->pw)) < 0) rc = cli_fail_lib(rc, s->path);
+        oups_parquet_writer_free(s->pw);
+    }
+    if (s->f) rc = cli_close_output(s->f, s->path);
+    s->pw = NULL;
+    s->f = NULL;
+    return rc;
 }
 
 /* ---- the join ---------------------------------------------------------------------------- */
 
 typedef struct asof_job {
     const asof_args *a;
-    oups_asof_merger *m;
-    cli_sink out;
+    joiner jn;
+    asof_sink out;
     bool merged; /* asof_chunk ran at least once */
 } asof_job;
 
@@ -564,20 +659,21 @@ static int asof_chunk(asof_job *j, const oups_table *main, oups_table *const *ta
     const asof_args *a = j->a;
     oups_table *res = NULL;
     *out = NULL;
-    int rc = oups_asof_merger_merge(&res, j->m, key_col(main, a->on), tables, 1, NULL, 0, false);
-    if (rc < 0) return cli_fail_lib(rc, NULL);
+    int rc = j_merge(&res, &j->jn, main, tables, a->on);
+    if (rc < 0) return rc;
     j->merged = true;
     if (!a->keep_main) {
         *out = res;
         return 0;
     }
-    int nm = oups_table_num_columns(main), nr = oups_table_num_columns(res), n = nm + nr - 1;
+    /* MAIN's columns, then the joined ones (res: the key, the by columns, the values) */
+    int skip = 1 + a->n_by, nm = oups_table_num_columns(main), nr = oups_table_num_columns(res), n = nm + nr - skip;
     const char **names = calloc((size_t)n, sizeof *names);
     oups_column **cols = calloc((size_t)n, sizeof *cols);
     if (!names || !cols) rc = cli_fail(OUPS_ENOMEM, "out of memory");
     for (int c = 0; rc == 0 && c < n; c++) {
         const oups_table *t = c < nm ? main : res;
-        int k = c < nm ? c : c - nm + 1;
+        int k = c < nm ? c : c - nm + skip;
         names[c] = oups_table_column_name(t, k);
         cols[c] = oups_table_column(t, k);
         if (c >= nm && oups_table_column_index(main, names[c]) >= 0)
@@ -594,7 +690,7 @@ static int asof_chunk(asof_job *j, const oups_table *main, oups_table *const *ta
 static int chunk_out(asof_job *j, const oups_table *main, oups_table *const *tables) {
     oups_table *o = NULL;
     int rc = asof_chunk(j, main, tables, &o);
-    if (rc == 0) rc = cli_sink_write(&j->out, o);
+    if (rc == 0) rc = sink_write(&j->out, o);
     oups_table_free(o);
     return rc;
 }
@@ -648,104 +744,6 @@ static int run_steps(asof_job *j, asof_in *in, int n_in) {
     return rc < 0 ? rc : 0;
 }
 
-/* ---- live mode (--input -): MAIN chunks from the live driver, TABLE rows read in step ---- */
-
-typedef struct asof_live {
-    asof_job *j;
-    asof_in *in; /* in[d + 1]: TABLE d */
-    int n;
-    oups_datatype key;
-    bool has_last;
-    oups_scalar last; /* the last MAIN key joined: TABLE rows up to it were given */
-} asof_live;
-
-/* The rows of TABLE `s` that MAIN keys up to K need (<= K with exact matches, < K without). */
-static int table_upto(oups_table **out, asof_in *s, const char *on, const oups_scalar *K, bool exact) {
-    int rc = 0;
-    while (rc >= 0 && !s->ended &&
-           (rows(s->buf) == 0 || oups_column_compare_scalar(key_col(s->buf, on), rows(s->buf) - 1, K) <= 0))
-        rc = in_read(s, on);
-    int64_t n = rows(s->buf);
-    if (rc >= 0 && n > 0 &&
-        (rc = oups_column_search_sorted(&n, key_col(s->buf, on), K, exact ? OUPS_SIDE_RIGHT : OUPS_SIDE_LEFT)) < 0)
-        rc = cli_fail_lib(rc, s->path);
-    return rc < 0 ? rc : in_take(out, s, n);
-}
-
-static int live_process(oups_table **outs, void *obj, const oups_table *chunk) {
-    asof_live *L = obj;
-    const char *on = L->j->a->on;
-    if (oups_table_column_index(chunk, on) < 0) return cli_fail(OUPS_ENOTFOUND, "<stdin>: no column '%s'", on);
-    const oups_column *k = key_col(chunk, on);
-    oups_scalar K;
-    if (L->has_last && oups_column_compare_scalar(k, 0, &L->last) < 0) {
-        char v[96];
-        cli_cell_text(v, sizeof v, k, 0);
-        return cli_fail(OUPS_EUNORDERED, "<stdin>: column '%s' is not in non-decreasing order: %s comes after the last "
-                        "key of the previous chunk", on, v);
-    }
-    oups_column_get_scalar(&K, k, oups_table_num_rows(chunk) - 1);
-    oups_table *pieces[256] = {0};
-    int rc = 0;
-    for (int d = 0; rc >= 0 && d < L->n; d++) rc = table_upto(&pieces[d], &L->in[d + 1], on, &K, L->j->a->allow_b[d]);
-    if (rc >= 0) rc = asof_chunk(L->j, chunk, pieces, &outs[0]);
-    for (int d = 0; d < L->n; d++) oups_table_free(pieces[d]);
-    if (rc < 0) return rc;
-    L->last = K;
-    L->has_last = true;
-    return 0;
-}
-
-/* The job's state: the last MAIN key (u8 flag, 8 bytes) then the merger's blob. */
-static int live_save(uint8_t **out, size_t *len, const void *obj) {
-    const asof_live *L = obj;
-    uint8_t *m = NULL;
-    size_t ml = 0;
-    int rc = oups_asof_merger_save(&m, &ml, L->j->m);
-    if (rc < 0) return rc;
-    uint8_t *b = oups_mem_alloc(ml + 9);
-    if (!b) {
-        oups_mem_free(m);
-        return OUPS_ENOMEM;
-    }
-    b[0] = L->has_last;
-    memcpy(b + 1, L->key.id == OUPS_TYPE_FLOAT64 ? (const void *)&L->last.v.f : (const void *)&L->last.v.i, 8);
-    memcpy(b + 9, m, ml);
-    oups_mem_free(m);
-    *out = b;
-    *len = ml + 9;
-    return 0;
-}
-
-static int live_load(void *obj, const uint8_t *blob, size_t len) {
-    asof_live *L = obj;
-    int rc = len < 9 ? OUPS_ECORRUPT : oups_asof_merger_load(L->j->m, blob + 9, len - 9);
-    if (rc < 0) return cli_fail(rc, "the state: %s", len < 9 ? "truncated" : oups_error_last());
-    L->has_last = blob[0];
-    memset(&L->last, 0, sizeof L->last);
-    L->last.type = L->key;
-    memcpy(L->key.id == OUPS_TYPE_FLOAT64 ? (void *)&L->last.v.f : (void *)&L->last.v.i, blob + 1, 8);
-    /* the TABLE rows given before: skipped */
-    for (int d = 0; rc >= 0 && L->has_last && d < L->n; d++) {
-        oups_table *given = NULL;
-        rc = table_upto(&given, &L->in[d + 1], L->j->a->on, &L->last, L->j->a->allow_b[d]);
-        oups_table_free(given);
-    }
-    return rc < 0 ? rc : 0;
-}
-
-static int run_live(asof_job *j, asof_in *in, int n, const oups_datatype *key) {
-    const asof_args *a = j->a;
-    asof_live L = {.j = j, .in = in, .n = n, .key = *key};
-    cli_live_job job = {.obj = &L, .n_outputs = 1, .out_format = a->format, .key = a->on, .per_row = true,
-                        .process = live_process, .save = live_save, .load = live_load};
-    if (a->live.store_out) job.store_out[0] = a->live.store_out;
-    else job.out[0] = a->out;
-    return cli_live_run(&a->live, a->state, &job);
-}
-
-static int save_merger(uint8_t **out, size_t *len, const void *m) { return oups_asof_merger_save(out, len, m); }
-
 /* A state saved with other options: the likely cause since the defaults changed. */
 static const char old_defaults_hint[] =
     " (the defaults changed: a state written by an earlier oups asof without --allow-exact-matches and --fill needs "
@@ -755,22 +753,23 @@ int oups_cli_asof(int argc, char **argv) {
     static asof_args a;
     int rc = parse_args(&a, argc, argv);
     if (rc) return rc < 0 ? 0 : rc;
-    if (a.live.print_offset) return cli_live_print_offset(a.state);
     int n = a.n_tables, status = 1;
     asof_in in[257]; /* in[0]: MAIN, in[d + 1]: TABLE d */
     memset(in, 0, sizeof in);
     oups_table *fills[256] = {0};
     asof_job j = {.a = &a, .out = {.path = a.out, .format = a.format}};
-    uint8_t *blob = NULL; /* the state file's bytes */
+    uint8_t *blob = NULL, *saved = NULL; /* read by us (free) / made by liboups (oups_mem_free) */
     size_t len = 0;
     char *paths[257] = {(char *)a.main};
     for (int d = 0; d < n; d++) paths[d + 1] = a.tables[d];
     /* The key type: from the state if there is one, else from the inputs. */
     oups_datatype key;
     bool has_state = false;
-    if (a.state && !a.live.input && (rc = cli_read_state(&blob, &len, a.state)) < 0) goto out; /* live: live.c */
-    if (blob && (rc = oups_asof_merger_state_key_type(&key, &has_state, blob, len)) < 0) {
-        cli_fail_lib(rc, a.state);
+    if (a.state && (rc = cli_read_state(&blob, &len, a.state)) < 0) goto out;
+    if (blob && (rc = a.n_by ? oups_asof_by_merger_state_key_type(&key, &has_state, blob, len)
+                             : oups_asof_merger_state_key_type(&key, &has_state, blob, len)) < 0) {
+        cli_fail(rc, "%s: %s%s", a.state, oups_error_last(),
+                 a.n_by ? " (a state written without --by?)" : " (a state written with --by?)");
         goto out;
     }
     oups_asof_merger_options o = OUPS_ASOF_MERGER_OPTIONS_INIT;
@@ -792,39 +791,29 @@ int oups_cli_asof(int argc, char **argv) {
         if ((status = parse_tolerance(&o.tolerance, a.tolerance, &key)) != 0) goto out;
         status = 1;
     }
-    /* A state fixes the types: it is loaded into a probe merger first (without fill tables,
-     * which need those types; the real merger checks the fill mode). */
-    oups_asof_merger *probe = NULL;
+    /* A state fixes the types: it is loaded into a probe first (without fill tables, which
+     * need those types; the real joiner checks the fill mode). */
+    joiner probe = {0};
     if (has_state) {
         oups_asof_merger_options po = o;
         po.fill = a.fill_mode == OUPS_ASOF_FILL_VALUES ? OUPS_ASOF_FILL_ZEROS : a.fill_mode;
-        if ((rc = oups_asof_merger_new(&probe, &po)) < 0) cli_fail_lib(rc, NULL);
-        else if ((rc = oups_asof_merger_load(probe, blob, len)) == OUPS_EINVAL && po.fill != o.fill)
-            rc = 0; /* maybe only the fill mode: the real merger tells */
+        if ((rc = j_new(&probe, &po, &a)) < 0) {}
+        else if ((rc = j_load(&probe, blob, len)) == OUPS_EINVAL && po.fill != o.fill)
+            rc = 0; /* maybe only the fill mode: the real joiner tells */
         else if (rc < 0) cli_fail(rc, "%s: %s%s", a.state, oups_error_last(), rc == OUPS_EINVAL ? old_defaults_hint : "");
     }
     for (int i = 0; rc >= 0 && i <= n; i++) {
         char *spec = NULL;
-        bool typed = probe && oups_asof_merger_has_state(probe);
-        if (i == 0 && a.live.input) { /* MAIN comes from the live driver: an empty stand-in */
-            oups_datatype st = oups_type(OUPS_TYPE_STRING);
-            in[0].path = "<stdin>";
-            in[0].ended = true;
-            if ((rc = oups_table_new_empty(&in[0].buf, 1, &a.on, &st)) < 0) cli_fail_lib(rc, NULL);
-            continue;
-        }
-        if (typed) rc = state_spec(&spec, a.on, &key, probe, i);
+        oups_table *want = NULL;
+        bool typed = has_state && j_has_state(&probe);
+        if (typed && (rc = j_schema(&want, &probe, a.on, i)) >= 0) rc = spec_of(&spec, want);
         if (rc >= 0) rc = in_open(&in[i], paths[i], spec, a.on);
-        if (rc >= 0 && typed && i > 0) {
-            oups_table *want = NULL;
-            if ((rc = oups_asof_merger_fill_block(&want, probe, 0, i - 1)) < 0) cli_fail_lib(rc, NULL);
-            else rc = check_columns(in[i].buf, in[i].path, want, a.on);
-            oups_table_free(want);
-        }
+        if (rc >= 0 && typed && i > 0) rc = check_columns(in[i].buf, in[i].path, want);
         if (rc >= 0 && has_state && rows(in[i].buf) == 0) rc = retype_key(&in[i].buf, a.on, &key);
+        oups_table_free(want);
         free(spec);
     }
-    oups_asof_merger_free(probe);
+    j_free(&probe);
     if (rc < 0) goto out;
     if (!has_state && type_first(in, n + 1, a.on, &key) < 0) goto out;
     if (!has_state && a.tolerance) {
@@ -833,30 +822,26 @@ int oups_cli_asof(int argc, char **argv) {
         status = 1;
     }
     for (int d = 0; a.fill_mode == OUPS_ASOF_FILL_VALUES && d < n; d++)
-        if (read_fill(&fills[d], a.fill_files[d], in[d + 1].buf, a.on, a.np[d]) < 0) goto out;
+        if (read_fill(&fills[d], a.fill_files[d], in[d + 1].buf, &a, a.np[d]) < 0) goto out;
     o.fill_values_init = fills;
     o.n_fill_groups = a.fill_mode == OUPS_ASOF_FILL_VALUES;
-    if ((rc = oups_asof_merger_new(&j.m, &o)) < 0) {
-        cli_fail_lib(rc, NULL);
-        goto out;
-    }
-    if (has_state && (rc = oups_asof_merger_load(j.m, blob, len)) < 0) {
+    if (j_new(&j.jn, &o, &a) < 0) goto out;
+    if (has_state && (rc = j_load(&j.jn, blob, len)) < 0) {
         cli_fail(rc, "%s: %s%s", a.state, oups_error_last(), rc == OUPS_EINVAL ? old_defaults_hint : "");
         goto out;
     }
-    if (a.live.input) {
-        status = run_live(&j, in, n, &key);
-        goto out;
-    }
     rc = run_steps(&j, in, n + 1);
-    if (cli_sink_close(&j.out, rc == 0) < 0 || rc < 0) goto out;
-    /* after the output: a crash in between replays this chunk, nothing is lost */
-    if (a.state && cli_save_state(a.state, save_merger, j.m) < 0) goto out;
+    if (sink_close(&j.out, rc == 0) < 0 || rc < 0) goto out;
+    if (a.state) { /* after the output: a crash in between replays this chunk, nothing is lost */
+        if (j_save(&saved, &len, &j.jn) < 0) goto out;
+        if (cli_write_state(a.state, saved, len) < 0) goto out;
+    }
     status = 0;
 out:
-    cli_sink_close(&j.out, false);
+    sink_close(&j.out, false);
     free(blob);
-    oups_asof_merger_free(j.m);
+    oups_mem_free(saved);
+    j_free(&j.jn);
     for (int i = 0; i <= n; i++) in_close(&in[i]);
     for (int d = 0; d < n; d++) oups_table_free(fills[d]);
     return status;
