@@ -19,7 +19,7 @@
 #include "ops/internal.h"
 
 #define MAGIC "OUPSASBY"
-enum { VERSION = 1, HEADER = 8 + 4 + 8 };
+enum { VERSION = 1 };
 
 struct oups_asof_by_merger {
     oups_asof_merger *m;
@@ -423,9 +423,7 @@ int oups_asof_by_merger_save(uint8_t **out, size_t *len, const oups_asof_by_merg
     size_t inner_len = 0;
     bool st = oups_asof_merger_has_state(b->m);
     oups_bytes w = {0};
-    int rc = oups_blob_put(&w, MAGIC, 8);
-    if (rc == 0) rc = oups_blob_put_u32(&w, VERSION);
-    if (rc == 0) rc = oups_blob_put_i64(&w, 0); /* body length, patched below */
+    int rc = oups_blob_begin(&w, MAGIC, VERSION);
     if (rc == 0) rc = put_names(&w, b);
     if (rc == 0) rc = oups_blob_put_u8(&w, st);
     for (int c = 0; rc == 0 && st && c < b->n_by; c++) rc = oups_blob_put_type(&w, &b->by_types[c]);
@@ -438,10 +436,7 @@ int oups_asof_by_merger_save(uint8_t **out, size_t *len, const oups_asof_by_merg
     if (rc == 0 && st) rc = oups_blob_put_i64(&w, (int64_t)inner_len);
     if (rc == 0 && st) rc = oups_blob_put(&w, inner, inner_len);
     oups_mem_free(inner);
-    if (rc == 0) {
-        oups_store_u64le(w.data + 12, (uint64_t)(w.len - HEADER));
-        rc = oups_blob_put_u32(&w, oups_crc32(0, w.data, w.len));
-    }
+    if (rc == 0) rc = oups_blob_end(&w);
     if (rc < 0) {
         oups_bytes_free(&w);
         return rc;
@@ -452,19 +447,7 @@ int oups_asof_by_merger_save(uint8_t **out, size_t *len, const oups_asof_by_merg
 }
 
 static int open_blob(oups_blob_rd *r, const uint8_t *blob, size_t len) {
-    if (!blob && len) return oups_error_set(OUPS_EINVAL, "asof by merger load: blob is NULL");
-    if (len < HEADER + 4 || memcmp(blob, MAGIC, 8) != 0)
-        return oups_error_set(OUPS_ECORRUPT, "asof by merger load: not an asof by merger state (%zu bytes, bad magic)", len);
-    uint32_t version = oups_load_u32le(blob + 8);
-    if (version != VERSION)
-        return oups_error_set(OUPS_ECORRUPT, "asof by merger load: state version %u, this library reads %d", version,
-                              VERSION);
-    if (oups_load_u64le(blob + 12) != len - HEADER - 4)
-        return oups_error_set(OUPS_ECORRUPT, "asof by merger load: body length does not match the blob (%zu bytes)", len);
-    if (oups_load_u32le(blob + len - 4) != oups_crc32(0, blob, len - 4))
-        return oups_error_set(OUPS_ECORRUPT, "asof by merger load: checksum mismatch");
-    *r = (oups_blob_rd){blob + HEADER, len - HEADER - 4, 0, "asof by merger load"};
-    return 0;
+    return oups_blob_open(r, blob, len, MAGIC, VERSION, "asof by merger load", "an asof by merger");
 }
 
 /* The by names (checked against the merger's) and the state flag. */

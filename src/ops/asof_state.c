@@ -22,7 +22,7 @@
 #include "ops/internal.h"
 
 #define MAGIC "OUPSASOF"
-enum { VERSION = 1, HEADER = 8 + 4 + 8 };
+enum { VERSION = 1 };
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
@@ -90,16 +90,11 @@ int oups_asof_merger_save(uint8_t **out, size_t *len, const oups_asof_merger *m)
     *len = 0;
     if (!m) return oups_error_set(OUPS_EINVAL, "asof merger save: merger is NULL");
     oups_bytes b = {0};
-    int rc = oups_blob_put(&b, MAGIC, 8);
-    if (rc == 0) rc = oups_blob_put_u32(&b, VERSION);
-    if (rc == 0) rc = oups_blob_put_i64(&b, 0); /* body length, patched below */
+    int rc = oups_blob_begin(&b, MAGIC, VERSION);
     if (rc == 0) rc = put_config(&b, m);
     if (rc == 0) rc = oups_blob_put_u8(&b, m->has_state);
     if (rc == 0 && m->has_state) rc = put_state(&b, m);
-    if (rc == 0) {
-        oups_store_u64le(b.data + 12, (uint64_t)(b.len - HEADER));
-        rc = oups_blob_put_u32(&b, oups_crc32(0, b.data, b.len));
-    }
+    if (rc == 0) rc = oups_blob_end(&b);
     if (rc < 0) {
         oups_bytes_free(&b);
         return rc;
@@ -262,20 +257,7 @@ static int get_state(rd *r, asof_state *s, const oups_asof_merger *m) {
 
 /* Magic, version, body length and checksum; `r` then reads the body. */
 static int open_blob(rd *r, const uint8_t *blob, size_t len) {
-    if (!blob && len) return oups_error_set(OUPS_EINVAL, "asof merger load: blob is NULL");
-    if (len < HEADER + 4 || memcmp(blob, MAGIC, 8) != 0)
-        return oups_error_set(OUPS_ECORRUPT, "asof merger load: not an asof merger state (%zu bytes, bad magic)", len);
-    uint32_t version = oups_load_u32le(blob + 8);
-    if (version != VERSION)
-        return oups_error_set(OUPS_ECORRUPT, "asof merger load: state version %u, this library reads %d", version, VERSION);
-    uint64_t body = oups_load_u64le(blob + 12);
-    if (body != len - HEADER - 4)
-        return oups_error_set(OUPS_ECORRUPT, "asof merger load: body of %llu bytes in a blob of %zu", (unsigned long long)body, len);
-    uint32_t crc = oups_load_u32le(blob + len - 4);
-    if (crc != oups_crc32(0, blob, len - 4))
-        return oups_error_set(OUPS_ECORRUPT, "asof merger load: checksum mismatch");
-    *r = (rd){blob + HEADER, (size_t)body, 0, "asof merger load"};
-    return 0;
+    return oups_blob_open(r, blob, len, MAGIC, VERSION, "asof merger load", "an asof merger");
 }
 
 static int skip(rd *r, size_t n) {

@@ -1,10 +1,44 @@
 /*
  * ops/blob.c: fields of the operators' state blobs, written and read back with bounds checks
- * (see blob.h); the formats themselves are at the top of asof_state.c and segagg_state.c.
+ * (see blob.h), and the frame around them (magic, version, length, CRC-32); the formats
+ * themselves are at the top of asof_state.c, asof_by.c and segagg_state.c.
  */
 #include <string.h>
 
 #include "ops/blob.h"
+
+enum { HEADER = 8 + 4 + 8 };
+
+int oups_blob_begin(oups_bytes *b, const char *magic, uint32_t version) {
+    OUPS_TRY(oups_blob_put(b, magic, 8));
+    OUPS_TRY(oups_blob_put_u32(b, version));
+    return oups_blob_put_i64(b, 0); /* body length, patched by oups_blob_end */
+}
+
+int oups_blob_end(oups_bytes *b) {
+    oups_store_u64le(b->data + 12, (uint64_t)(b->len - HEADER));
+    return oups_blob_put_u32(b, oups_crc32(0, b->data, b->len));
+}
+
+int oups_blob_open(oups_blob_rd *r, const uint8_t *blob, size_t len, const char *magic, uint32_t version,
+                   const char *what, const char *kind) {
+    if (!blob && len) return oups_error_set(OUPS_EINVAL, "%s: blob is NULL", what);
+    if (len < HEADER + 4 || memcmp(blob, magic, 8) != 0)
+        return oups_error_set(OUPS_ECORRUPT, "%s: not %s state (%zu bytes, bad magic)", what, kind, len);
+    uint32_t v = oups_load_u32le(blob + 8);
+    if (v != version)
+        return oups_error_set(OUPS_ECORRUPT, "%s: state version %u, this library reads %u", what, v, version);
+    uint64_t body = oups_load_u64le(blob + 12);
+    if (body != len - HEADER - 4)
+        return oups_error_set(OUPS_ECORRUPT, "%s: body of %llu bytes in a blob of %zu", what, (unsigned long long)body,
+                              len);
+#ifndef OUPS_FUZZING /* let the fuzzer's mutations reach the decoders */
+    if (oups_load_u32le(blob + len - 4) != oups_crc32(0, blob, len - 4))
+        return oups_error_set(OUPS_ECORRUPT, "%s: checksum mismatch", what);
+#endif
+    *r = (oups_blob_rd){blob + HEADER, (size_t)body, 0, what};
+    return 0;
+}
 
 int oups_blob_put(oups_bytes *b, const void *p, size_t n) { return oups_bytes_append(b, p, n); }
 int oups_blob_put_u8(oups_bytes *b, unsigned v) {

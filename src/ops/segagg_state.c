@@ -22,7 +22,7 @@
 #include "oups/parquet.h"
 
 #define MAGIC "OUPSSAGG"
-enum { VERSION = 1, HEADER = 8 + 4 + 8 };
+enum { VERSION = 1 };
 
 /* ---- writing ------------------------------------------------------------------------------- */
 
@@ -103,16 +103,11 @@ int oups_segagg_save(uint8_t **out, size_t *len, const oups_segagg *a) {
     *len = 0;
     if (!a) return oups_error_set(OUPS_EINVAL, "segagg save: aggregator is NULL");
     oups_bytes b = {0};
-    int rc = oups_blob_put(&b, MAGIC, 8);
-    if (rc == 0) rc = oups_blob_put_u32(&b, VERSION);
-    if (rc == 0) rc = oups_blob_put_i64(&b, 0); /* body length, patched below */
+    int rc = oups_blob_begin(&b, MAGIC, VERSION);
     if (rc == 0) rc = wconfig(&b, a);
     if (rc == 0) rc = oups_blob_put_u8(&b, a->n_groups > 0);
     if (rc == 0 && a->n_groups > 0) rc = wstate(&b, a);
-    if (rc == 0) {
-        oups_store_u64le(b.data + 12, (uint64_t)(b.len - HEADER));
-        rc = oups_blob_put_u32(&b, oups_crc32(0, b.data, b.len));
-    }
+    if (rc == 0) rc = oups_blob_end(&b);
     if (rc < 0) {
         oups_bytes_free(&b);
         return rc;
@@ -233,20 +228,8 @@ static void loaded_free(loaded *L) {
 
 int oups_segagg_load(oups_segagg *a, const uint8_t *blob, size_t len) {
     if (!a || (!blob && len)) return oups_error_set(OUPS_EINVAL, "segagg load: aggregator or blob is NULL");
-    if (len < HEADER + 4 || memcmp(blob, MAGIC, 8) != 0)
-        return oups_error_set(OUPS_ECORRUPT, "segagg load: not a segagg state (%zu bytes, bad magic)", len);
-    uint32_t version = oups_load_u32le(blob + 8);
-    if (version != VERSION)
-        return oups_error_set(OUPS_ECORRUPT, "segagg load: state version %u, this library reads %d", version, VERSION);
-    uint64_t body = oups_load_u64le(blob + 12);
-    if (body != len - HEADER - 4)
-        return oups_error_set(OUPS_ECORRUPT, "segagg load: body of %llu bytes in a blob of %zu", (unsigned long long)body,
-                              len);
-#ifndef OUPS_FUZZING /* let the fuzzer's mutations reach the decoder */
-    if (oups_load_u32le(blob + len - 4) != oups_crc32(0, blob, len - 4))
-        return oups_error_set(OUPS_ECORRUPT, "segagg load: checksum mismatch");
-#endif
-    rd d = {blob + HEADER, (size_t)body, 0, "segagg load"};
+    rd d;
+    OUPS_TRY(oups_blob_open(&d, blob, len, MAGIC, VERSION, "segagg load", "a segagg"));
     loaded L = {0};
     uint8_t has = 0;
     int rc = check_config(&d, a);

@@ -15,28 +15,8 @@
 
 static char dir[64];
 
-static void write_text(const char *name, const char *text) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-}
-
-static char *slurp(const char *name) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    uint8_t *data = NULL;
-    size_t len = 0;
-    if (oups_io_read_file(&data, &len, path) < 0) return NULL;
-    char *s = malloc(len + 1);
-    memcpy(s, data, len);
-    s[len] = 0;
-    oups_free(data);
-    return s;
-}
+static void write_text(const char *name, const char *text) { write_text_in(dir, name, text); }
+static char *slurp(const char *name) { return slurp_in(dir, name); }
 
 /* In dir: `ENV oups CMD` (CMD a printf format), stdout to out.txt, stderr to err.txt. */
 static int sh(const char *env, const char *fmt, ...) {

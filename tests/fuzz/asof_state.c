@@ -7,23 +7,14 @@
  * real states written by make_seeds.c (key-only tables, empty tables, several groups, J = 2).
  */
 #include "asof_target.h"
+#include "blob_frame.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void one_input(const uint8_t *data, size_t size);
 
-/* The raw bytes test the header checks; a copy with the body length and the CRC made right
- * lets mutations reach the parser behind them. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    one_input(data, size);
-    if (size < 24) return 0;
-    uint8_t *fixed = malloc(size);
-    if (!fixed) abort();
-    memcpy(fixed, data, size);
-    oups_store_u64le(fixed + 12, (uint64_t)(size - 24));
-    oups_store_u32le(fixed + size - 4, oups_crc32(0, fixed, size - 4));
-    one_input(fixed, size);
-    free(fixed);
+    fuzz_blob_frames(one_input, data, size);
     return 0;
 }
 

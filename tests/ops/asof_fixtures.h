@@ -97,4 +97,28 @@ static inline const char *tmpdir_make(char *buf, size_t cap) {
     return mkdtemp(buf);
 }
 
+/* dir/name := text (CLI tests' input files). */
+static inline void write_text_in(const char *dir, const char *name, const char *text) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* The contents of dir/name, NUL-terminated (free()), or NULL. */
+static inline char *slurp_in(const char *dir, const char *name) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (oups_io_read_file(&data, &len, path) < 0) return NULL;
+    char *s = malloc(len + 1);
+    if (s) memcpy(s, data, len), s[len] = 0;
+    oups_free(data);
+    return s;
+}
+
 #endif /* OUPS_TESTS_ASOF_FIXTURES_H */

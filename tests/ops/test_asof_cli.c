@@ -10,15 +10,8 @@
 
 static char dir[64];
 
-static void write_text(const char *name, const char *text) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-}
+static void write_text(const char *name, const char *text) { write_text_in(dir, name, text); }
+static char *slurp(const char *name) { return slurp_in(dir, name); }
 
 /* Run `oups asof ARGS` in dir; stdout to OUT (a file in dir); returns the exit status. */
 static int run(const char *args, const char *out) {
@@ -26,19 +19,6 @@ static int run(const char *args, const char *out) {
     snprintf(cmd, sizeof cmd, "cd %s && %s/oups asof %s > %s 2> err.txt", dir, OUPS_BINARY_DIR, args, out);
     int st = system(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *slurp(const char *name) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    uint8_t *data = NULL;
-    size_t len = 0;
-    if (oups_io_read_file(&data, &len, path) < 0) return NULL;
-    char *s = malloc(len + 1);
-    memcpy(s, data, len);
-    s[len] = 0;
-    oups_free(data);
-    return s;
 }
 
 /* CSV of keys (one column "ts") or keys and two value columns. */
