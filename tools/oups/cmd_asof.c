@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "input.h"
 
 enum {
     OPT_ON = 256, OPT_MAIN, OPT_NPREV, OPT_ALLOW, OPT_PREFIXES, OPT_SUFFIX, OPT_DIRECTION, OPT_TOL, OPT_STATE,
@@ -30,8 +31,8 @@ enum {
 static const char *const usage_text =
     "usage: oups asof --on COL --main MAIN TABLE... [options]\n"
     "\n"
-    "As-of join: for each row of MAIN (.parquet or .csv, COL non-decreasing), the row of each\n"
-    "TABLE (.parquet or .csv, COL non-decreasing) as of the row's key, optionally with windows\n"
+    "As-of join: for each row of MAIN (COL non-decreasing), the row of each TABLE (COL\n"
+    "non-decreasing) as of the row's key, optionally with windows\n"
     "of previous values. The TABLEs form one group (one join position). Output: MAIN's columns\n"
     "then each TABLE's value columns (grouped by type). Inputs are read chunk by chunk (Parquet\n"
     "row groups, CSV blocks); with the backward direction memory stays bounded by a chunk per\n"
@@ -68,7 +69,10 @@ static const char *const usage_text =
     "rows keeps them). CSV types are inferred from values, so there a CSV value column without\n"
     "any value is refused (give that table as Parquet); with a state, CSV inputs take the\n"
     "state's types. Columns are matched by name (any order). Forward and nearest read their\n"
-    "inputs whole. Exit status: 0 ok, 1 error, 2 usage error.\n";
+    "inputs whole. Exit status: 0 ok, 1 error, 2 usage error.\n"
+    "\n"
+    "MAIN and each TABLE is one input spec (a glob or directory reads its files as one input).\n"
+    CLI_INPUTS_HELP;
 
 #define usage_error(msg) cli_usage_error("asof", NULL, msg)
 
@@ -91,50 +95,35 @@ static int list_items(char **items, int cap, char *buf) {
 /* Integers of a list option, one per table (a single value applies to all); 2 (usage error,
  * printed) if bad. */
 static int int_list(int *out, int n_tables, const char *opt, const char *text, int lo, int hi) {
-    char buf[4096], *items[256], msg[512];
-    snprintf(buf, sizeof buf, "%s", text);
-    int n = list_items(items, 256, buf);
+    int64_t v[256];
+    int n = 0;
+    if (cli_opt_list_int(v, &n, 256, "asof", NULL, opt, text, lo, hi)) return 2;
     if (n != 1 && n != n_tables) {
-        snprintf(msg, sizeof msg, "%s: %d values for %d tables", opt, n, n_tables);
+        char msg[160];
+        snprintf(msg, sizeof msg, "bad value '%.60s' for %s: %d values for %d tables", text, opt, n, n_tables);
         return usage_error(msg);
     }
-    for (int i = 0; i < n_tables; i++) {
-        const char *s = items[n == 1 ? 0 : i];
-        char *e;
-        errno = 0;
-        long v = strtol(s, &e, 10);
-        if (!*s || *e || errno || v < lo || v > hi) {
-            snprintf(msg, sizeof msg, "%s: '%.100s' is not an integer in %d..%d", opt, s, lo, hi);
-            return usage_error(msg);
-        }
-        out[i] = (int)v;
-    }
+    for (int i = 0; i < n_tables; i++) out[i] = (int)v[n == 1 ? 0 : i];
     return 0;
 }
 
 /* --tolerance: an integer in key units, or a fixed period for timestamp keys. With key NULL
  * (before the key type is known) only the syntax is checked. 2 (usage error) if bad. */
 static int parse_tolerance(int64_t *out, const char *text, const oups_datatype *key) {
-    char *e;
-    errno = 0;
-    long long v = strtoll(text, &e, 10);
-    if (*text && !*e && !errno && v >= 0) {
-        *out = v;
-        return 0;
-    }
-    char msg[256];
+    if (*text >= '0' && *text <= '9' && strspn(text, "0123456789") == strlen(text))
+        return cli_opt_count(out, "asof", NULL, "--tolerance", text);
+    char msg[256], ty[64];
     oups_period p;
     int64_t ns;
     if (oups_period_parse(&p, text) < 0 || oups_period_nanos(&ns, &p) < 0) {
-        snprintf(msg, sizeof msg, "--tolerance: '%.60s' is neither a non-negative integer nor a fixed period such as "
-                 "5s or 100ms", text);
+        snprintf(msg, sizeof msg, "bad value '%.60s' for --tolerance: expected a non-negative integer (key units) or "
+                 "a fixed period such as 5s, 100ms", text);
         return usage_error(msg);
     }
     if (!key) return 0;
     if (key->id != OUPS_TYPE_TIMESTAMP) {
-        char ty[64];
-        snprintf(msg, sizeof msg, "--tolerance: a period ('%.60s') needs a timestamp key, the key is %s; give an "
-                 "integer in key units", text, oups_datatype_format(key, ty, sizeof ty));
+        snprintf(msg, sizeof msg, "bad value '%.60s' for --tolerance: a period needs a timestamp key, the key is %s; "
+                 "give an integer in key units", text, oups_datatype_format(key, ty, sizeof ty));
         return usage_error(msg);
     }
     static const int64_t per_unit[] = {1000000000, 1000000, 1000, 1}; /* ns per s, ms, us, ns */
@@ -172,7 +161,11 @@ static int parse_fill(asof_args *a) {
             snprintf(msg, sizeof msg, "--fill values:FILE,...: give one file per TABLE (%d)", a->n_tables);
             return usage_error(msg);
         }
-    } else return usage_error("--fill must be nulls, zeros or values:FILE[,FILE...]");
+    } else {
+        char msg[160];
+        snprintf(msg, sizeof msg, "bad value '%.60s' for --fill: expected nulls, zeros or values:FILE[,FILE...]", a->fill);
+        return usage_error(msg);
+    }
     return 0;
 }
 
@@ -209,9 +202,8 @@ static int parse_args(asof_args *a, int argc, char **argv) {
         case OPT_ALLOW: a->allow = optarg; break;
         case OPT_PREFIXES: a->prefixes = optarg; break;
         case OPT_SUFFIX: {
-            char *e;
-            long v = strtol(optarg, &e, 10);
-            if (!*optarg || *e || v < -1000000 || v > 1000000) return usage_error("--n-prev-suffix-start needs an integer");
+            int64_t v;
+            if (cli_opt_int(&v, "asof", NULL, "--n-prev-suffix-start", optarg, -1000000, 1000000)) return 2;
             a->suffix_start = (int)v;
             break;
         }
@@ -235,14 +227,14 @@ static int parse_args(asof_args *a, int argc, char **argv) {
     if (!a->main) return usage_error("--main FILE is required");
     if (a->n_tables < 1) return usage_error("at least one TABLE file is required");
     if (a->n_tables > 256) return usage_error("at most 256 tables");
+    static const char *const formats[] = {"csv", "jsonl", "parquet", NULL}, *const dirs[] = {"backward", "forward",
+                                                                                             "nearest", NULL};
+    int choice;
     if (!a->format) a->format = "csv";
-    if (strcmp(a->format, "csv") != 0 && strcmp(a->format, "jsonl") != 0 && strcmp(a->format, "parquet") != 0)
-        return usage_error("--format must be csv, jsonl or parquet");
+    if (cli_opt_choice(&choice, "asof", NULL, "--format", a->format, formats)) return 2;
+    if (a->direction && cli_opt_choice(&choice, "asof", NULL, "--direction", a->direction, dirs)) return 2;
     if (!strcmp(a->format, "parquet") && (!a->out || !strcmp(a->out, "-")))
         return usage_error("--format parquet needs -o OUT");
-    if (a->direction && strcmp(a->direction, "backward") != 0 && strcmp(a->direction, "forward") != 0 &&
-        strcmp(a->direction, "nearest") != 0)
-        return usage_error("--direction must be backward, forward or nearest");
     int n = a->n_tables, allow[256], rc;
     for (int d = 0; d < n; d++) allow[d] = !a->ref_defaults;
     if (a->n_prev && (rc = int_list(a->np, n, "--n-prev", a->n_prev, 0, 1000000))) return rc;
@@ -273,21 +265,21 @@ static int parse_args(asof_args *a, int argc, char **argv) {
 
 /* ---- inputs, read chunk by chunk --------------------------------------------------------- */
 
-/* One input: its reader, the rows read and not yet joined (`buf`, never NULL after open; 0
- * rows possible), and the last key read (to check the order across chunks). */
+/* One input (a spec: a file, a glob, a directory or "-"): its reader, the rows read and not
+ * yet joined (`buf`, never NULL after open; 0 rows possible), rows read so far (messages give
+ * 1-based row numbers in the file a chunk came from). */
 typedef struct asof_in {
-    const char *path;
-    cli_csv *csv;
-    oups_parquet_reader *pq;
-    int rg, n_rg;
+    const char *spec;
+    cli_input *in;
+    bool typed; /* Parquet or datasets only: the types do not depend on the values */
     oups_table *buf;
     bool ended;
-    int64_t n_read; /* rows read so far (messages: 1-based row numbers) */
+    int64_t n_read, file_row0;
+    char file[512]; /* the input the last chunk came from */
 } asof_in;
 
 static void in_close(asof_in *s) {
-    cli_csv_close(s->csv);
-    oups_parquet_reader_free(s->pq);
+    cli_input_close(s->in);
     oups_table_free(s->buf);
     memset(s, 0, sizeof *s);
 }
@@ -298,23 +290,16 @@ static const oups_column *key_col(const oups_table *t, const char *on) {
     return oups_table_column(t, oups_table_column_index(t, on));
 }
 
-/* "row N (VALUE)" for messages: 1-based, timestamps in ISO 8601. */
-static void row_text(char *buf, size_t cap, const oups_column *col, int64_t r, int64_t row_no) {
-    char v[128];
-    cli_cell_text(v, sizeof v, col, r);
-    snprintf(buf, cap, "row %lld (%s)", (long long)row_no, v);
-}
-
-/* The key order of chunk t (read after `s->buf`'s rows): inside it, and against the last key
- * before it. */
+/* The order of the keys of chunk t (read after `s->buf`'s rows): inside it, and against the
+ * last key before it. Messages: the file, 1-based rows in it, values as in CSV (ISO 8601). */
 static int check_order(const asof_in *s, const oups_table *t, const char *on) {
     const oups_column *k = key_col(t, on);
-    int64_t bad = -1;
+    int64_t bad = -1, r0 = s->n_read - s->file_row0; /* rows of this file before t */
     const char *keys[1] = {on};
     if (oups_column_null_count(k) > 0) {
         for (bad = 0; oups_column_is_valid(k, bad); bad++) {}
-        return cli_fail(OUPS_EINVAL, "%s: column '%s' has a null at row %lld (keys must have values)", s->path, on,
-                        (long long)(s->n_read + bad + 1));
+        return cli_fail(OUPS_EINVAL, "%s: column '%s' has a null at row %lld (keys must have values)", s->file, on,
+                        (long long)(r0 + bad + 1));
     }
     if (oups_table_check_ordered(&bad, t, keys, 1) == 0) bad = -1;
     const oups_column *pk = NULL;
@@ -327,27 +312,28 @@ static int check_order(const asof_in *s, const oups_table *t, const char *on) {
         if (oups_column_compare_scalar(pk, pr, &first) > 0) bad = 0;
     }
     if (bad < 0) return 0;
-    char a[192], b[192];
-    row_text(a, sizeof a, k, bad, s->n_read + bad + 1);
-    row_text(b, sizeof b, pk, pr, s->n_read + bad);
-    return cli_fail(OUPS_EUNORDERED, "%s: column '%s' is not in non-decreasing order: %s comes after %s", s->path, on, a, b);
+    char a[128], b[128], prev[64] = "the last row of the input before it";
+    cli_cell_text(a, sizeof a, k, bad);
+    cli_cell_text(b, sizeof b, pk, pr);
+    if (r0 + bad > 0) snprintf(prev, sizeof prev, "row %lld", (long long)(r0 + bad));
+    return cli_fail(OUPS_EUNORDERED, "%s: column '%s' is not in non-decreasing order: row %lld (%s) comes after %s (%s)",
+                    s->file, on, (long long)(r0 + bad + 1), a, prev, b);
 }
 
 /* Append the next chunk to s->buf: 1, 0 at the end, < 0 (printed). */
 static int in_read(asof_in *s, const char *on) {
     oups_table *t = NULL;
-    int rc = 0;
-    if (s->csv) rc = cli_csv_next(&t, s->csv);
-    else if (s->rg < s->n_rg) {
-        if ((rc = oups_parquet_reader_read(&t, s->pq, &s->rg, 1, NULL, 0)) < 0) return cli_fail_lib(rc, s->path);
-        s->rg++;
-        rc = 1;
-    }
+    int rc = cli_input_next(&t, s->in);
     if (rc <= 0) {
         if (rc == 0) s->ended = true;
         return rc;
     }
-    if (oups_table_column_index(t, on) < 0) rc = cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", s->path, on);
+    const char *name = cli_input_name(s->in);
+    if (strcmp(name, s->file) != 0) { /* the next file of the spec */
+        snprintf(s->file, sizeof s->file, "%s", name);
+        s->file_row0 = s->n_read;
+    }
+    if (oups_table_column_index(t, on) < 0) rc = cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", s->file, on);
     if (rc >= 0) rc = check_order(s, t, on);
     if (rc >= 0 && (rows(t) > 0 || rows(s->buf) == 0)) {
         s->n_read += rows(t);
@@ -357,7 +343,7 @@ static int in_read(asof_in *s, const char *on) {
             return 1;
         }
         oups_table *both[2] = {s->buf, t}, *cat = NULL;
-        if ((rc = oups_table_concat(&cat, both, 2)) < 0) rc = cli_fail_lib(rc, s->path);
+        if ((rc = oups_table_concat(&cat, both, 2)) < 0) rc = cli_fail_lib(rc, s->file);
         else {
             oups_table_free(s->buf);
             s->buf = cat;
@@ -368,28 +354,38 @@ static int in_read(asof_in *s, const char *on) {
     return rc < 0 ? rc : 1;
 }
 
-/* Open `path`: CSV (typed by `spec` when not NULL) or Parquet; s->buf gets the first chunk (a
- * CSV's first block, a Parquet file's 0-row schema). */
-static int in_open(asof_in *s, const char *path, const char *spec, const char *on) {
+/* The (names, types) of the columns of `t`, for typing CSV input. */
+static int schema_of(cli_schema *s, const oups_table *t) {
+    int n = oups_table_num_columns(t), rc = 0;
     memset(s, 0, sizeof *s);
-    s->path = path;
-    int rc;
-    if (cli_path_is_parquet(path)) {
-        if ((rc = oups_parquet_reader_open(&s->pq, path)) < 0) return cli_fail_lib(rc, path);
-        s->n_rg = oups_parquet_reader_num_row_groups(s->pq);
-        if ((rc = oups_parquet_reader_schema(&s->buf, s->pq)) < 0) return cli_fail_lib(rc, path);
-        if (oups_table_column_index(s->buf, on) < 0) return cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", path, on);
-        return 0;
+    s->names = calloc((size_t)n + 1, sizeof *s->names);
+    s->types = calloc((size_t)n + 1, sizeof *s->types);
+    if (!s->names || !s->types) rc = cli_fail(OUPS_ENOMEM, "out of memory");
+    for (; rc == 0 && s->n < n; s->n++) {
+        s->types[s->n] = *oups_column_type(oups_table_column(t, s->n));
+        if (!(s->names[s->n] = strdup(oups_table_column_name(t, s->n)))) rc = cli_fail(OUPS_ENOMEM, "out of memory");
     }
-    if ((rc = cli_csv_open(&s->csv, path, spec, NULL)) < 0) return rc;
-    if (oups_table_new_empty(&s->buf, 0, NULL, NULL) < 0) return cli_fail(OUPS_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* Open `spec` (CSV columns typed as in `types` when not NULL); s->buf gets the first chunk
+ * (0 rows for an input without rows: its columns). */
+static int in_open(asof_in *s, const char *spec, const oups_table *types, const char *on) {
+    memset(s, 0, sizeof *s);
+    s->spec = spec;
+    snprintf(s->file, sizeof s->file, "%s", spec);
+    cli_schema sch = {0};
+    cli_input_options o = CLI_INPUT_OPTIONS_INIT;
+    int rc = types ? schema_of(&sch, types) : 0;
+    o.types = types ? &sch : NULL;
+    char *specs[1] = {(char *)spec};
+    if (rc == 0) rc = cli_input_open(&s->in, specs, 1, &o);
+    cli_schema_free(&sch);
+    if (rc < 0) return rc;
+    s->typed = cli_input_row_grouped(s->in);
+    if ((rc = oups_table_slice(&s->buf, cli_input_schema(s->in), 0, 0)) < 0) return cli_fail_lib(rc, spec);
+    if (oups_table_column_index(s->buf, on) < 0) return cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", spec, on);
     rc = in_read(s, on);
-    if (rc == 0) { /* a CSV without rows: its columns, typed as the reader knows them */
-        oups_table_free(s->buf);
-        s->buf = NULL;
-        if ((rc = oups_table_slice(&s->buf, cli_csv_schema(s->csv), 0, 0)) < 0) return cli_fail_lib(rc, path);
-        if (oups_table_column_index(s->buf, on) < 0) return cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", path, on);
-    }
     return rc < 0 ? rc : 0;
 }
 
@@ -398,7 +394,7 @@ static int in_take(oups_table **out, asof_in *s, int64_t n) {
     oups_table *rest = NULL;
     int rc = oups_table_slice(out, s->buf, 0, n);
     if (rc == 0) rc = oups_table_slice(&rest, s->buf, n, rows(s->buf) - n);
-    if (rc < 0) return cli_fail_lib(rc, s->path);
+    if (rc < 0) return cli_fail_lib(rc, s->file);
     oups_table_free(s->buf);
     s->buf = rest;
     return 0;
@@ -471,20 +467,6 @@ static int j_merge(oups_table **res, joiner *jn, const oups_table *main, oups_ta
     return rc < 0 ? cli_fail_lib(rc, NULL) : 0;
 }
 
-/* The CSV schema spec ("name:type,...") of the columns of `t`. */
-static int spec_of(char **spec, const oups_table *t) {
-    size_t cap = 16, len = 0;
-    for (int c = 0; c < oups_table_num_columns(t); c++) cap += strlen(oups_table_column_name(t, c)) + 80;
-    char *s = malloc(cap), ty[64];
-    if (!s) return cli_fail(OUPS_ENOMEM, "out of memory");
-    s[0] = 0;
-    for (int c = 0; c < oups_table_num_columns(t); c++)
-        len += (size_t)snprintf(s + len, cap - len, "%s%s:%s", c ? "," : "", oups_table_column_name(t, c),
-                                oups_datatype_format(oups_column_type(oups_table_column(t, c)), ty, sizeof ty));
-    *spec = s;
-    return 0;
-}
-
 /* TABLE `t` against the columns a state fixes (matched by name, any order). */
 static int check_columns(const oups_table *t, const char *path, const oups_table *want) {
     char a[80], b[80];
@@ -535,7 +517,7 @@ static int retype_key(oups_table **t, const char *on, const oups_datatype *key) 
 static int type_first(asof_in *in, int n_in, const char *on, oups_datatype *key) {
     int have = -1;
     for (int i = 0; i < n_in && have < 0; i++)
-        if (in[i].pq || rows(in[i].buf) > 0) {
+        if (in[i].typed || rows(in[i].buf) > 0) {
             *key = *oups_column_type(key_col(in[i].buf, on));
             have = i;
         }
@@ -543,14 +525,14 @@ static int type_first(asof_in *in, int n_in, const char *on, oups_datatype *key)
         return cli_fail(OUPS_ESCHEMA, "the type of key '%s' is unknown: every input is a CSV file without rows and "
                         "there is no state yet (give one input as Parquet, or with rows)", on);
     for (int i = 0; i < n_in; i++) {
-        if (in[i].pq) continue;
+        if (in[i].typed) continue;
         for (int c = 0; i > 0 && c < oups_table_num_columns(in[i].buf); c++) {
             const oups_column *col = oups_table_column(in[i].buf, c);
             const char *name = oups_table_column_name(in[i].buf, c);
             if (strcmp(name, on) != 0 && oups_column_null_count(col) == oups_column_length(col))
                 return cli_fail(OUPS_ESCHEMA, "%s: column '%s' has no value, so its type is unknown (CSV types are "
                                 "inferred from values); the first call fixes the output columns: give this table "
-                                "as Parquet (oups parquet from-csv --schema), or with values", in[i].path, name);
+                                "as Parquet (oups parquet from-csv --schema), or with values", in[i].spec, name);
         }
         if (rows(in[i].buf) == 0 && retype_key(&in[i].buf, on, key) < 0) return -1;
     }
@@ -562,15 +544,7 @@ static int type_first(asof_in *in, int n_in, const char *on, oups_datatype *key)
 static int read_fill(oups_table **out, const char *path, const oups_table *schema, const asof_args *a, int np) {
     const char *on = a->on;
     cli_schema s = {0};
-    int n = oups_table_num_columns(schema), rc = 0;
-    s.names = calloc((size_t)n, sizeof *s.names);
-    s.types = calloc((size_t)n, sizeof *s.types);
-    if (!s.names || !s.types) rc = cli_fail(OUPS_ENOMEM, "out of memory");
-    for (; rc == 0 && s.n < n; s.n++) {
-        s.names[s.n] = strdup(oups_table_column_name(schema, s.n));
-        s.types[s.n] = *oups_column_type(oups_table_column(schema, s.n));
-        if (!s.names[s.n]) rc = cli_fail(OUPS_ENOMEM, "out of memory");
-    }
+    int n = oups_table_num_columns(schema), rc = schema_of(&s, schema);
     if (rc == 0) rc = cli_read_table_typed(out, path, &s);
     cli_schema_free(&s);
     if (rc < 0) return rc;
@@ -729,7 +703,7 @@ static int run_steps(asof_job *j, asof_in *in, int n_in) {
         for (int i = 0; rc >= 0 && i < n_in; i++) {
             int64_t n = rows(in[i].buf);
             if (lim >= 0 && n > 0 && (rc = oups_column_search_sorted(&n, key_col(in[i].buf, on), &K, OUPS_SIDE_LEFT)) < 0)
-                rc = cli_fail_lib(rc, in[i].path);
+                rc = cli_fail_lib(rc, in[i].spec);
             if (rc >= 0) rc = in_take(&pieces[i], &in[i], n);
             any |= n > 0;
         }
@@ -803,15 +777,13 @@ int oups_cli_asof(int argc, char **argv) {
         else if (rc < 0) cli_fail(rc, "%s: %s%s", a.state, oups_error_last(), rc == OUPS_EINVAL ? old_defaults_hint : "");
     }
     for (int i = 0; rc >= 0 && i <= n; i++) {
-        char *spec = NULL;
         oups_table *want = NULL;
         bool typed = has_state && j_has_state(&probe);
-        if (typed && (rc = j_schema(&want, &probe, a.on, i)) >= 0) rc = spec_of(&spec, want);
-        if (rc >= 0) rc = in_open(&in[i], paths[i], spec, a.on);
-        if (rc >= 0 && typed && i > 0) rc = check_columns(in[i].buf, in[i].path, want);
+        if (typed) rc = j_schema(&want, &probe, a.on, i);
+        if (rc >= 0) rc = in_open(&in[i], paths[i], want, a.on);
+        if (rc >= 0 && typed && i > 0) rc = check_columns(in[i].buf, in[i].spec, want);
         if (rc >= 0 && has_state && rows(in[i].buf) == 0) rc = retype_key(&in[i].buf, a.on, &key);
         oups_table_free(want);
-        free(spec);
     }
     j_free(&probe);
     if (rc < 0) goto out;
