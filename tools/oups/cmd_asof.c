@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "csv.h"
 #include "input.h"
+#include "records.h"
 
 enum {
     OPT_ON = 256, OPT_MAIN, OPT_NPREV, OPT_ALLOW, OPT_PREFIXES, OPT_SUFFIX, OPT_DIRECTION, OPT_TOL, OPT_STATE,
@@ -354,20 +355,6 @@ static int in_read(asof_in *s, const char *on) {
     return rc < 0 ? rc : 1;
 }
 
-/* The (names, types) of the columns of `t`, for typing CSV input. */
-static int schema_of(cli_schema *s, const oups_table *t) {
-    int n = oups_table_num_columns(t), rc = 0;
-    memset(s, 0, sizeof *s);
-    s->names = calloc((size_t)n + 1, sizeof *s->names);
-    s->types = calloc((size_t)n + 1, sizeof *s->types);
-    if (!s->names || !s->types) rc = cli_fail(OUPS_ENOMEM, "out of memory");
-    for (; rc == 0 && s->n < n; s->n++) {
-        s->types[s->n] = *oups_column_type(oups_table_column(t, s->n));
-        if (!(s->names[s->n] = strdup(oups_table_column_name(t, s->n)))) rc = cli_fail(OUPS_ENOMEM, "out of memory");
-    }
-    return rc;
-}
-
 /* Open `spec` (CSV columns typed as in `types` when not NULL); s->buf gets the first chunk
  * (0 rows for an input without rows: its columns). */
 static int in_open(asof_in *s, const char *spec, const oups_table *types, const char *on) {
@@ -376,7 +363,7 @@ static int in_open(asof_in *s, const char *spec, const oups_table *types, const 
     snprintf(s->file, sizeof s->file, "%s", spec);
     cli_schema sch = {0};
     cli_input_options o = CLI_INPUT_OPTIONS_INIT;
-    int rc = types ? schema_of(&sch, types) : 0;
+    int rc = types ? cli_schema_of_table(&sch, types) : 0;
     o.types = types ? &sch : NULL;
     char *specs[1] = {(char *)spec};
     if (rc == 0) rc = cli_input_open(&s->in, specs, 1, &o);
@@ -544,7 +531,7 @@ static int type_first(asof_in *in, int n_in, const char *on, oups_datatype *key)
 static int read_fill(oups_table **out, const char *path, const oups_table *schema, const asof_args *a, int np) {
     const char *on = a->on;
     cli_schema s = {0};
-    int n = oups_table_num_columns(schema), rc = schema_of(&s, schema);
+    int n = oups_table_num_columns(schema), rc = cli_schema_of_table(&s, schema);
     if (rc == 0) rc = cli_read_table_typed(out, path, &s);
     cli_schema_free(&s);
     if (rc < 0) return rc;
