@@ -97,6 +97,10 @@ TEST(by_flags_and_errors) {
     o = slurp("out.txt");
     CHECK(o && !strcmp(o, "ts,sym,qty,px\n1,A,10,-1.0\n2,B,20,1.5\n5,A,30,3.5\n6,C,5,-1.0\n7,B,40,4.5\n"));
     free(o);
+    /* the live mode (MAIN on stdin, in chunks, with a state) gives the same rows */
+    RUN0("oups asof --on ts --main t.csv q.csv --by sym --n-prev 1 -o whole.csv");
+    RUN0("oups asof --on ts --input - --chunk-rows 2 --by sym --n-prev 1 q.csv --state live.state < t.csv > live.csv");
+    CHECK(same_files("whole.csv", "live.csv"));
     /* errors */
     CHECK(sh("oups asof --on ts --main t.csv q.csv --by nope") == 1);
     CHECK(file_has("err.txt", "'nope'"));

@@ -22,7 +22,9 @@
 #include "cli.h"
 #include "csv.h"
 #include "input.h"
+#include "live.h"
 #include "records.h"
+#include "sink.h"
 
 enum {
     OPT_ON = 256, OPT_MAIN, OPT_NPREV, OPT_ALLOW, OPT_PREFIXES, OPT_SUFFIX, OPT_DIRECTION, OPT_TOL, OPT_STATE,
@@ -31,6 +33,7 @@ enum {
 
 static const char *const usage_text =
     "usage: oups asof --on COL --main MAIN TABLE... [options]\n"
+    "       oups asof --on COL --input - [--store-out DATASET --state FILE] TABLE... (live mode)\n"
     "\n"
     "As-of join: for each row of MAIN (COL non-decreasing), the row of each TABLE (COL\n"
     "non-decreasing) as of the row's key, optionally with windows\n"
@@ -74,6 +77,12 @@ static const char *const usage_text =
     "\n"
     "MAIN and each TABLE is one input spec (a glob or directory reads its files as one input).\n"
     CLI_INPUTS_HELP;
+
+static const char *const live_usage_text = /* apart: one string literal is at most 4095 bytes in C11 */
+    "\n" CLI_LIVE_OPTIONS_HELP
+    "In the live mode MAIN is stdin and the TABLEs are files, read in step with it (a TABLE\n"
+    "stream is not supported); the join is backward; with --store-out the output rows (one per\n"
+    "MAIN row) are appended to DATASET, ordered on COL, and a replayed row is not written twice.\n";
 
 #define usage_error(msg) cli_usage_error("asof", NULL, msg)
 
@@ -147,6 +156,7 @@ typedef struct asof_args {
     char fbuf[8192], *fill_files[256];
     char bybuf[4096], *by_cols[64];
     int n_by;
+    cli_live_options live; /* --input -: MAIN is stdin (live.c) */
 } asof_args;
 
 static int parse_fill(asof_args *a) {
@@ -188,10 +198,12 @@ static int parse_args(asof_args *a, int argc, char **argv) {
         {"no-keep-main", no_argument, 0, OPT_NOKEEP},
         {"by", required_argument, 0, OPT_BY},
         {"help", no_argument, 0, 'h'},
+        CLI_LIVE_LONG_OPTIONS,
         {0, 0, 0, 0},
     };
     memset(a, 0, sizeof *a);
     a->keep_main = true;
+    a->live = (cli_live_options)CLI_LIVE_OPTIONS_INIT;
     opterr = 0;
     optind = 1;
     int c;
@@ -218,14 +230,24 @@ static int parse_args(asof_args *a, int argc, char **argv) {
         case OPT_NOKEEP: a->keep_main = false; break;
         case OPT_BY: a->by = optarg; break;
         case 'o': a->out = optarg; break;
-        case 'h': fputs(usage_text, stdout); return -1;
-        default: return cli_bad_option("asof", NULL, argv);
+        case 'h': fputs(usage_text, stdout), fputs(live_usage_text, stdout); return -1;
+        default: {
+            int l = c == '?' ? 0 : cli_live_option(&a->live, c, optarg, "asof");
+            if (l == 2) return 2;
+            if (l == 0) return cli_bad_option("asof", NULL, argv);
+        }
         }
     }
     a->n_tables = argc - optind;
     a->tables = argv + optind;
+    if (cli_live_check(&a->live, a->state, "asof")) return 2;
+    if (a->live.print_offset) return 0;
     if (!a->on) return usage_error("--on COL is required");
-    if (!a->main) return usage_error("--main FILE is required");
+    if (a->live.input && a->main) return usage_error("MAIN is --main FILE or stdin (--input -), not both");
+    if (a->live.input && a->direction && strcmp(a->direction, "backward"))
+        return usage_error("the live mode joins backward only (forward and nearest need rows not read yet)");
+    if (a->live.input && a->live.store_out && a->out) return usage_error("-o and --store-out are exclusive");
+    if (!a->main && !a->live.input) return usage_error("--main FILE is required");
     if (a->n_tables < 1) return usage_error("at least one TABLE file is required");
     if (a->n_tables > 256) return usage_error("at most 256 tables");
     static const char *const formats[] = {"csv", "jsonl", "parquet", NULL}, *const dirs[] = {"backward", "forward",
@@ -234,7 +256,9 @@ static int parse_args(asof_args *a, int argc, char **argv) {
     if (!a->format) a->format = "csv";
     if (cli_opt_choice(&choice, "asof", NULL, "--format", a->format, formats)) return 2;
     if (a->direction && cli_opt_choice(&choice, "asof", NULL, "--direction", a->direction, dirs)) return 2;
-    if (!strcmp(a->format, "parquet") && (!a->out || !strcmp(a->out, "-")))
+    if (!strcmp(a->format, "parquet") && a->live.input && !a->live.store_out)
+        return usage_error("the live mode writes csv or jsonl rows as they come, or a store dataset (--store-out)");
+    if (!strcmp(a->format, "parquet") && !a->live.input && (!a->out || !strcmp(a->out, "-")))
         return usage_error("--format parquet needs -o OUT");
     int n = a->n_tables, allow[256], rc;
     for (int d = 0; d < n; d++) allow[d] = !a->ref_defaults;
@@ -565,51 +589,12 @@ static int read_fill(oups_table **out, const char *path, const oups_table *schem
     return 0;
 }
 
-/* ---- output ------------------------------------------------------------------------------ */
-
-/* The output, opened at the first chunk (its schema): a CSV/JSONL stream or a Parquet writer
- * (a row group per chunk), both written to a temporary that appears at the path only when
- * complete. */
-typedef struct asof_sink {
-    const char *path, *format;
-    FILE *f;
-    oups_parquet_writer *pw;
-    bool open;
-} asof_sink;
-
-static int sink_write(asof_sink *s, const oups_table *t) {
-    int rc;
-    bool pq = !strcmp(s->format, "parquet");
-    if (!s->open) {
-        s->open = true;
-        if (pq && (rc = oups_parquet_writer_open(&s->pw, s->path, t, NULL)) < 0) return cli_fail_lib(rc, s->path);
-        if (!pq && ((rc = cli_open_output(&s->f, s->path)) < 0 || (rc = cli_write_header(s->f, t, s->format)) < 0))
-            return rc;
-    }
-    if (rows(t) == 0) return 0;
-    if (pq) return (rc = oups_parquet_writer_write_table(s->pw, t)) < 0 ? cli_fail_lib(rc, s->path) : 0;
-    return cli_write_rows(s->f, t, s->format);
-}
-
-/* Finish the output: it appears only if nothing failed (ok and no failure printed). */
-static int sink_close(asof_sink *s, bool ok) {
-    int rc = 0;
-    if (s->pw) {
-        if (ok && !cli_failed() && (rc = oups_parquet_writer_finish(s->pw)) < 0) rc = cli_fail_lib(rc, s->path);
-        oups_parquet_writer_free(s->pw);
-    }
-    if (s->f) rc = cli_close_output(s->f, s->path);
-    s->pw = NULL;
-    s->f = NULL;
-    return rc;
-}
-
 /* ---- the join ---------------------------------------------------------------------------- */
 
 typedef struct asof_job {
     const asof_args *a;
     joiner jn;
-    asof_sink out;
+    cli_sink out;
     bool merged; /* asof_chunk ran at least once */
 } asof_job;
 
@@ -651,7 +636,7 @@ static int asof_chunk(asof_job *j, const oups_table *main, oups_table *const *ta
 static int chunk_out(asof_job *j, const oups_table *main, oups_table *const *tables) {
     oups_table *o = NULL;
     int rc = asof_chunk(j, main, tables, &o);
-    if (rc == 0) rc = sink_write(&j->out, o);
+    if (rc == 0) rc = cli_sink_write(&j->out, o);
     oups_table_free(o);
     return rc;
 }
@@ -705,6 +690,102 @@ static int run_steps(asof_job *j, asof_in *in, int n_in) {
     return rc < 0 ? rc : 0;
 }
 
+/* ---- live mode (--input -): MAIN chunks from the live driver, TABLE rows read in step ---- */
+
+typedef struct asof_live {
+    asof_job *j;
+    asof_in *in; /* in[d + 1]: TABLE d */
+    int n;
+    oups_datatype key;
+    bool has_last;
+    oups_scalar last; /* the last MAIN key joined: TABLE rows up to it were given */
+} asof_live;
+
+/* The rows of TABLE `s` that MAIN keys up to K need (<= K with exact matches, < K without). */
+static int table_upto(oups_table **out, asof_in *s, const char *on, const oups_scalar *K, bool exact) {
+    int rc = 0;
+    while (rc >= 0 && !s->ended &&
+           (rows(s->buf) == 0 || oups_column_compare_scalar(key_col(s->buf, on), rows(s->buf) - 1, K) <= 0))
+        rc = in_read(s, on);
+    int64_t n = rows(s->buf);
+    if (rc >= 0 && n > 0 &&
+        (rc = oups_column_search_sorted(&n, key_col(s->buf, on), K, exact ? OUPS_SIDE_RIGHT : OUPS_SIDE_LEFT)) < 0)
+        rc = cli_fail_lib(rc, s->file);
+    return rc < 0 ? rc : in_take(out, s, n);
+}
+
+static int live_process(oups_table **outs, void *obj, const oups_table *chunk) {
+    asof_live *L = obj;
+    const char *on = L->j->a->on;
+    if (oups_table_column_index(chunk, on) < 0) return cli_fail(OUPS_ENOTFOUND, "<stdin>: no column '%s'", on);
+    const oups_column *k = key_col(chunk, on);
+    oups_scalar K;
+    if (L->has_last && oups_column_compare_scalar(k, 0, &L->last) < 0) {
+        char v[96];
+        cli_cell_text(v, sizeof v, k, 0);
+        return cli_fail(OUPS_EUNORDERED, "<stdin>: column '%s' is not in non-decreasing order: %s comes after the last "
+                        "key of the previous chunk", on, v);
+    }
+    oups_column_get_scalar(&K, k, oups_table_num_rows(chunk) - 1);
+    oups_table *pieces[256] = {0};
+    int rc = 0;
+    for (int d = 0; rc >= 0 && d < L->n; d++) rc = table_upto(&pieces[d], &L->in[d + 1], on, &K, L->j->a->allow_b[d]);
+    if (rc >= 0) rc = asof_chunk(L->j, chunk, pieces, &outs[0]);
+    for (int d = 0; d < L->n; d++) oups_table_free(pieces[d]);
+    if (rc < 0) return rc;
+    L->last = K;
+    L->has_last = true;
+    return 0;
+}
+
+/* The job's state: the last MAIN key (u8 flag, 8 bytes) then the merger's blob. */
+static int live_save(uint8_t **out, size_t *len, const void *obj) {
+    const asof_live *L = obj;
+    uint8_t *m = NULL;
+    size_t ml = 0;
+    int rc = j_save(&m, &ml, &L->j->jn);
+    if (rc < 0) return rc;
+    uint8_t *b = oups_mem_alloc(ml + 9);
+    if (!b) {
+        oups_mem_free(m);
+        return OUPS_ENOMEM;
+    }
+    b[0] = L->has_last;
+    memcpy(b + 1, L->key.id == OUPS_TYPE_FLOAT64 ? (const void *)&L->last.v.f : (const void *)&L->last.v.i, 8);
+    memcpy(b + 9, m, ml);
+    oups_mem_free(m);
+    *out = b;
+    *len = ml + 9;
+    return 0;
+}
+
+static int live_load(void *obj, const uint8_t *blob, size_t len) {
+    asof_live *L = obj;
+    int rc = len < 9 ? OUPS_ECORRUPT : j_load(&L->j->jn, blob + 9, len - 9);
+    if (rc < 0) return cli_fail(rc, "the state: %s", len < 9 ? "truncated" : oups_error_last());
+    L->has_last = blob[0];
+    memset(&L->last, 0, sizeof L->last);
+    L->last.type = L->key;
+    memcpy(L->key.id == OUPS_TYPE_FLOAT64 ? (void *)&L->last.v.f : (void *)&L->last.v.i, blob + 1, 8);
+    /* the TABLE rows given before: skipped */
+    for (int d = 0; rc >= 0 && L->has_last && d < L->n; d++) {
+        oups_table *given = NULL;
+        rc = table_upto(&given, &L->in[d + 1], L->j->a->on, &L->last, L->j->a->allow_b[d]);
+        oups_table_free(given);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+static int run_live(asof_job *j, asof_in *in, int n, const oups_datatype *key) {
+    const asof_args *a = j->a;
+    asof_live L = {.j = j, .in = in, .n = n, .key = *key};
+    cli_live_job job = {.obj = &L, .n_outputs = 1, .out_format = a->format, .key = a->on, .per_row = true,
+                        .process = live_process, .save = live_save, .load = live_load};
+    if (a->live.store_out) job.store_out[0] = a->live.store_out;
+    else job.out[0] = a->out;
+    return cli_live_run(&a->live, a->state, &job);
+}
+
 /* A state saved with other options: the likely cause since the defaults changed. */
 static const char old_defaults_hint[] =
     " (the defaults changed: a state written by an earlier oups asof without --allow-exact-matches and --fill needs "
@@ -714,6 +795,7 @@ int oups_cli_asof(int argc, char **argv) {
     static asof_args a;
     int rc = parse_args(&a, argc, argv);
     if (rc) return rc < 0 ? 0 : rc;
+    if (a.live.print_offset) return cli_live_print_offset(a.state);
     int n = a.n_tables, status = 1;
     asof_in in[257]; /* in[0]: MAIN, in[d + 1]: TABLE d */
     memset(in, 0, sizeof in);
@@ -726,7 +808,7 @@ int oups_cli_asof(int argc, char **argv) {
     /* The key type: from the state if there is one, else from the inputs. */
     oups_datatype key;
     bool has_state = false;
-    if (a.state && (rc = cli_read_state(&blob, &len, a.state)) < 0) goto out;
+    if (a.state && !a.live.input && (rc = cli_read_state(&blob, &len, a.state)) < 0) goto out; /* live: live.c */
     if (blob && (rc = a.n_by ? oups_asof_by_merger_state_key_type(&key, &has_state, blob, len)
                              : oups_asof_merger_state_key_type(&key, &has_state, blob, len)) < 0) {
         cli_fail(rc, "%s: %s%s", a.state, oups_error_last(),
@@ -766,6 +848,13 @@ int oups_cli_asof(int argc, char **argv) {
     for (int i = 0; rc >= 0 && i <= n; i++) {
         oups_table *want = NULL;
         bool typed = has_state && j_has_state(&probe);
+        if (i == 0 && a.live.input) { /* MAIN comes from the live driver: an empty stand-in */
+            oups_datatype st = oups_type(OUPS_TYPE_STRING);
+            in[0].spec = "<stdin>";
+            in[0].ended = true;
+            if ((rc = oups_table_new_empty(&in[0].buf, 1, &a.on, &st)) < 0) cli_fail_lib(rc, NULL);
+            continue;
+        }
         if (typed) rc = j_schema(&want, &probe, a.on, i);
         if (rc >= 0) rc = in_open(&in[i], paths[i], want, a.on);
         if (rc >= 0 && typed && i > 0) rc = check_columns(in[i].buf, in[i].spec, want);
@@ -789,15 +878,19 @@ int oups_cli_asof(int argc, char **argv) {
         cli_fail(rc, "%s: %s%s", a.state, oups_error_last(), rc == OUPS_EINVAL ? old_defaults_hint : "");
         goto out;
     }
+    if (a.live.input) {
+        status = run_live(&j, in, n, &key);
+        goto out;
+    }
     rc = run_steps(&j, in, n + 1);
-    if (sink_close(&j.out, rc == 0) < 0 || rc < 0) goto out;
+    if (cli_sink_close(&j.out, rc == 0) < 0 || rc < 0) goto out;
     if (a.state) { /* after the output: a crash in between replays this chunk, nothing is lost */
         if (j_save(&saved, &len, &j.jn) < 0) goto out;
         if (cli_write_state(a.state, saved, len) < 0) goto out;
     }
     status = 0;
 out:
-    sink_close(&j.out, false);
+    cli_sink_close(&j.out, false);
     free(blob);
     oups_mem_free(saved);
     j_free(&j.jn);
