@@ -432,13 +432,13 @@ static void j_free(joiner *jn) {
     jn->m = NULL;
     jn->bm = NULL;
 }
-/* Not printed: the caller adds the state file and a hint. */
+/* Not printed (the caller adds the state file and a hint, or cli_save_state names the file). */
 static int j_load(joiner *jn, const uint8_t *blob, size_t len) {
     return jn->bm ? oups_asof_by_merger_load(jn->bm, blob, len) : oups_asof_merger_load(jn->m, blob, len);
 }
-static int j_save(uint8_t **out, size_t *len, const joiner *jn) {
-    int rc = jn->bm ? oups_asof_by_merger_save(out, len, jn->bm) : oups_asof_merger_save(out, len, jn->m);
-    return rc < 0 ? cli_fail_lib(rc, NULL) : 0;
+static int j_save(uint8_t **out, size_t *len, const void *obj) {
+    const joiner *jn = obj;
+    return jn->bm ? oups_asof_by_merger_save(out, len, jn->bm) : oups_asof_merger_save(out, len, jn->m);
 }
 static bool j_has_state(const joiner *jn) {
     return jn->bm ? oups_asof_by_merger_has_state(jn->bm) : oups_asof_merger_has_state(jn->m);
@@ -801,7 +801,7 @@ int oups_cli_asof(int argc, char **argv) {
     memset(in, 0, sizeof in);
     oups_table *fills[256] = {0};
     asof_job j = {.a = &a, .out = {.path = a.out, .format = a.format}};
-    uint8_t *blob = NULL, *saved = NULL; /* read by us (free) / made by liboups (oups_mem_free) */
+    uint8_t *blob = NULL; /* the state file's bytes */
     size_t len = 0;
     char *paths[257] = {(char *)a.main};
     for (int d = 0; d < n; d++) paths[d + 1] = a.tables[d];
@@ -884,15 +884,12 @@ int oups_cli_asof(int argc, char **argv) {
     }
     rc = run_steps(&j, in, n + 1);
     if (cli_sink_close(&j.out, rc == 0) < 0 || rc < 0) goto out;
-    if (a.state) { /* after the output: a crash in between replays this chunk, nothing is lost */
-        if (j_save(&saved, &len, &j.jn) < 0) goto out;
-        if (cli_write_state(a.state, saved, len) < 0) goto out;
-    }
+    /* after the output: a crash in between replays this chunk, nothing is lost */
+    if (a.state && cli_save_state(a.state, j_save, &j.jn) < 0) goto out;
     status = 0;
 out:
     cli_sink_close(&j.out, false);
     free(blob);
-    oups_mem_free(saved);
     j_free(&j.jn);
     for (int i = 0; i <= n; i++) in_close(&in[i]);
     for (int d = 0; d < n; d++) oups_table_free(fills[d]);
