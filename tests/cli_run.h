@@ -4,7 +4,9 @@
  * cli_run_in runs in any directory; the clirun_* helpers work in clirun_dir, made by
  * clirun_setup("name") (a fresh mkdtemp directory under /tmp): clirun(...) / clirun_env(...)
  * run a command there with stdout in out.txt and stderr in err.txt, clirun_put writes a file,
- * clirun_slurp reads one (malloc'ed, NUL-terminated), clirun_exists tests one.
+ * clirun_slurp reads one (malloc'ed, NUL-terminated), clirun_text too (valid until the next
+ * call), clirun_exists tests one, clirun_same compares one with a text, clirun_one_error_line
+ * checks err.txt; CLIRUN_TESTS defines main() around them.
  */
 #ifndef OUPS_TESTS_CLI_RUN_H
 #define OUPS_TESTS_CLI_RUN_H
@@ -114,6 +116,14 @@ static inline int clirun_exists(const char *name) {
     return access(p, F_OK) == 0;
 }
 
+/* The text of file `name` ("" if unreadable), valid until the next call. */
+static inline const char *clirun_text(const char *name) {
+    static char *last;
+    free(last);
+    last = clirun_slurp(name, NULL);
+    return last ? last : "";
+}
+
 /* Does file `name` hold exactly `want`? */
 static inline int clirun_same(const char *name, const char *want) {
     char *t = clirun_slurp(name, NULL);
@@ -139,6 +149,9 @@ static inline int clirun_cleanup(void) {
     snprintf(cmd, sizeof cmd, "rm -rf %s", clirun_dir);
     return clirun_dir[0] && system(cmd) == 0 ? 0 : -1;
 }
+
+/* For CLIRUN_TESTS without a setup. */
+static inline int clirun_no_setup(void) { return 0; }
 
 /* As RUN_TESTS (harness.h, included after this file) in a scratch directory: main() makes it
  * (clirun_setup(name)), calls `setup` (int (*)(void), 0 = ok), runs the cases, removes it. */

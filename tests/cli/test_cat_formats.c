@@ -12,41 +12,10 @@
 #include "harness.h"
 #include "parquet/reader_text.h"
 
-static char dir[64];
-
-static int run(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = cli_run_in(dir, "", fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-static const char *text_of(const char *name) {
-    static char buf[1 << 16];
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    buf[0] = '\0';
-    FILE *f = fopen(p, "rb");
-    if (!f) return buf;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static void put(const char *name, const char *text) {
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "wb");
-    fputs(text, f);
-    fclose(f);
-}
-
 TEST(table_box) {
-    put("a.csv", "sym,px,note\nAAA,1.5,\nBB,-20.25,\"two\nlines\"\n");
-    CHECK(run("parquet from-csv a.csv a.parquet") == 0);
-    CHECK(run("parquet cat a.parquet --format table") == 0);
+    clirun_put_text("a.csv", "sym,px,note\nAAA,1.5,\nBB,-20.25,\"two\nlines\"\n");
+    CHECK(clirun("parquet from-csv a.csv a.parquet") == 0);
+    CHECK(clirun("parquet cat a.parquet --format table") == 0);
     const char *want = "┌────────┬─────────┬───────────┐\n"
                        "│  sym   │   px    │   note    │\n"
                        "│ string │ float64 │  string   │\n"
@@ -55,46 +24,37 @@ TEST(table_box) {
                        "│ BB     │  -20.25 │ two lines │\n"
                        "└────────┴─────────┴───────────┘\n"
                        "2 rows\n";
-    CHECK(strcmp(text_of("out.txt"), want) == 0);
-    CHECK(run("parquet cat a.parquet --format table -o box.txt") == 0);
-    CHECK(strcmp(text_of("box.txt"), want) == 0);
-    CHECK(run("parquet cat a.parquet --format box") == 2);
+    CHECK(strcmp(clirun_text("out.txt"), want) == 0);
+    CHECK(clirun("parquet cat a.parquet --format table -o box.txt") == 0);
+    CHECK(strcmp(clirun_text("box.txt"), want) == 0);
+    CHECK(clirun("parquet cat a.parquet --format box") == 2);
 }
 
 TEST(table_box_of_a_long_file) {
-    char p[256];
-    snprintf(p, sizeof p, "%s/n.csv", dir);
+    char p[512];
+    clirun_path(p, sizeof p, "n.csv");
     FILE *f = fopen(p, "wb");
     fputs("n\n", f);
     for (int i = 1; i <= 1000; i++) fprintf(f, "%d\n", i);
     fclose(f);
-    CHECK(run("parquet from-csv n.csv n.parquet --row-group-size 64") == 0);
-    CHECK(run("parquet cat n.parquet --format table") == 0);
-    const char *out = text_of("out.txt");
+    CHECK(clirun("parquet from-csv n.csv n.parquet --row-group-size 64") == 0);
+    CHECK(clirun("parquet cat n.parquet --format table") == 0);
+    const char *out = clirun_text("out.txt");
     CHECK(strstr(out, "│    20 │\n│   ·   │\n│   981 │\n"));
     CHECK(strstr(out, "│  1000 │\n└───────┘\n1000 rows (40 shown)\n"));
     CHECK(!strstr(out, "│    21 │"));
-    CHECK(run("parquet cat n.parquet --format table --limit 3") == 0);
-    CHECK(strstr(text_of("out.txt"), "│     3 │\n└───────┘\n3 rows\n"));
+    CHECK(clirun("parquet cat n.parquet --format table --limit 3") == 0);
+    CHECK(strstr(clirun_text("out.txt"), "│     3 │\n└───────┘\n3 rows\n"));
 }
 
 TEST(flat_columns_of_a_partly_nested_file) {
     REQUIRE_CORPUS();
-    CHECK(run("parquet cat %s/datapage_v2.snappy.parquet", corpus_dir()) == 0);
-    CHECK(strncmp(text_of("out.txt"), "a,b,c,d\nabc,1,2.0,true\n", 23) == 0);
-    CHECK(strstr(text_of("err.txt"), "skipping column 'e.list.element' (nested"));
-    CHECK(run("parquet cat %s/null_list.parquet", corpus_dir()) == 1);
-    CHECK(strstr(text_of("err.txt"), "no column can be read"));
+    CHECK(clirun("parquet cat %s/datapage_v2.snappy.parquet", corpus_dir()) == 0);
+    CHECK(strncmp(clirun_text("out.txt"), "a,b,c,d\nabc,1,2.0,true\n", 23) == 0);
+    CHECK(strstr(clirun_text("err.txt"), "skipping column 'e.list.element' (nested"));
+    CHECK(clirun("parquet cat %s/null_list.parquet", corpus_dir()) == 1);
+    CHECK(strstr(clirun_text("err.txt"), "no column can be read"));
 }
 
-int main(int argc, char **argv) {
-    snprintf(dir, sizeof dir, "/tmp/oups-cat-XXXXXX");
-    if (!mkdtemp(dir)) return 1;
-    static const test_fn fns[] = {table_box, table_box_of_a_long_file, flat_columns_of_a_partly_nested_file};
-    static const char *names[] = {"table_box", "table_box_of_a_long_file", "flat_columns_of_a_partly_nested_file"};
-    int rc = test_run("cli.cat_formats", argc, argv, names, fns, 3);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0) rc = 1;
-    return rc;
-}
+CLIRUN_TESTS("cli.cat_formats", "cat", clirun_no_setup, table_box, table_box_of_a_long_file,
+             flat_columns_of_a_partly_nested_file)

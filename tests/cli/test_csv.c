@@ -16,59 +16,10 @@
 #include "cli_run.h"
 #include "harness.h"
 
-static char dir[64];
-
-static int run(const char *env, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc;
-    if (env) {
-        char args[2048], cmd[4096];
-        vsnprintf(args, sizeof args, fmt, ap);
-        snprintf(cmd, sizeof cmd, "cd %s && %s %s/oups %s >out.txt 2>err.txt", dir, env, OUPS_BINARY_DIR, args);
-        int st = system(cmd);
-        rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    } else {
-        rc = cli_run_in(dir, "", fmt, ap);
-    }
-    va_end(ap);
-    return rc;
-}
-
-static char *slurp(const char *name, size_t *len) {
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    b[got] = '\0';
-    if (len) *len = got;
-    return b;
-}
-
-static void put(const char *name, const char *data, size_t len) {
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "wb");
-    fwrite(data, 1, len, f);
-    fclose(f);
-}
-
-static int file_exists(const char *name) {
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    return access(p, F_OK) == 0;
-}
-
 /* `oups parquet cat NAME` output (static copy). */
 static char *cat_of(const char *name) {
-    if (run(NULL, "parquet cat %s", name) != 0) return NULL;
-    return slurp("out.txt", NULL);
+    if (clirun("parquet cat %s", name) != 0) return NULL;
+    return clirun_slurp("out.txt", NULL);
 }
 
 /* A CSV with every tokenizer edge: quoted delimiters, escaped quotes, embedded CR/LF, CRLF
@@ -99,9 +50,9 @@ static char *tricky_csv(size_t *len, int rows) {
 TEST(tiny_blocks_equal_one_block) {
     size_t len;
     char *csv = tricky_csv(&len, 400);
-    put("t.csv", csv, len);
+    clirun_put("t.csv", csv, len);
     free(csv);
-    CHECK(run(NULL, "parquet from-csv t.csv one.parquet") == 0);
+    CHECK(clirun("parquet from-csv t.csv one.parquet") == 0);
     char *want = cat_of("one.parquet");
     CHECK(want && strstr(want, "id,txt,x,day\n"));
     CHECK(strstr(want, "\"say \"\"hi\"\"\"") && strstr(want, "\"two\nlines\""));
@@ -109,13 +60,13 @@ TEST(tiny_blocks_equal_one_block) {
     for (int i = 0; i < 6; i++) {
         char env[64];
         snprintf(env, sizeof env, "OUPS_CSV_BLOCK_BYTES=%s", sizes[i]);
-        CHECK(run(env, "parquet from-csv t.csv blocks.parquet --schema id:int64,x:float64,day:date32") == 0);
+        CHECK(clirun_env(env, "parquet from-csv t.csv blocks.parquet --schema id:int64,x:float64,day:date32") == 0);
         char *got = cat_of("blocks.parquet");
         CHECK(got && strcmp(got, want) == 0);
         free(got);
     }
-    CHECK(run(NULL, "parquet schema one.parquet") == 0);
-    char *schema = slurp("out.txt", NULL);
+    CHECK(clirun("parquet schema one.parquet") == 0);
+    char *schema = clirun_slurp("out.txt", NULL);
     CHECK(strstr(schema, "date") != NULL); /* YYYY-MM-DD inferred as date32 */
     free(schema);
     free(want);
@@ -124,9 +75,9 @@ TEST(tiny_blocks_equal_one_block) {
 TEST(compressed_inputs_equal_plain) {
     size_t len;
     char *csv = tricky_csv(&len, 3000);
-    put("c.csv", csv, len);
-    char p[256];
-    snprintf(p, sizeof p, "%s/c.csv.gz", dir);
+    clirun_put("c.csv", csv, len);
+    char p[512];
+    clirun_path(p, sizeof p, "c.csv.gz");
     gzFile gz = gzopen(p, "wb");
     CHECK(gz && gzwrite(gz, csv, (unsigned)len) == (int)len);
     gzclose(gz);
@@ -134,53 +85,53 @@ TEST(compressed_inputs_equal_plain) {
     char *z = malloc(zcap);
     size_t zn = ZSTD_compress(z, zcap, csv, len, 3);
     CHECK(!ZSTD_isError(zn));
-    put("c.csv.zst", z, zn);
-    put("cut.csv.zst", z, zn / 2); /* truncated frame */
+    clirun_put("c.csv.zst", z, zn);
+    clirun_put("cut.csv.zst", z, zn / 2); /* truncated frame */
     free(csv);
     free(z);
-    CHECK(run(NULL, "parquet from-csv c.csv plain.parquet") == 0);
+    CHECK(clirun("parquet from-csv c.csv plain.parquet") == 0);
     char *want = cat_of("plain.parquet");
     CHECK(want != NULL);
-    CHECK(run("OUPS_CSV_BLOCK_BYTES=100", "parquet from-csv c.csv.gz gz.parquet") == 0);
+    CHECK(clirun_env("OUPS_CSV_BLOCK_BYTES=100", "parquet from-csv c.csv.gz gz.parquet") == 0);
     char *got = cat_of("gz.parquet");
     CHECK(got && strcmp(got, want) == 0);
     free(got);
-    CHECK(run(NULL, "parquet from-csv c.csv.zst zst.parquet") == 0);
+    CHECK(clirun("parquet from-csv c.csv.zst zst.parquet") == 0);
     got = cat_of("zst.parquet");
     CHECK(got && strcmp(got, want) == 0);
     free(got);
     free(want);
-    CHECK(run(NULL, "parquet from-csv cut.csv.zst cut.parquet") == 1);
-    char *err = slurp("err.txt", NULL);
+    CHECK(clirun("parquet from-csv cut.csv.zst cut.parquet") == 1);
+    char *err = clirun_slurp("err.txt", NULL);
     CHECK(strstr(err, "cut.csv.zst") && strstr(err, "zstd"));
     free(err);
-    CHECK(!file_exists("cut.parquet"));
+    CHECK(!clirun_exists("cut.parquet"));
 }
 
 TEST(delimiter_and_no_header) {
-    put("semi.csv", "a;b\n1;x,y\n2;z\n", 14);
-    CHECK(run(NULL, "parquet from-csv semi.csv semi.parquet --delimiter ';'") == 0);
+    clirun_put("semi.csv", "a;b\n1;x,y\n2;z\n", 14);
+    CHECK(clirun("parquet from-csv semi.csv semi.parquet --delimiter ';'") == 0);
     char *got = cat_of("semi.parquet");
     CHECK(got && strcmp(got, "a,b\n1,\"x,y\"\n2,z\n") == 0);
     free(got);
-    put("tab.tsv", "1\tp\n2\tq\n", 8);
-    CHECK(run(NULL, "parquet from-csv tab.tsv tab.parquet --delimiter tab --no-header") == 0);
+    clirun_put("tab.tsv", "1\tp\n2\tq\n", 8);
+    CHECK(clirun("parquet from-csv tab.tsv tab.parquet --delimiter tab --no-header") == 0);
     got = cat_of("tab.parquet");
     CHECK(got && strcmp(got, "column_1,column_2\n1,p\n2,q\n") == 0);
     free(got);
-    CHECK(run(NULL, "parquet from-csv semi.csv x.parquet --delimiter ab") == 2);
-    CHECK(!file_exists("x.parquet"));
+    CHECK(clirun("parquet from-csv semi.csv x.parquet --delimiter ab") == 2);
+    CHECK(!clirun_exists("x.parquet"));
 }
 
 TEST(later_block_not_fitting_the_inferred_type) {
     /* the first block (tiny) sees integers only; line 5 holds a float */
-    put("late.csv", "k,v\n1,10\n2,20\n3,30\n4,4.5\n", 25);
-    CHECK(run("OUPS_CSV_BLOCK_BYTES=8", "parquet from-csv late.csv late.parquet") == 1);
-    char *err = slurp("err.txt", NULL);
+    clirun_put("late.csv", "k,v\n1,10\n2,20\n3,30\n4,4.5\n", 25);
+    CHECK(clirun_env("OUPS_CSV_BLOCK_BYTES=8", "parquet from-csv late.csv late.parquet") == 1);
+    char *err = clirun_slurp("err.txt", NULL);
     CHECK(strstr(err, "late.csv") && strstr(err, "line 5") && strstr(err, "'v'") && strstr(err, "--schema"));
     free(err);
-    CHECK(!file_exists("late.parquet"));
-    CHECK(run("OUPS_CSV_BLOCK_BYTES=8", "parquet from-csv late.csv late.parquet --schema v:float64") == 0);
+    CHECK(!clirun_exists("late.parquet"));
+    CHECK(clirun_env("OUPS_CSV_BLOCK_BYTES=8", "parquet from-csv late.csv late.parquet --schema v:float64") == 0);
     char *got = cat_of("late.parquet");
     CHECK(got && strcmp(got, "k,v\n1,10.0\n2,20.0\n3,30.0\n4,4.5\n") == 0);
     free(got);
@@ -191,8 +142,8 @@ TEST(memory_bounded_by_a_block) {
     fprintf(stderr, "  (peak RSS not checked under AddressSanitizer: its shadow memory dominates)\n");
 #else
     /* 48 MB of CSV through 1 MiB blocks and 20000-row row groups: peak RSS well under the input */
-    char p[256];
-    snprintf(p, sizeof p, "%s/big.csv", dir);
+    char p[512];
+    clirun_path(p, sizeof p, "big.csv");
     FILE *f = fopen(p, "wb");
     fputs("ts,px,qty,sym\n", f);
     uint64_t st = tests_seed();
@@ -201,7 +152,7 @@ TEST(memory_bounded_by_a_block) {
         bytes += fprintf(f, "%lld,%.4f,%lld,SYM%03d\n", (long long)(1700000000000 + i), 100 + (double)(test_rand(&st) % 10000) / 100,
                          (long long)(test_rand(&st) % 1000), (int)(i % 500));
     fclose(f);
-    CHECK(run("OUPS_CSV_BLOCK_BYTES=1048576", "parquet from-csv big.csv big.parquet --row-group-size 20000") == 0);
+    CHECK(clirun_env("OUPS_CSV_BLOCK_BYTES=1048576", "parquet from-csv big.csv big.parquet --row-group-size 20000") == 0);
     struct rusage ru;
     getrusage(RUSAGE_CHILDREN, &ru);
     fprintf(stderr, "  peak RSS of the conversion: %ld KiB for %ld KiB of CSV\n", ru.ru_maxrss, bytes >> 10);
@@ -209,17 +160,5 @@ TEST(memory_bounded_by_a_block) {
 #endif
 }
 
-int main(int argc, char **argv) {
-    snprintf(dir, sizeof dir, "/tmp/oups-csv-XXXXXX");
-    if (!mkdtemp(dir)) return 1;
-    static const test_fn fns[] = {tiny_blocks_equal_one_block, compressed_inputs_equal_plain, delimiter_and_no_header,
-                                  later_block_not_fitting_the_inferred_type, memory_bounded_by_a_block};
-    static const char *names[] = {"tiny_blocks_equal_one_block", "compressed_inputs_equal_plain",
-                                  "delimiter_and_no_header", "later_block_not_fitting_the_inferred_type",
-                                  "memory_bounded_by_a_block"};
-    int rc = test_run("cli.csv", argc, argv, names, fns, 5);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0) rc = 1;
-    return rc;
-}
+CLIRUN_TESTS("cli.csv", "csv", clirun_no_setup, tiny_blocks_equal_one_block, compressed_inputs_equal_plain,
+             delimiter_and_no_header, later_block_not_fitting_the_inferred_type, memory_bounded_by_a_block)

@@ -12,29 +12,9 @@
 #include "cli_run.h"
 #include "harness.h"
 
-static char dir[64];
-
-static int run(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = cli_run_in(dir, "", fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-static void path_of(char *buf, size_t cap, const char *name) { snprintf(buf, cap, "%s/%s", dir, name); }
-
-static void put(const char *name, const char *text) {
-    char p[128];
-    path_of(p, sizeof p, name);
-    FILE *f = fopen(p, "wb");
-    fputs(text, f);
-    fclose(f);
-}
-
 static long file_size(const char *name) {
-    char p[128];
-    path_of(p, sizeof p, name);
+    char p[512];
+    clirun_path(p, sizeof p, name);
     FILE *f = fopen(p, "rb");
     if (!f) return -1;
     fseek(f, 0, SEEK_END);
@@ -43,19 +23,8 @@ static long file_size(const char *name) {
     return n;
 }
 
-static int same_text(const char *name, const char *want) {
-    char p[128], buf[256];
-    path_of(p, sizeof p, name);
-    FILE *f = fopen(p, "rb");
-    if (!f) return 0;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return strcmp(buf, want) == 0;
-}
-
 static int temporaries_left(void) {
-    DIR *d = opendir(dir);
+    DIR *d = opendir(clirun_dir);
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)))
@@ -77,9 +46,9 @@ static int make_files(void) {
     const char *names[1] = {"x"};
     oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
     o.row_group_size = N / 2;
-    char good[128], bad[128];
-    path_of(good, sizeof good, "good.parquet");
-    path_of(bad, sizeof bad, "bad.parquet");
+    char good[512], bad[512];
+    clirun_path(good, sizeof good, "good.parquet");
+    clirun_path(bad, sizeof bad, "bad.parquet");
     int rc = oups_column_from_values(&c, &ty, v, N, NULL);
     if (rc == 0) rc = oups_table_new(&t, 1, names, &c);
     if (rc == 0) rc = oups_parquet_write(good, t, &o);
@@ -111,15 +80,15 @@ TEST(failing_cat_leaves_previous_output) {
     CHECK_OK(make_files());
     const char *formats[2] = {"csv", "jsonl"};
     for (int i = 0; i < 2; i++) {
-        put("out.txt.keep", "previous\n");
-        char from[128], to[128];
-        path_of(from, sizeof from, "out.txt.keep");
-        path_of(to, sizeof to, "result");
+        clirun_put_text("out.txt.keep", "previous\n");
+        char from[512], to[512];
+        clirun_path(from, sizeof from, "out.txt.keep");
+        clirun_path(to, sizeof to, "result");
         CHECK(rename(from, to) == 0);
-        CHECK(run("parquet cat bad.parquet --format %s -o result", formats[i]) == 1);
-        CHECK(same_text("result", "previous\n")); /* untouched: the partial output was dropped */
+        CHECK(clirun("parquet cat bad.parquet --format %s -o result", formats[i]) == 1);
+        CHECK(clirun_same("result", "previous\n")); /* untouched: the partial output was dropped */
         CHECK(temporaries_left() == 0);
-        CHECK(run("parquet cat good.parquet --format %s -o result", formats[i]) == 0);
+        CHECK(clirun("parquet cat good.parquet --format %s -o result", formats[i]) == 0);
         CHECK(file_size("result") > 40000); /* replaced by the complete output */
         CHECK(temporaries_left() == 0);
     }
@@ -127,22 +96,13 @@ TEST(failing_cat_leaves_previous_output) {
 
 TEST(failing_cat_creates_nothing) {
     CHECK_OK(make_files());
-    CHECK(run("parquet cat bad.parquet -o fresh.csv") == 1);
+    CHECK(clirun("parquet cat bad.parquet -o fresh.csv") == 1);
     CHECK(file_size("fresh.csv") == -1);
     CHECK(temporaries_left() == 0);
     /* a usage error after -o: nothing either */
-    CHECK(run("parquet cat good.parquet -o fresh.csv --limit x") == 2);
+    CHECK(clirun("parquet cat good.parquet -o fresh.csv --limit x") == 2);
     CHECK(file_size("fresh.csv") == -1);
 }
 
-int main(int argc, char **argv) {
-    snprintf(dir, sizeof dir, "/tmp/oups-outputs-XXXXXX");
-    if (!mkdtemp(dir)) return 1;
-    static const test_fn fns[] = {failing_cat_leaves_previous_output, failing_cat_creates_nothing};
-    static const char *names[] = {"failing_cat_leaves_previous_output", "failing_cat_creates_nothing"};
-    int rc = test_run("cli.outputs", argc, argv, names, fns, 2);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0) rc = 1;
-    return rc;
-}
+CLIRUN_TESTS("cli.outputs", "outputs", clirun_no_setup, failing_cat_leaves_previous_output,
+             failing_cat_creates_nothing)

@@ -13,47 +13,12 @@
 #include "cli_run.h"
 #include "harness.h"
 
-static char tmpdir[64];
-
 static const char *tmp_path(const char *name) {
-    static char buf[8][256];
+    static char buf[8][512];
     static int k;
     char *b = buf[k++ % 8];
-    snprintf(b, 256, "%s/%s", tmpdir, name);
+    clirun_path(b, 512, name);
     return b;
-}
-
-static void write_text(const char *name, const char *text) {
-    FILE *f = fopen(tmp_path(name), "wb");
-    fputs(text, f);
-    fclose(f);
-}
-
-/* Whole file as a NUL-terminated string (static buffer). */
-static const char *read_text(const char *name) {
-    static char buf[1 << 16];
-    buf[0] = '\0';
-    FILE *f = fopen(tmp_path(name), "rb");
-    if (!f) return buf;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-/* Run `oups <args>` in tmpdir with stdout -> out.txt, stderr -> err.txt; returns exit code. */
-static int run(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int rc = cli_run_in(tmpdir, "", fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-static int setup(void) {
-    if (tmpdir[0]) return 0;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/oups_cli_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
 }
 
 static const char *mixed_csv =
@@ -71,131 +36,122 @@ static const char *mixed_expected =
     "2024-01-02T03:04:05.500000000,0.1,9223372036854775807,false,\"two\nlines\",plain\n";
 
 TEST(from_csv_cat_roundtrip) {
-    CHECK(setup() == 0);
-    write_text("m.csv", mixed_csv);
-    CHECK(run("parquet from-csv m.csv m.parquet") == 0);
-    CHECK(run("parquet cat m.parquet") == 0);
-    CHECK(strcmp(read_text("out.txt"), mixed_expected) == 0);
+    clirun_put_text("m.csv", mixed_csv);
+    CHECK(clirun("parquet from-csv m.csv m.parquet") == 0);
+    CHECK(clirun("parquet cat m.parquet") == 0);
+    CHECK(strcmp(clirun_text("out.txt"), mixed_expected) == 0);
     /* inferred schema */
-    CHECK(run("parquet schema m.parquet") == 0);
-    const char *s = read_text("out.txt");
+    CHECK(clirun("parquet schema m.parquet") == 0);
+    const char *s = clirun_text("out.txt");
     CHECK(strstr(s, "ts: timestamp[ns]") && strstr(s, "price: float64") && strstr(s, "qty: int64") &&
           strstr(s, "flag: bool") && strstr(s, "name: string"));
     /* cat output read back is a fixed point */
-    CHECK(run("parquet cat m.parquet -o again.csv") == 0);
-    CHECK(run("parquet from-csv again.csv again.parquet --compression snappy") == 0);
-    CHECK(run("parquet cat again.parquet") == 0);
-    CHECK(strcmp(read_text("out.txt"), mixed_expected) == 0);
+    CHECK(clirun("parquet cat m.parquet -o again.csv") == 0);
+    CHECK(clirun("parquet from-csv again.csv again.parquet --compression snappy") == 0);
+    CHECK(clirun("parquet cat again.parquet") == 0);
+    CHECK(strcmp(clirun_text("out.txt"), mixed_expected) == 0);
 }
 
 TEST(schema_types) {
-    CHECK(setup() == 0);
-    write_text("t.csv", "t,d,p,b,u,i,f,s\n"
+    clirun_put_text("t.csv", "t,d,p,b,u,i,f,s\n"
                         "2024-03-01T12:00:00.25+00:00,2024-02-29,12.5,00ff10,255,-7,0.5,007\n"
                         "1709294400000,19782,-0.07,,0,2147483647,3,\n");
-    CHECK(run("parquet from-csv t.csv t.parquet --schema 't:timestamp[ms,UTC], d:date32,p:decimal(10,2),"
+    CHECK(clirun("parquet from-csv t.csv t.parquet --schema 't:timestamp[ms,UTC], d:date32,p:decimal(10,2),"
               "b:binary,u:uint8,i:int32,f:float32,s:string'") == 0);
-    CHECK(run("parquet cat t.parquet") == 0);
+    CHECK(clirun("parquet cat t.parquet") == 0);
     const char *want = "t,d,p,b,u,i,f,s\n"
                        "2024-03-01T12:00:00.250Z,2024-02-29,12.50,00ff10,255,-7,0.5,007\n"
                        "2024-03-01T12:00:00.000Z,2024-02-29,-0.07,,0,2147483647,3.0,\n";
-    CHECK(strcmp(read_text("out.txt"), want) == 0);
-    CHECK(run("parquet cat t.parquet --format jsonl") == 0);
+    CHECK(strcmp(clirun_text("out.txt"), want) == 0);
+    CHECK(clirun("parquet cat t.parquet --format jsonl") == 0);
     const char *want_json =
         "{\"t\":\"2024-03-01T12:00:00.250Z\",\"d\":\"2024-02-29\",\"p\":12.50,\"b\":\"00ff10\",\"u\":255,\"i\":-7,"
         "\"f\":0.5,\"s\":\"007\"}\n"
         "{\"t\":\"2024-03-01T12:00:00.000Z\",\"d\":\"2024-02-29\",\"p\":-0.07,\"b\":null,\"u\":0,\"i\":2147483647,"
         "\"f\":3.0,\"s\":null}\n";
-    CHECK(strcmp(read_text("out.txt"), want_json) == 0);
+    CHECK(strcmp(clirun_text("out.txt"), want_json) == 0);
     /* all zoned timestamps infer timestamp[ns,UTC] and print with Z */
-    write_text("z.csv", "t\n2024-01-01T00:00:00Z\n2024-01-01T01:00:00+01:00\n");
-    CHECK(run("parquet from-csv z.csv z.parquet") == 0);
-    CHECK(run("parquet cat z.parquet") == 0);
-    CHECK(strcmp(read_text("out.txt"), "t\n2024-01-01T00:00:00.000000000Z\n2024-01-01T00:00:00.000000000Z\n") == 0);
+    clirun_put_text("z.csv", "t\n2024-01-01T00:00:00Z\n2024-01-01T01:00:00+01:00\n");
+    CHECK(clirun("parquet from-csv z.csv z.parquet") == 0);
+    CHECK(clirun("parquet cat z.parquet") == 0);
+    CHECK(strcmp(clirun_text("out.txt"), "t\n2024-01-01T00:00:00.000000000Z\n2024-01-01T00:00:00.000000000Z\n") == 0);
 }
 
 TEST(cat_selections) {
-    CHECK(setup() == 0);
-    write_text("s.csv", "a,b\n1,x\n2,y\n3,z\n4,w\n5,v\n");
-    CHECK(run("parquet from-csv --row-group-size 2 s.csv s.parquet") == 0); /* options anywhere */
-    CHECK(run("parquet cat s.parquet --row-groups 2,0 --columns b,a") == 0);
-    CHECK(strcmp(read_text("out.txt"), "b,a\nv,5\nx,1\ny,2\n") == 0);
-    CHECK(run("parquet cat --limit 3 s.parquet --columns b") == 0);
-    CHECK(strcmp(read_text("out.txt"), "b\nx\ny\nz\n") == 0);
-    CHECK(run("parquet cat --limit 0 s.parquet") == 0);
-    CHECK(strcmp(read_text("out.txt"), "a,b\n") == 0);
-    CHECK(run("parquet cat s.parquet --row-groups 3") == 1);
-    CHECK(strncmp(read_text("err.txt"), "oups: ", 6) == 0);
-    CHECK(run("parquet cat s.parquet --columns nope") == 1);
-    CHECK(strstr(read_text("err.txt"), "nope") != NULL);
+    clirun_put_text("s.csv", "a,b\n1,x\n2,y\n3,z\n4,w\n5,v\n");
+    CHECK(clirun("parquet from-csv --row-group-size 2 s.csv s.parquet") == 0); /* options anywhere */
+    CHECK(clirun("parquet cat s.parquet --row-groups 2,0 --columns b,a") == 0);
+    CHECK(strcmp(clirun_text("out.txt"), "b,a\nv,5\nx,1\ny,2\n") == 0);
+    CHECK(clirun("parquet cat --limit 3 s.parquet --columns b") == 0);
+    CHECK(strcmp(clirun_text("out.txt"), "b\nx\ny\nz\n") == 0);
+    CHECK(clirun("parquet cat --limit 0 s.parquet") == 0);
+    CHECK(strcmp(clirun_text("out.txt"), "a,b\n") == 0);
+    CHECK(clirun("parquet cat s.parquet --row-groups 3") == 1);
+    CHECK(strncmp(clirun_text("err.txt"), "oups: ", 6) == 0);
+    CHECK(clirun("parquet cat s.parquet --columns nope") == 1);
+    CHECK(strstr(clirun_text("err.txt"), "nope") != NULL);
     /* stdin input, -o output */
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "cd %s && printf 'k\\n1\\n\\n3\\n' | %s/oups parquet from-csv - in.parquet", tmpdir,
-             OUPS_BINARY_DIR);
-    CHECK(system(cmd) == 0);
-    CHECK(run("parquet cat in.parquet -o cat.csv") == 0);
-    CHECK(strcmp(read_text("cat.csv"), "k\n1\n\n3\n") == 0); /* a blank line in one column is a null */
+    CHECK(clirun_sh("printf 'k\\n1\\n\\n3\\n' | %s/oups parquet from-csv - in.parquet", OUPS_BINARY_DIR) == 0);
+    CHECK(clirun("parquet cat in.parquet -o cat.csv") == 0);
+    CHECK(strcmp(clirun_text("cat.csv"), "k\n1\n\n3\n") == 0); /* a blank line in one column is a null */
 }
 
 TEST(copy_options) {
-    CHECK(setup() == 0);
-    write_text("c.csv", mixed_csv);
-    CHECK(run("parquet from-csv c.csv c.parquet") == 0);
+    clirun_put_text("c.csv", mixed_csv);
+    CHECK(clirun("parquet from-csv c.csv c.parquet") == 0);
     const char *codecs[] = {"none", "snappy", "gzip:9", "zstd:3", "lz4_raw", "brotli:4"};
     for (int i = 0; i < 6; i++) {
-        CHECK(run("parquet copy c.parquet c2.parquet --compression %s --page-version %d", codecs[i], 1 + i % 2) == 0);
-        CHECK(run("parquet cat c2.parquet") == 0);
-        CHECK(strcmp(read_text("out.txt"), mixed_expected) == 0);
+        CHECK(clirun("parquet copy c.parquet c2.parquet --compression %s --page-version %d", codecs[i], 1 + i % 2) == 0);
+        CHECK(clirun("parquet cat c2.parquet") == 0);
+        CHECK(strcmp(clirun_text("out.txt"), mixed_expected) == 0);
     }
-    CHECK(run("parquet copy c.parquet c3.parquet --row-group-size 3") == 0);
+    CHECK(clirun("parquet copy c.parquet c3.parquet --row-group-size 3") == 0);
     oups_parquet_reader *r;
     CHECK_OK(oups_parquet_reader_open(&r, tmp_path("c3.parquet")));
     int groups = oups_parquet_reader_num_row_groups(r);
     int64_t first = oups_parquet_reader_row_group_num_rows(r, 0);
     oups_parquet_reader_free(r);
     CHECK(groups == 2 && first == 3);
-    CHECK(run("parquet cat c3.parquet") == 0);
-    CHECK(strcmp(read_text("out.txt"), mixed_expected) == 0);
-    CHECK(run("parquet meta c3.parquet -o meta.json") == 0);
-    CHECK(strstr(read_text("meta.json"), "\"num_rows\":4") != NULL);
-    CHECK(run("parquet copy c.parquet c4.parquet --compression bzip2") == 2);
-    CHECK(strstr(read_text("err.txt"), "bzip2") != NULL);
-    CHECK(run("parquet copy c.parquet c4.parquet --page-version 3") == 2);
-    CHECK(run("parquet copy c.parquet") == 2);
+    CHECK(clirun("parquet cat c3.parquet") == 0);
+    CHECK(strcmp(clirun_text("out.txt"), mixed_expected) == 0);
+    CHECK(clirun("parquet meta c3.parquet -o meta.json") == 0);
+    CHECK(strstr(clirun_text("meta.json"), "\"num_rows\":4") != NULL);
+    CHECK(clirun("parquet copy c.parquet c4.parquet --compression bzip2") == 2);
+    CHECK(strstr(clirun_text("err.txt"), "bzip2") != NULL);
+    CHECK(clirun("parquet copy c.parquet c4.parquet --page-version 3") == 2);
+    CHECK(clirun("parquet copy c.parquet") == 2);
     CHECK(access(tmp_path("c4.parquet"), F_OK) != 0);
 }
 
 TEST(errors) {
-    CHECK(setup() == 0);
-    write_text("bad.csv", "a,b\n1,2\n3\n");
-    CHECK(run("parquet from-csv bad.csv bad.parquet") == 1);
-    CHECK(strstr(read_text("err.txt"), "bad.csv: line 3") != NULL);
-    write_text("bad2.csv", "a,b\n1,2\nx,3\n");
-    CHECK(run("parquet from-csv bad2.csv bad.parquet --schema a:int64") == 1);
-    const char *e = read_text("err.txt");
+    clirun_put_text("bad.csv", "a,b\n1,2\n3\n");
+    CHECK(clirun("parquet from-csv bad.csv bad.parquet") == 1);
+    CHECK(strstr(clirun_text("err.txt"), "bad.csv: line 3") != NULL);
+    clirun_put_text("bad2.csv", "a,b\n1,2\nx,3\n");
+    CHECK(clirun("parquet from-csv bad2.csv bad.parquet --schema a:int64") == 1);
+    const char *e = clirun_text("err.txt");
     CHECK(strstr(e, "line 3") && strstr(e, "'a'") && strstr(e, "'x'"));
-    write_text("bad3.csv", "a\n\"open\n");
-    CHECK(run("parquet from-csv bad3.csv bad.parquet") == 1);
-    CHECK(strstr(read_text("err.txt"), "never closed") != NULL);
-    CHECK(run("parquet from-csv bad2.csv bad.parquet --schema zz:int64") == 1);
-    CHECK(run("parquet from-csv bad2.csv bad.parquet --schema a:int99") == 2 ||
-          strstr(read_text("err.txt"), "int99") != NULL);
-    CHECK(run("parquet from-csv missing.csv bad.parquet") == 1);
-    CHECK(strstr(read_text("err.txt"), "missing.csv") != NULL);
+    clirun_put_text("bad3.csv", "a\n\"open\n");
+    CHECK(clirun("parquet from-csv bad3.csv bad.parquet") == 1);
+    CHECK(strstr(clirun_text("err.txt"), "never closed") != NULL);
+    CHECK(clirun("parquet from-csv bad2.csv bad.parquet --schema zz:int64") == 1);
+    CHECK(clirun("parquet from-csv bad2.csv bad.parquet --schema a:int99") == 2 ||
+          strstr(clirun_text("err.txt"), "int99") != NULL);
+    CHECK(clirun("parquet from-csv missing.csv bad.parquet") == 1);
+    CHECK(strstr(clirun_text("err.txt"), "missing.csv") != NULL);
     CHECK(access(tmp_path("bad.parquet"), F_OK) != 0);
-    CHECK(run("parquet schema missing.parquet") == 1);
-    e = read_text("err.txt");
+    CHECK(clirun("parquet schema missing.parquet") == 1);
+    e = clirun_text("err.txt");
     CHECK(strncmp(e, "oups: ", 6) == 0 && strchr(e, '\n') == e + strlen(e) - 1); /* one line */
-    write_text("junk.parquet", "this is not parquet at all");
-    CHECK(run("parquet cat junk.parquet") == 1);
-    CHECK(run("parquet cat --format xml m.parquet") == 2);
-    CHECK(run("parquet nope") == 2);
-    CHECK(run("parquet cat --bogus x") == 2);
+    clirun_put_text("junk.parquet", "this is not parquet at all");
+    CHECK(clirun("parquet cat junk.parquet") == 1);
+    CHECK(clirun("parquet cat --format xml m.parquet") == 2);
+    CHECK(clirun("parquet nope") == 2);
+    CHECK(clirun("parquet cat --bogus x") == 2);
 }
 
 /* Random bytes, quotes, commas and newlines as CSV: exit 0 or 1 with a message, never a crash. */
 TEST(garbage_csv) {
-    CHECK(setup() == 0);
     uint64_t st = tests_seed();
     const char alphabet[] = "a1,\"\n\r.-:eT Z0\x01\xff";
     for (int t = 0; t < 40; t++) {
@@ -203,36 +159,27 @@ TEST(garbage_csv) {
         size_t n = test_rand(&st) % (sizeof text - 1);
         for (size_t i = 0; i < n; i++) text[i] = alphabet[test_rand(&st) % (sizeof alphabet - 1)];
         text[n] = '\0';
-        write_text("g.csv", text);
-        int rc = run("parquet from-csv g.csv g.parquet");
+        clirun_put_text("g.csv", text);
+        int rc = clirun("parquet from-csv g.csv g.parquet");
         CHECK(rc == 0 || rc == 1);
-        if (rc == 1) CHECK(strncmp(read_text("err.txt"), "oups: ", 6) == 0);
-        if (rc == 0) CHECK(run("parquet cat g.parquet --format jsonl") == 0);
+        if (rc == 1) CHECK(strncmp(clirun_text("err.txt"), "oups: ", 6) == 0);
+        if (rc == 0) CHECK(clirun("parquet cat g.parquet --format jsonl") == 0);
     }
     /* pre-epoch instants and negative decimals */
-    write_text("p.csv", "t,d\n1969-12-31T23:59:59.999999999,-1234.5\n1900-01-01T00:00:00,0\n");
-    CHECK(run("parquet from-csv p.csv p.parquet --schema 'd:decimal(9,3)'") == 0);
-    CHECK(run("parquet cat p.parquet") == 0);
-    CHECK(strcmp(read_text("out.txt"),
+    clirun_put_text("p.csv", "t,d\n1969-12-31T23:59:59.999999999,-1234.5\n1900-01-01T00:00:00,0\n");
+    CHECK(clirun("parquet from-csv p.csv p.parquet --schema 'd:decimal(9,3)'") == 0);
+    CHECK(clirun("parquet cat p.parquet") == 0);
+    CHECK(strcmp(clirun_text("out.txt"),
                  "t,d\n1969-12-31T23:59:59.999999999,-1234.500\n1900-01-01T00:00:00.000000000,0.000\n") == 0);
 }
 
 TEST(help) {
-    CHECK(setup() == 0);
     const char *cmds[] = {"", "schema", "meta", "cat", "copy", "from-csv"};
     for (int i = 0; i < 6; i++) {
-        CHECK(run("parquet %s --help", cmds[i]) == 0);
-        CHECK(strstr(read_text("out.txt"), "usage: oups parquet") != NULL);
+        CHECK(clirun("parquet %s --help", cmds[i]) == 0);
+        CHECK(strstr(clirun_text("out.txt"), "usage: oups parquet") != NULL);
     }
 }
 
-/* Last case: remove the temporary directory. */
-TEST(cleanup) {
-    if (!tmpdir[0]) return;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
-}
-
-RUN_TESTS("cli.parquet_cli", from_csv_cat_roundtrip, schema_types, cat_selections, copy_options, errors, garbage_csv, help,
-          cleanup)
+CLIRUN_TESTS("cli.parquet_cli", "parquet-cli", clirun_no_setup, from_csv_cat_roundtrip, schema_types, cat_selections,
+             copy_options, errors, garbage_csv, help)
