@@ -203,6 +203,9 @@ try:  # pandas internals: one block per column, no consolidation copy, no per-ca
     try:  # block class per dtype, datetimes wrapped without pandas' inference (the slow part)
         from pandas.core.arrays import DatetimeArray as _DatetimeArray
         _BLOCK_CLASS = {}
+        # a new DatetimeArray over our values from a template (pandas' cython path, no checks)
+        _DTA = _DatetimeArray._simple_new(np.zeros((1, 1), _M8NS), dtype=_M8NS)
+        _wrap_m8 = getattr(_DTA, "_from_backing_data", None) or (lambda v: _DatetimeArray._simple_new(v, dtype=_M8NS))
 
         def _block(a, placement):
             klass = _BLOCK_CLASS.get(a.dtype)
@@ -210,7 +213,7 @@ try:  # pandas internals: one block per column, no consolidation copy, no per-ca
                 klass = _BLOCK_CLASS[a.dtype] = _blocks.get_block_type(a.dtype)
             v = a.reshape(1, -1)
             if a.dtype == _M8NS:
-                v = _DatetimeArray._simple_new(v, dtype=_M8NS)
+                v = _wrap_m8(v)
             return klass(v, ndim=2, placement=placement)
         _block(np.zeros(1, _M8NS), _BlockPlacement(slice(0, 1)))
     except Exception:  # pragma: no cover (other pandas versions)
