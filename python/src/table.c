@@ -55,38 +55,40 @@ static PyObject *table_num_rows(PyTable *self, void *closure) {
     return PyLong_FromLongLong(oups_table_num_rows(self->t));
 }
 
-static PyObject *table_column_names(PyTable *self, void *closure) {
-    (void)closure;
+/* [item(self, i) for each column i], NULL if an item fails. */
+static PyObject *per_column_list(PyTable *self, PyObject *(*item)(PyTable *, int)) {
     int n = oups_table_num_columns(self->t);
     PyObject *list = PyList_New(n);
     if (!list) return NULL;
     for (int i = 0; i < n; i++) {
-        PyObject *s = PyUnicode_FromString(oups_table_column_name(self->t, i));
-        if (!s) {
+        PyObject *o = item(self, i);
+        if (!o) {
             Py_DECREF(list);
             return NULL;
         }
-        PyList_SET_ITEM(list, i, s);
+        PyList_SET_ITEM(list, i, o);
     }
     return list;
 }
 
+static PyObject *column_name_item(PyTable *self, int i) {
+    return PyUnicode_FromString(oups_table_column_name(self->t, i));
+}
+
+static PyObject *table_column_names(PyTable *self, void *closure) {
+    (void)closure;
+    return per_column_list(self, column_name_item);
+}
+
+static PyObject *schema_item(PyTable *self, int i) {
+    char buf[96];
+    oups_datatype_format(oups_column_type(oups_table_column(self->t, i)), buf, sizeof buf);
+    return Py_BuildValue("(ss)", oups_table_column_name(self->t, i), buf);
+}
+
 static PyObject *table_schema(PyTable *self, void *closure) {
     (void)closure;
-    int n = oups_table_num_columns(self->t);
-    PyObject *list = PyList_New(n);
-    if (!list) return NULL;
-    for (int i = 0; i < n; i++) {
-        char buf[96];
-        oups_datatype_format(oups_column_type(oups_table_column(self->t, i)), buf, sizeof buf);
-        PyObject *item = Py_BuildValue("(ss)", oups_table_column_name(self->t, i), buf);
-        if (!item) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        PyList_SET_ITEM(list, i, item);
-    }
-    return list;
+    return per_column_list(self, schema_item);
 }
 
 /* Capsule destructor keeping an oups column alive under a numpy array. */
@@ -293,18 +295,7 @@ static PyObject *pandas_column(PyTable *self, int i) {
 
 static PyObject *table_pandas_columns(PyTable *self, PyObject *unused) {
     (void)unused;
-    int n = oups_table_num_columns(self->t);
-    PyObject *list = PyList_New(n);
-    if (!list) return NULL;
-    for (int i = 0; i < n; i++) {
-        PyObject *item = pandas_column(self, i);
-        if (!item) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        PyList_SET_ITEM(list, i, item);
-    }
-    return list;
+    return per_column_list(self, pandas_column);
 }
 
 /* Table._pandas_column(name) -> array or column(i) tuple, as one item of _pandas_columns(). */
