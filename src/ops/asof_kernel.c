@@ -30,6 +30,7 @@ double oups_ops__asof_key_to_double(int64_t mapped) {
 
 int oups_ops__asof_keys(asof_keys *out, const oups_column *col, const char *what) {
     memset(out, 0, sizeof *out);
+    out->col = col;
     oups_column_view v;
     oups_column_view_get(&v, col);
     oups_type_id id = v.type.id;
@@ -74,9 +75,15 @@ void oups_ops__asof_keys_free(asof_keys *k) {
 
 int oups_ops__asof_check_sorted(const asof_keys *k, const char *what) {
     for (int64_t i = 1; i < k->n; i++)
-        if (k->v[i] < k->v[i - 1])
-            return oups_error_set(OUPS_EUNORDERED, "%s: key decreases at row %lld (mapped values %lld then %lld)", what,
-                                  (long long)i, (long long)k->v[i - 1], (long long)k->v[i]);
+        if (k->v[i] < k->v[i - 1]) {
+            if (!k->col)
+                return oups_error_set(OUPS_EUNORDERED, "%s: key decreases at row %lld", what, (long long)i);
+            oups_column_view v;
+            char b1[64], b2[64];
+            oups_column_view_get(&v, k->col);
+            return oups_error_set(OUPS_EUNORDERED, "%s: key decreases at row %lld: %s after %s", what, (long long)i,
+                                  oups_column__format(b1, sizeof b1, &v, i), oups_column__format(b2, sizeof b2, &v, i - 1));
+        }
     return 0;
 }
 

@@ -20,6 +20,7 @@ typedef struct asof_keys {
     const int64_t *v;
     int64_t n;
     int64_t *owned;
+    const oups_column *col; /* the keys' column, borrowed: messages show its values as stored */
 } asof_keys;
 
 /* 0, OUPS_EUNSUPPORTED (key type not orderable here), OUPS_EINVAL (null key). `what` names

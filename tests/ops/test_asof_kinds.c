@@ -265,11 +265,28 @@ TEST(plain_api) {
     oups_table_free(r);
     oups_column *um = col_i64((int64_t[]){3, 1}, 2);
     CHECK_RC(oups_asof(&r, um, t, "ts", NULL), OUPS_EUNORDERED);
+    CHECK(strstr(oups_error_last(), "row 1: 1 after 3") != NULL);
     CHECK_RC(oups_asof(&r, mc, t, "nope", NULL), OUPS_ENOTFOUND);
     oups_column_release(um);
     oups_column_release(mc);
     oups_table_free(t);
 }
 
+/* An unordered timestamp key is reported with its values in ISO 8601, not as raw integers. */
+TEST(unordered_message_iso) {
+    oups_datatype ts = oups_type_timestamp(OUPS_UNIT_NS, NULL);
+    const int64_t v[] = {1700000060000000000, 1700000000000000000};
+    oups_column *um = NULL, *rk = NULL;
+    CHECK_OK(oups_column_from_values(&um, &ts, v, 2, NULL));
+    CHECK_OK(oups_column_from_values(&rk, &ts, v + 1, 1, NULL));
+    oups_table *t = tbl(2, "ts", rk, "x", col_f64((double[]){1}, 1)), *r = NULL;
+    CHECK_RC(oups_asof(&r, um, t, "ts", NULL), OUPS_EUNORDERED);
+    CHECK(strstr(oups_error_last(), "2023-11-14T22:13:20") != NULL);
+    CHECK(strstr(oups_error_last(), "2023-11-14T22:14:20") != NULL);
+    oups_column_release(um);
+    oups_table_free(t);
+}
+
 RUN_TESTS("ops.asof_kinds", all_types_backward, all_types_forward, all_types_nearest, all_types_tolerance,
-          zero_fill_every_type, other_key_types, null_key_rejected, plain_api)
+          zero_fill_every_type, other_key_types, null_key_rejected, plain_api,
+          unordered_message_iso)
