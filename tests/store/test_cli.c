@@ -120,8 +120,9 @@ TEST(errors) {
     put("b.csv", "ts,v\n2021-01-01T08:00:00,1\n");
     CHECK(store("write st/ds --ordered-on ts b.csv") == 0);
     put("c.csv", "ts,w\n2021-01-01T09:00:00,1\n");
-    CHECK(store("write st/ds --ordered-on ts c.csv") == 1); /* other columns */
-    CHECK(one_error_line("not in the header"));
+    CHECK(store("write st/ds --ordered-on ts c.csv") == 1); /* other columns: the same message as Parquet */
+    CHECK(one_error_line("c.csv: "));
+    CHECK(one_error_line("column 'w' (int64) of the new data is not in the dataset"));
     CHECK(oups_cmd("parquet from-csv c.csv c.parquet") == 0);
     CHECK(store("write st/ds --ordered-on ts c.parquet") == 1);
     CHECK(one_error_line("c.parquet: "));

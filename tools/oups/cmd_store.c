@@ -258,7 +258,12 @@ static int cmd_write(int argc, char **argv) {
         o.parquet = &pq;
         rc = open_dataset(&opd, dataset, false, lock_ms);
         if (rc == 0 && !is_parquet(input)) rc = dataset_schema_spec(&spec, opd);
-        if (rc == 0) rc = cli_read_table(&t, input, spec);
+        /* The dataset's types for the CSV columns it has; a column the CSV lacks is left to
+         * the store's schema check, which names the dataset, the column and both types. */
+        cli_schema types = {0};
+        if (rc == 0 && spec) rc = cli_parse_schema(&types, spec);
+        if (rc == 0) rc = cli_read_table_typed(&t, input, spec ? &types : NULL);
+        cli_schema_free(&types);
         if (rc == 0 && (rc = oups_opd_write(opd, t, &o)) != 0) cli_fail_lib(rc, input);
     }
     oups_opd_close(opd);
