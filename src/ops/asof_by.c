@@ -543,6 +543,13 @@ int oups_asof_by_merger_load(oups_asof_by_merger *b, const uint8_t *blob, size_t
             rc = oups_error_set(OUPS_ECORRUPT, "asof by merger load: inner state of %lld bytes, %zu left", (long long)il,
                                 r.n - r.pos);
         if (rc == 0) rc = oups_asof_merger_load(&tmp, r.p + r.pos, (size_t)il);
+        /* The by columns lead every schema: a value column of the same name is damage. */
+        for (int d = 0; rc == 0 && tmp.has_state && d < b->n_dfs; d++)
+            for (int c = 0; rc == 0 && c < tmp.st.layout[d].n_cols; c++)
+                for (int k = 0; rc == 0 && k < b->n_by; k++)
+                    if (strcmp(tmp.st.layout[d].names[c], b->by[k]) == 0)
+                        rc = oups_error_set(OUPS_ECORRUPT, "asof by merger load: table %d has a value column named "
+                                            "as the by column '%s'", d, b->by[k]);
         if (rc == 0 && (!tmp.has_state || tmp.st.n_groups != n.n_groups + 1))
             rc = oups_error_set(OUPS_ECORRUPT, "asof by merger load: %d group keys for a merger state of %d groups",
                                 n.n_groups, tmp.has_state ? tmp.st.n_groups - 1 : -1);

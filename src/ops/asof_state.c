@@ -223,6 +223,12 @@ static int get_state(rd *r, asof_state *s, const oups_asof_merger *m) {
             L->n_cols = (int)c + 1;
             OUPS_TRY(get_str(r, &L->names[c]));
             OUPS_TRY(oups_blob_get_type(r, &L->types[c]));
+            /* The names become table columns (schema, fill blocks): a damaged state must not
+             * bring an empty, repeated or key-shadowing name there. */
+            bool bad = !L->names[c][0] || strcmp(L->names[c], m->on) == 0;
+            for (uint32_t e = 0; !bad && e < c; e++) bad = strcmp(L->names[e], L->names[c]) == 0;
+            if (bad) return oups_error_set(OUPS_ECORRUPT, "asof merger load: table %d, column %u: bad name '%s'", d, c,
+                                           L->names[c]);
         }
     }
     OUPS_TRY(oups_ops__asof_out_names(s, m));
