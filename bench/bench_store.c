@@ -121,6 +121,29 @@ static double cpu_s(void) {
 }
 
 /* Row groups of `opd` whose [min, max] meets [lo, hi). */
+/* Steps and rows of an intersections iteration run to its end. */
+static void drain(oups_intersections *it, int64_t *steps, int64_t *rows) {
+    int rc;
+    for (;;) {
+        bool done;
+        if ((rc = oups_intersections_next(it, &done))) die("next", rc);
+        if (done) break;
+        ++*steps;
+        for (int i = 0; i < oups_intersections_count(it); i++) *rows += oups_table_num_rows(oups_intersections_table(it, i));
+    }
+}
+
+/* Row groups read so far by the three datasets. */
+static int64_t rgs_read(oups_opd *const *ds) {
+    int64_t n = 0;
+    for (int k = 0; k < 3; k++) {
+        oups_opd_read_stats st;
+        oups_opd_read_stats_get(&st, ds[k]);
+        n += st.row_groups_read;
+    }
+    return n;
+}
+
 static int64_t rgs_meeting(const oups_opd *opd, int64_t lo, int64_t hi) {
     int64_t n = 0;
     for (int64_t i = 0; i < oups_opd_len(opd); i++) {
@@ -229,24 +252,14 @@ int main(int argc, char **argv) {
         fclose(cr);
     }
     int64_t rss0 = status_kb("VmRSS"), read0 = 0, n_rgs = 0;
-    for (int k = 0; k < 3; k++) {
-        oups_opd_read_stats st;
-        oups_opd_read_stats_get(&st, ds[k]);
-        read0 += st.row_groups_read;
-        n_rgs += oups_opd_len(ds[k]);
-    }
+    read0 = rgs_read(ds);
+    for (int k = 0; k < 3; k++) n_rgs += oups_opd_len(ds[k]);
     oups_intersections *it;
     int rc = oups_intersections_open(&it, ds, 3, NULL);
     if (rc) die("intersections", rc);
     int64_t steps = 0, rows = 0;
     double t0 = now_s();
-    for (;;) {
-        bool done;
-        if ((rc = oups_intersections_next(it, &done))) die("next", rc);
-        if (done) break;
-        steps++;
-        for (int i = 0; i < oups_intersections_count(it); i++) rows += oups_table_num_rows(oups_intersections_table(it, i));
-    }
+    drain(it, &steps, &rows);
     double it_s = now_s() - t0;
     oups_intersections_free(it);
     int64_t peak = status_kb("VmHWM") - rss0;
@@ -255,12 +268,7 @@ int main(int argc, char **argv) {
            "%.1f MB + 64 MB = %.1f MB) %s%s\n",
            (long long)steps, (long long)rows, it_s, (double)peak / 1024, 3 * rg_mb, limit,
            (double)peak / 1024 <= limit ? "OK" : "MISSED", cr ? "" : " (VmHWM not resettable: figure is an upper bound)");
-    int64_t read1 = 0;
-    for (int k = 0; k < 3; k++) {
-        oups_opd_read_stats st;
-        oups_opd_read_stats_get(&st, ds[k]);
-        read1 += st.row_groups_read;
-    }
+    int64_t read1 = rgs_read(ds);
     printf("  row groups read: %lld of %lld (each once) %s\n", (long long)(read1 - read0), (long long)n_rgs,
            read1 - read0 == n_rgs ? "OK" : "MISSED");
     /* the same over a window of about one row group's keys in the middle */
@@ -274,21 +282,10 @@ int main(int argc, char **argv) {
     if ((rc = oups_intersections_open(&it, ds, 3, &io))) die("intersections", rc);
     steps = rows = 0;
     t0 = now_s();
-    for (;;) {
-        bool done;
-        if ((rc = oups_intersections_next(it, &done))) die("next", rc);
-        if (done) break;
-        steps++;
-        for (int i = 0; i < oups_intersections_count(it); i++) rows += oups_table_num_rows(oups_intersections_table(it, i));
-    }
+    drain(it, &steps, &rows);
     it_s = now_s() - t0;
     oups_intersections_free(it);
-    int64_t read2 = 0;
-    for (int k = 0; k < 3; k++) {
-        oups_opd_read_stats st;
-        oups_opd_read_stats_get(&st, ds[k]);
-        read2 += st.row_groups_read;
-    }
+    int64_t read2 = rgs_read(ds);
     printf("iter_intersections window: %lld steps, %lld rows in %.3f s; row groups read: %lld, meeting the window: "
            "%lld, in all: %lld %s\n",
            (long long)steps, (long long)rows, it_s, (long long)(read2 - read1), (long long)need, (long long)n_rgs,
