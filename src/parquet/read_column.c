@@ -637,7 +637,7 @@ static int decode_pages(colread *c, const uint8_t *p, const uint8_t *end, int64_
 }
 
 static int read_chunk(colread *c, int rg) {
-    int64_t start, len, rows = c->r->meta.row_groups[rg].num_rows;
+    int64_t start = 0, len = 0, rows = c->r->meta.row_groups[rg].num_rows; /* zeroed for -O3 */
     OUPS_TRY(chunk_begin(c, rg, &start, &len));
     if (rows == 0) return 0;
     const uint8_t *p;
@@ -722,7 +722,7 @@ int oups_parquet__read_column_span(oups_column **out, oups_parquet_reader *r, in
                                    int64_t off, int64_t len, int64_t rows, int first_page) {
     *out = NULL;
     colread c;
-    int64_t start, clen;
+    int64_t start = 0, clen = 0; /* set by chunk_begin; zeroed for -O3's maybe-uninitialized */
     int rc = colread_init(&c, r, leaf, rows);
     if (rc == 0) rc = chunk_begin(&c, rg, &start, &clen);
     if (rc == 0 && (dict_len < 0 || dict_len > clen || off < start + dict_len || len < 0 || off + len > start + clen))
