@@ -161,6 +161,10 @@ TEST(csv_and_errors) {
     char *out = slurp("out.txt");
     CHECK(out && strcmp(out, "ts,s,n\n2020-01-01T08:00:00.000000000,1.5,1\n2020-01-01T08:02:00.000000000,,\n"
                              "2020-01-01T08:04:00.000000000,2.5,1\n") == 0);
+    CHECK(run("q.csv --on ts --bin-by 2min --agg s=sum:px --agg n=count:px") == 0); /* asof's name for it */
+    char *alias = slurp("out.txt");
+    CHECK(alias && strcmp(alias, out) == 0);
+    free(alias);
     free(out);
     write_text("e.csv", "ts,px\n");
     CHECK(run("e.csv --ordered-on ts --bin-by 2min --agg s=sum:px --snap-by 1min --snaps-out es.csv -o eb.csv") == 0);

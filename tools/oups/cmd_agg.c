@@ -34,7 +34,7 @@ static const char *const usage_text =
     "(each group's bins span its own first to last row); rows ordered by (bin, group).\n"
     "\n"
     "options:\n"
-    "  --ordered-on COL            order column (timestamp for time grids); names the label column\n"
+    "  --ordered-on COL, --on COL  order column (timestamp for time grids); names the label column\n"
     "  --bin-by PERIOD|rows:N      bins: a period (30s, 5min, 1h, D) or N rows per bin\n"
     "  --closed left|right         bins [start, end) (left, default) or (start, end]\n"
     "  --label left|right          label time bins by their start (default) or end edge\n"
@@ -69,7 +69,8 @@ typedef struct agg_args {
 
 static int parse_args(agg_args *a, int argc, char **argv) {
     static const struct option opts[] = {
-        {"ordered-on", required_argument, 0, OPT_ON}, {"bin-by", required_argument, 0, OPT_BIN},
+        {"ordered-on", required_argument, 0, OPT_ON}, {"on", required_argument, 0, OPT_ON}, /* asof's name */
+        {"bin-by", required_argument, 0, OPT_BIN},
         {"closed", required_argument, 0, OPT_CLOSED}, {"label", required_argument, 0, OPT_LABEL},
         {"origin", required_argument, 0, OPT_ORIGIN}, {"offset", required_argument, 0, OPT_OFFSET},
         {"snap-by", required_argument, 0, OPT_SNAP},  {"by", required_argument, 0, OPT_BY},
