@@ -84,6 +84,11 @@ def per_call(n_calls):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# writer options of every oups write: none by default, so the Parquet codec is the binding's
+# default, which is the reference's (uncompressed, as its fastparquet writer); --compression
+WRITE_OPTS = {}
+
+
 def make_data(n, seed=0):
     rng = np.random.default_rng(seed)
     span = 10 * 86_400 * 10**9
@@ -109,9 +114,9 @@ def oups_write(n, root):
     st, K = _store(root)
     t0, c0 = time.perf_counter(), _cpu()
     with st[K("quotes")] as o:
-        o.write(df=quotes, ordered_on="ts", row_group_target_size=500_000)
+        o.write(df=quotes, ordered_on="ts", row_group_target_size=500_000, **WRITE_OPTS)
     with st[K("trades")] as o:
-        o.write(df=trades, ordered_on="ts", row_group_target_size=500_000)
+        o.write(df=trades, ordered_on="ts", row_group_target_size=500_000, **WRITE_OPTS)
     return time.perf_counter() - t0, _cpu() - c0
 
 
@@ -130,12 +135,15 @@ def oups_run(root, buffer_mb=64):
                                    state=["_conf"])
     no_ts = np.array([], dtype="M8[ns]")
     lap = _Laps()
-    for ctx in loop.iterate(st.iter_intersections_tables([K("quotes"), K("trades")])):
+    # only the columns the loop uses are read (quotes: ts, px; trades: ts): sz and qty are never
+    # decoded (columns= is an oups addition; the reference's iteration reads every column)
+    cols = {K("quotes"): ["ts", "px"], K("trades"): ["ts"]}
+    for ctx in loop.iterate(st.iter_intersections_tables([K("quotes"), K("trades")], columns=cols)):
         lap("read (iteration step)")
         with ctx as chunk:
             q = chunk.get(K("quotes"))
             t = chunk.get(K("trades"))
-            feats = merger.merge(t["ts"] if t is not None else no_ts, df_groups=[q[["ts", "px"]]])
+            feats = merger.merge(t["ts"] if t is not None else no_ts, df_groups=[q])
             lap("merge")
             bins = means.process(feats)
             lap("aggregate")
@@ -144,9 +152,10 @@ def oups_run(root, buffer_mb=64):
             out = loop.buffer({"f": feats, "m": bins}, memory_limit_mb=buffer_mb)
             lap("buffer (concat)")
             with st[K("feats")] as o:
-                o.write(df=out["f"], ordered_on="ts", row_group_target_size=1_000_000)
+                o.write(df=out["f"], ordered_on="ts", row_group_target_size=1_000_000, **WRITE_OPTS)
             with st[K("means")] as o:
-                o.write(df=out["m"], ordered_on="ts", row_group_target_size=1_000_000, duplicates_on="ts")
+                o.write(df=out["m"], ordered_on="ts", row_group_target_size=1_000_000, duplicates_on="ts",
+                        **WRITE_OPTS)
             lap("write outputs")
         lap("buffer (concat)")  # a buffered item leaves through Skip
     lap("read (iteration step)")  # the end of the pass: state persisted
@@ -242,7 +251,8 @@ def run_side(side, n, where=None, buffer_mb=64):
     try:
         def call(s):
             p = subprocess.run([sys.executable, __file__, "--child", s, "--rows", str(n), "--root", root,
-                                "--buffer-mb", str(buffer_mb)],
+                                "--buffer-mb", str(buffer_mb)]
+                               + (["--compression", WRITE_OPTS["compression"]] if WRITE_OPTS else []),
                                check=True, capture_output=True, text=True)
             return json.loads(p.stdout.strip().splitlines()[-1])
         if side == "pandas":
@@ -263,7 +273,11 @@ def main():
     ap.add_argument("--root")
     ap.add_argument("--dir", help="where the data files go (default: the temporary directory)")
     ap.add_argument("--buffer-mb", type=float, default=64, help="the loop's buffer cap (MB)")
+    ap.add_argument("--compression", help="codec of the oups writes (default: the binding's, uncompressed as the "
+                    "reference's), e.g. zstd, snappy, lz4_raw")
     a = ap.parse_args()
+    if a.compression:
+        WRITE_OPTS["compression"] = a.compression
     if a.child:
         return child(a.child, a.rows, a.root, a.buffer_mb)
     print("per-call cost (CPU us per call: median [min, max] of 7 runs of %d calls)" % a.calls)

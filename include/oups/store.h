@@ -293,14 +293,22 @@ OUPS_API OUPS_NODISCARD int oups_opd_repair(const char *path, const char *ordere
 
 typedef struct oups_intersections oups_intersections;
 
-#define OUPS_INTERSECTIONS_OPTIONS_VERSION 1
+/** 2 added columns/n_columns (structs of version 1 are still accepted: every column is read). */
+#define OUPS_INTERSECTIONS_OPTIONS_VERSION 2
 typedef struct oups_intersections_options {
     int version;
     const oups_scalar *start;     /**< NULL: unbounded */
     const oups_scalar *end_excl;  /**< NULL: unbounded */
     const int64_t *n_prev;        /**< NULL: 0 for all; else one value >= 0 per dataset */
+    /** Column selection: NULL reads every column of every dataset; else one entry per dataset,
+     * columns[i] (n_columns[i] names, borrowed for the open call) the columns of dataset i's
+     * tables, in that order (NULL: all of them). Only these are read and decoded. The
+     * ordered_on column, which the iteration needs, is appended when not listed. An unknown
+     * name fails the first read of that dataset (OUPS_ENOTFOUND naming it). */
+    const char *const *const *columns;
+    const int *n_columns;         /**< with columns: the length of each list */
 } oups_intersections_options;
-#define OUPS_INTERSECTIONS_OPTIONS_INIT {OUPS_INTERSECTIONS_OPTIONS_VERSION, NULL, NULL, NULL}
+#define OUPS_INTERSECTIONS_OPTIONS_INIT {OUPS_INTERSECTIONS_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL}
 
 /**
  * Start iterating datasets `opds[0..n)` (borrowed; they must stay open) over the key axis.

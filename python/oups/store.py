@@ -309,14 +309,15 @@ def write(dataset_or_path, ordered_on, df=None, row_group_target_size=6_345_000,
           max_n_off_target_rgs=None, key_value_metadata=None, **writer_options):
     """Merge `df` into the dataset (as the reference's write): sorted on `ordered_on`, row groups of
     `row_group_target_size` rows (int) or per period (frequency string, "2h", "D", "MS").
-    writer_options: `compression` ("zstd" default, "snappy", "lz4_raw", "gzip", "brotli", "none",
-    with an optional ":level"); other writer options of the reference's engines are ignored."""
+    writer_options: `compression`: None (the default, as the reference's fastparquet writer:
+    uncompressed), "zstd", "snappy", "lz4_raw", "gzip", "brotli", "none", with an optional
+    ":level"; other writer options of the reference's engines are ignored."""
     if max_n_off_target_rgs == 0:
         raise ValueError("'max_n_off_target_rgs' cannot be 0.")
     opts = {"ordered_on": ordered_on, "max_n_off_target_rgs": max_n_off_target_rgs,
-            "key_value_metadata": key_value_metadata, "compression": None}
-    if "compression" in writer_options:  # None: uncompressed, as the reference's engines take it
-        opts["compression"] = writer_options["compression"] or "none"
+            "key_value_metadata": key_value_metadata,
+            # the reference writes through fastparquet, whose default is no compression
+            "compression": writer_options.get("compression") or "none"}
     if isinstance(row_group_target_size, str):
         opts["row_group_period"] = row_group_target_size
     else:
@@ -412,22 +413,27 @@ class Store:
                 break
             parent = os.path.dirname(parent)
 
-    def iter_intersections(self, keys, start=None, end_excl=None, n_prev=0):
+    def iter_intersections(self, keys, start=None, end_excl=None, n_prev=0, columns=None):
         """Yield, per step of the key axis, {key: DataFrame} for the participating datasets.
-        The datasets stay opened (locked) until the iteration ends or is abandoned."""
+        The datasets stay opened (locked) until the iteration ends or is abandoned.
+        columns (oups addition): None (all), one list of names for every dataset, or per
+        dataset a {key: names} dict or a list aligned with `keys` (None: all); only those
+        columns are read, plus `ordered_on` (appended when not listed)."""
         keys = list(keys)
-        for item in self.iter_intersections_tables(keys, start, end_excl, n_prev):
+        for item in self.iter_intersections_tables(keys, start, end_excl, n_prev, columns):
             yield {k: table_to_frame(t) for k, t in item.items()}
 
-    def iter_intersections_tables(self, keys, start=None, end_excl=None, n_prev=0):
+    def iter_intersections_tables(self, keys, start=None, end_excl=None, n_prev=0, columns=None):
         """iter_intersections giving oups Tables (Arrow providers) instead of DataFrames."""
         keys = list(keys)
         if isinstance(n_prev, int):
             n_prev = [n_prev] * len(keys)
+        columns = _columns_per_dataset(columns, keys)
         opds = [self.get(k) for k in keys]
         it = None
         try:
-            it = _oups.intersections([o._ds for o in opds], _key_scalar(start), _key_scalar(end_excl), list(n_prev))
+            it = _oups.intersections([o._ds for o in opds], _key_scalar(start), _key_scalar(end_excl), list(n_prev),
+                                     columns)
             for step in it:
                 yield {keys[i]: t for i, t in step}
         finally:
@@ -436,11 +442,31 @@ class Store:
                 o.close()
 
 
-def iter_intersections(datasets, start=None, end_excl=None, n_prev=0):
-    """iter_intersections over OrderedParquetDataset objects: {index: DataFrame} per step."""
+def _columns_per_dataset(columns, keys):
+    """`columns` of iter_intersections as one list (or None) per dataset."""
+    if columns is None:
+        return None
+    if isinstance(columns, str):
+        raise TypeError("columns: a list of column names, not a str")
+    if isinstance(columns, dict):
+        unknown = [k for k in columns if k not in keys]
+        if unknown:
+            raise ValueError(f"columns: {unknown[0]!r} is not one of the keys iterated")
+        return [columns.get(k) for k in keys]
+    columns = list(columns)
+    if all(isinstance(c, str) for c in columns):
+        return [columns] * len(keys)
+    return columns
+
+
+def iter_intersections(datasets, start=None, end_excl=None, n_prev=0, columns=None):
+    """iter_intersections over OrderedParquetDataset objects: {index: DataFrame} per step
+    (`columns` as for Store.iter_intersections, a dict keyed by dataset index)."""
     datasets = list(datasets)
     if isinstance(n_prev, int):
         n_prev = [n_prev] * len(datasets)
-    it = _oups.intersections([d._ds for d in datasets], _key_scalar(start), _key_scalar(end_excl), list(n_prev))
+    columns = _columns_per_dataset(columns, list(range(len(datasets))))
+    it = _oups.intersections([d._ds for d in datasets], _key_scalar(start), _key_scalar(end_excl), list(n_prev),
+                             columns)
     for step in it:
         yield {i: table_to_frame(t) for i, t in step}

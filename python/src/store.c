@@ -460,19 +460,59 @@ static PyTypeObject PyIntersections_Type = {
     .tp_iternext = (iternextfunc)intersections_next,
 };
 
-/* intersections([Dataset], start=None, end_excl=None, n_prev=None) */
+/* columns[i] of intersections(): None (all) or a sequence of str, kept alive in fast[i]
+ * (the names are borrowed UTF-8 of those str objects; the C iterator copies them). */
+static int column_lists(PyObject *columns, Py_ssize_t n, PyObject **fast, const char ***cols, int *ncols) {
+    if (PySequence_Size(columns) != n) {
+        if (!PyErr_Occurred()) PyErr_Format(PyExc_ValueError, "columns: one entry per dataset (%zd) expected", n);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *c = PySequence_GetItem(columns, i);
+        if (!c) return -1;
+        if (c == Py_None || PyUnicode_Check(c)) {
+            if (c != Py_None) PyErr_SetString(PyExc_TypeError, "columns: a list of column names per dataset");
+            Py_DECREF(c);
+            if (PyErr_Occurred()) return -1;
+            continue;
+        }
+        fast[i] = PySequence_Fast(c, "columns: a list of column names per dataset");
+        Py_DECREF(c);
+        if (!fast[i]) return -1;
+        Py_ssize_t m = PySequence_Fast_GET_SIZE(fast[i]);
+        if (m > INT_MAX - 1 || !(cols[i] = PyMem_Calloc((size_t)m + 1, sizeof **cols))) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t k = 0; k < m; k++) {
+            PyObject *name = PySequence_Fast_GET_ITEM(fast[i], k);
+            if (!PyUnicode_Check(name)) {
+                PyErr_Format(PyExc_TypeError, "columns: a column name must be a str, not %.100s", Py_TYPE(name)->tp_name);
+                return -1;
+            }
+            if (!(cols[i][k] = PyUnicode_AsUTF8(name))) return -1;
+        }
+        ncols[i] = (int)m;
+    }
+    return 0;
+}
+
+/* intersections([Dataset], start=None, end_excl=None, n_prev=None, columns=None) */
 static PyObject *intersections_open(PyObject *mod, PyObject *args, PyObject *kw) {
     (void)mod;
-    static char *kwlist[] = {"datasets", "start", "end_excl", "n_prev", NULL};
-    PyObject *list, *start = Py_None, *end = Py_None, *n_prev = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOO", kwlist, &list, &start, &end, &n_prev)) return NULL;
+    static char *kwlist[] = {"datasets", "start", "end_excl", "n_prev", "columns", NULL};
+    PyObject *list, *start = Py_None, *end = Py_None, *n_prev = Py_None, *columns = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOOO", kwlist, &list, &start, &end, &n_prev, &columns)) return NULL;
     PyObject *seq = PySequence_Tuple(list);
     if (!seq) return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(seq);
     oups_opd **opds = PyMem_Calloc((size_t)n + 1, sizeof *opds);
     int64_t *np = PyMem_Calloc((size_t)n + 1, sizeof *np);
+    PyObject **fast = PyMem_Calloc((size_t)n + 1, sizeof *fast);
+    const char ***cols = PyMem_Calloc((size_t)n + 1, sizeof *cols);
+    int *ncols = PyMem_Calloc((size_t)n + 1, sizeof *ncols);
     PyIntersections *self = NULL;
-    if (!opds || !np) {
+    if (!opds || !np || !fast || !cols || !ncols) {
         PyErr_NoMemory();
         goto done;
     }
@@ -498,10 +538,13 @@ static PyObject *intersections_open(PyObject *mod, PyObject *args, PyObject *kw)
     if ((start != Py_None && scalar_for(&s0, start, has_kt ? &kt : NULL) < 0) ||
         (end != Py_None && scalar_for(&s1, end, has_kt ? &kt : NULL) < 0))
         goto done;
+    if (columns != Py_None && column_lists(columns, n, fast, cols, ncols) < 0) goto done;
     oups_intersections_options o = OUPS_INTERSECTIONS_OPTIONS_INIT;
     o.start = start == Py_None ? NULL : &s0;
     o.end_excl = end == Py_None ? NULL : &s1;
     o.n_prev = n_prev == Py_None ? NULL : np;
+    o.columns = columns == Py_None ? NULL : (const char *const *const *)cols;
+    o.n_columns = ncols;
     oups_intersections *it;
     int rc;
     Py_BEGIN_ALLOW_THREADS rc = oups_intersections_open(&it, opds, (int)n, &o);
@@ -519,6 +562,13 @@ static PyObject *intersections_open(PyObject *mod, PyObject *args, PyObject *kw)
     self->datasets = Py_NewRef(seq);
     for (Py_ssize_t i = 0; i < n; i++) ((PyDataset *)PyTuple_GET_ITEM(seq, i))->users++;
 done:
+    for (Py_ssize_t i = 0; fast && cols && i < n; i++) {
+        Py_XDECREF(fast[i]);
+        PyMem_Free(cols[i]);
+    }
+    PyMem_Free(fast);
+    PyMem_Free(cols);
+    PyMem_Free(ncols);
     PyMem_Free(opds);
     PyMem_Free(np);
     Py_DECREF(seq);
@@ -527,7 +577,7 @@ done:
 
 static PyMethodDef store_functions[] = {
     {"intersections", (PyCFunction)(void (*)(void))intersections_open, METH_VARARGS | METH_KEYWORDS,
-     "intersections(datasets, start=None, end_excl=None, n_prev=None) -> iterator of steps"},
+     "intersections(datasets, start=None, end_excl=None, n_prev=None, columns=None) -> iterator of steps"},
     {NULL, NULL, 0, NULL}};
 
 int oupspy_init_store(PyObject *m) {

@@ -138,12 +138,13 @@ def test_write_compression_writer_option(tmp_path):
     """writer_options: compression is forwarded to the Parquet writer, read back the same."""
     df = pd.DataFrame({"ts": pd.date_range("2020", periods=1000, freq="s"), "v": np.arange(1000.0)})
     sizes = {}
-    for codec in ("zstd", "snappy", "none", None, "zstd:9"):
+    for codec in ("zstd", "snappy", "none", None, "zstd:9", "default"):
         with OrderedParquetDataset(tmp_path / str(codec), ordered_on="ts") as opd:
-            opd.write(df=df, compression=codec)
+            opd.write(df=df, **({} if codec == "default" else {"compression": codec}))
             pd.testing.assert_frame_equal(opd.to_pandas(), df)
         sizes[codec] = sum(f.stat().st_size for f in (tmp_path / str(codec)).iterdir())
-    assert sizes[None] == sizes["none"] > sizes["zstd"]
+    # the default is the reference's (fastparquet: uncompressed)
+    assert sizes["default"] == sizes[None] == sizes["none"] > sizes["zstd"]
     with pytest.raises(oups.InvalidArgumentError, match="lzma"):
         oups.write(str(tmp_path / "bad"), ordered_on="ts", df=df, compression="lzma")
 
@@ -268,3 +269,43 @@ def test_period_row_groups_equal_pandas_resample_bins(tmp_path, freq):
     with OrderedParquetDataset(tmp_path / "p") as o:
         assert o.row_group_stats["n_rows"].tolist() == sizes[sizes > 0].tolist()
         pd.testing.assert_frame_equal(o.to_pandas(), df)
+
+
+@given(st.integers(0, 2**32), st.sampled_from([None, 0, 25, 60]), st.sampled_from([None, 30, 59, 100]),
+       st.integers(0, 3), st.sampled_from([1, 4, 9]))
+def test_intersections_columns_equal_full_read_projected(tmp_path_factory, seed, start, end, n_prev, rg):
+    """columns= reads only the chosen columns (plus ordered_on, appended when not listed):
+    every step equals the all-columns step projected on them, whatever the bounds, n_prev,
+    row-group sizes (runs of equal keys across row groups) and selections."""
+    rng = np.random.default_rng(seed)
+    root = tmp_path_factory.mktemp("cols")
+    s = Store(root, Indexer)
+    keys = [Indexer("a"), Indexer("b"), Indexer("c")]
+    for k, n in zip(keys, rng.integers(0, 40, 3)):
+        ts = np.sort(rng.integers(0, 80, n))
+        df = frame(ts, x=rng.normal(size=n), y=rng.integers(0, 9, n), z=rng.choice(["p", None, "qq"], n).astype(object))
+        if n:
+            s[k].write(df=df, ordered_on="ts", row_group_target_size=rg)
+    keys = [k for k in keys if k in s]
+    names = ["x", "y", "z", "ts"]
+    sel = {k: list(rng.permutation(names)[:rng.integers(0, 5)]) for k in keys if rng.random() < 0.8}
+    kw = dict(start=start, end_excl=end, n_prev=n_prev)
+    full = list(s.iter_intersections(keys, **kw))
+    got = list(s.iter_intersections(keys, columns=sel, **kw))
+    assert len(got) == len(full)
+    for f, g in zip(full, got):
+        assert list(g) == list(f)
+        for k, df in g.items():
+            want = sel.get(k, list(f[k].columns))
+            want = want + ([] if "ts" in want else ["ts"])
+            pd.testing.assert_frame_equal(df, f[k][want])
+    # the same selection for every dataset, and the refusals
+    if keys:
+        assert all(list(df.columns) == ["y", "ts"] for step in s.iter_intersections(keys, columns=["y"], **kw)
+                   for df in step.values())
+        with pytest.raises(oups.NotFoundError, match="nope"):
+            list(s.iter_intersections(keys, columns=["nope"]))
+        with pytest.raises(TypeError):
+            list(s.iter_intersections(keys, columns="x"))
+        with pytest.raises(ValueError):
+            list(s.iter_intersections(keys, columns={Indexer("zz"): ["x"]}))

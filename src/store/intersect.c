@@ -5,6 +5,7 @@
  * step boundary; steps are the sorted union. Memory: per dataset, the one group currently
  * needed (plus unconsumed rows of the previous one), loaded when a step's upper bound
  * passes the group's first key. n_prev (newer revision) prepends preceding rows in step 0.
+ * Column selection (options version 2): only the chosen columns, plus ordered_on, are read.
  */
 #include <stdlib.h>
 
@@ -19,6 +20,8 @@ typedef struct it_ds {
     oups_table *mem;
     int64_t *keys, n_mem, pos;
     oups_table *prefix; /* n_prev rows for step 0 */
+    const char **cols;  /* selected columns (+ ordered_on), NULL: all */
+    int n_cols;
 } it_ds;
 
 struct oups_intersections {
@@ -39,6 +42,11 @@ static void clear_step(oups_intersections *it) {
     it->n_cur = 0;
 }
 
+static void free_cols(it_ds *d) {
+    for (int k = 0; k < d->n_cols; k++) oups_free((char *)d->cols[k]);
+    oups_free(d->cols);
+}
+
 void oups_intersections_free(oups_intersections *it) {
     if (!it) return;
     clear_step(it);
@@ -49,6 +57,7 @@ void oups_intersections_free(oups_intersections *it) {
         oups_table_free(d->mem);
         oups_free(d->keys);
         oups_table_free(d->prefix);
+        free_cols(d);
     }
     if (it->owned)
         for (int i = 0; i < it->n_all; i++) oups_opd_close(it->owned[i]);
@@ -106,7 +115,7 @@ static int load_groups(it_ds *d, int64_t ge) {
     if (!idx) return OUPS_ENOMEM;
     for (int64_t i = a; i < b; i++) idx[i - a] = i;
     oups_table *t = NULL, *rest = NULL, *cat = NULL;
-    int rc = oups_store__read_rgs(&t, d->opd, idx, b - a, NULL, 0);
+    int rc = oups_store__read_rgs(&t, d->opd, idx, b - a, d->cols, d->n_cols);
     oups_free(idx);
     if (rc == 0 && d->mem && d->pos < d->n_mem) {
         rc = oups_table_slice(&rest, d->mem, d->pos, d->n_mem - d->pos);
@@ -148,13 +157,32 @@ static int rows_before(oups_table **out, it_ds *d, int64_t rg0, int64_t n) {
     if (!idx) return OUPS_ENOMEM;
     for (int64_t i = a; i < rg0; i++) idx[i - a] = i;
     oups_table *t;
-    int rc = oups_store__read_rgs(&t, d->opd, idx, rg0 - a, NULL, 0);
+    int rc = oups_store__read_rgs(&t, d->opd, idx, rg0 - a, d->cols, d->n_cols);
     oups_free(idx);
     if (rc < 0) return rc;
     int64_t rows = oups_table_num_rows(t), take = rows < n ? rows : n;
     rc = oups_table_slice(out, t, rows - take, take);
     oups_table_free(t);
     return rc;
+}
+
+/* Dataset d's column selection: copies of the names, ordered_on appended when missing. */
+static int select_cols(it_ds *d, const char *const *cols, const int *n_cols, int i) {
+    if (!cols) return 0;
+    int n = n_cols ? n_cols[i] : -1;
+    if (n < 0) return oups_error_set(OUPS_EINVAL, "iter_intersections: no column count for '%s'", d->opd->path);
+    d->cols = oups_calloc((size_t)n + 2, sizeof *d->cols);
+    if (!d->cols) return OUPS_ENOMEM;
+    bool has = false;
+    for (int k = 0; k <= n; k++) {
+        if (k == n && has) break;
+        const char *name = k < n ? cols[k] : d->opd->ordered_on;
+        if (!name) return oups_error_set(OUPS_EINVAL, "iter_intersections: column %d of '%s' is NULL", k, d->opd->path);
+        if (!(d->cols[d->n_cols] = oups_strdup(name))) return OUPS_ENOMEM;
+        d->n_cols++;
+        has |= strcmp(name, d->opd->ordered_on) == 0;
+    }
+    return 0;
 }
 
 int oups_intersections_open(oups_intersections **out, oups_opd *const *opds, int n,
@@ -201,9 +229,12 @@ int oups_intersections_open(oups_intersections **out, oups_opd *const *opds, int
         d->opd = opds[i];
         d->index = i;
         rc = setup_ds(d, opts->start != NULL, start, it->has_end, it->end);
+        if (rc == 0 && opts->version >= 2 && opts->columns) /* version 1 has no such field */
+            rc = select_cols(d, opts->columns[i], opts->n_columns, i);
         if (rc < 0 || d->f >= d->l) { /* not participating */
             oups_free(d->g_rg);
             oups_free(d->gmin);
+            free_cols(d);
             memset(d, 0, sizeof *d);
             continue;
         }
