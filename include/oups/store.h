@@ -257,6 +257,42 @@ OUPS_API OUPS_NODISCARD int oups_opd_write_row_groups(oups_opd *opd, oups_table 
                                                       bool write_metadata, const oups_store_write_options *opts);
 
 /**
+ * Begin a write transaction: the following oups_opd_write calls on `opd` (any number, each a
+ * full merge-write with its own options: chunks need not be in global order, a later one sees
+ * and may rewrite what earlier ones wrote) are staged and become visible together at
+ * oups_opd_commit, or not at all. Use it to merge an input larger than memory chunk by chunk:
+ * memory stays that of one write (one merge region plus one row group); with chunks in key
+ * order of about the row-group target each, the growing last row group is rewritten at most
+ * about twice. The result equals that of the same writes committed one by one (byte for byte,
+ * files and metadata). Until the commit only staged files (`file_*.parquet.new`, which neither
+ * readers nor `*.parquet` globs take as data) are written: a crash or kill leaves the dataset
+ * as before the transaction, and the next writer's open deletes the leftovers.
+ * During the transaction, the handle (len, stats, read, views) shows the staged state (row
+ * groups of staged files have file ids < 0); oups_opd_write_row_groups and
+ * oups_opd_remove_from_disk are refused (OUPS_ESTATE). A failed write ends the transaction's
+ * usefulness: oups_opd_commit then rolls back and returns OUPS_ESTATE.
+ * @return 0, OUPS_EREADONLY (view or read-only handle), OUPS_ESTATE (already in a
+ *         transaction, or the handle is broken), OUPS_ENOMEM.
+ */
+OUPS_API OUPS_NODISCARD int oups_opd_begin(oups_opd *opd);
+/**
+ * Commit the transaction: every staged file is checked against the checksum taken when it was
+ * written (a file changed since is OUPS_ECORRUPT naming it, and the transaction is rolled
+ * back), then the dataset is replaced atomically as by oups_opd_write. The transaction ends
+ * in every case. Without any successful write, nothing is written.
+ * @return 0, OUPS_ESTATE (no transaction, or a write of it failed: rolled back),
+ *         OUPS_ECORRUPT, OUPS_EIO (the dataset is then the old or the new one, reloaded).
+ */
+OUPS_API OUPS_NODISCARD int oups_opd_commit(oups_opd *opd);
+/**
+ * Abandon the transaction: its staged files are deleted and the handle shows the committed
+ * dataset again. oups_opd_close without a commit does the same. No transaction: a no-op.
+ * @return 0, or OUPS_EIO if a staged file could not be deleted (the handle is rolled back
+ *         anyway; the next writer's open deletes the file).
+ */
+OUPS_API int oups_opd_rollback(oups_opd *opd);
+
+/**
  * Delete the dataset's files (directory and metadata file) and clear its stats; user metadata
  * is kept in memory if `preserve_metadata`. The handle stays open and locked; writing again
  * recreates the files. @return 0, OUPS_EREADONLY, OUPS_EIO.

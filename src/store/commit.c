@@ -84,6 +84,10 @@ static bool exists(const char *path) {
 }
 
 void oups_store__journal_path(char *buf, const oups_opd *opd, const store_journal *j, int64_t k) {
+    if (k < 0) { /* a staged row group of a transaction in progress (txn.c) */
+        oups_store__file_path(buf, opd->path, -k - 2, ".new");
+        return;
+    }
     int64_t v = k < j->n_final ? j->src[k] : k;
     if (!j->phase || v == k) {
         oups_store__file_path(buf, opd->path, k, "");

@@ -76,6 +76,7 @@ static void lock_release(store_lock *l, bool shared) {
 
 static void opd_free(oups_opd *o) {
     if (!o) return;
+    if (o->txn) (void)oups_opd_rollback(o); /* closed without commit (txn.c) */
     lock_release(o->lock, o->shared);
     oups_store__journal_free(&o->pending);
     oups_free(o->path);
@@ -206,6 +207,7 @@ int oups_opd_view(oups_opd **out, oups_opd *opd, int64_t start, int64_t stop, in
     memset(&v->stats, 0, sizeof v->stats);
     memset(&v->kv, 0, sizeof v->kv);
     memset(&v->pending, 0, sizeof v->pending);
+    v->txn = NULL; /* a view reads the staged state of a transaction but never ends it */
     v->readonly = true;
     v->lock = opd->lock;
     atomic_fetch_add(&v->lock->refcount, 1);
@@ -595,6 +597,7 @@ static int remove_tree(const char *dir) {
 int oups_opd_remove_from_disk(oups_opd *opd, bool preserve_metadata) {
     if (opd->readonly)
         return oups_error_set(OUPS_EREADONLY, "cannot call 'remove_from_disk' on a read-only dataset.");
+    if (opd->txn) return oups_error_set(OUPS_ESTATE, "%s: remove_from_disk inside a transaction", opd->path);
     if (!opd->is_new) {
         /* First commit an empty dataset whose journal deletes every file, so that a crash never
          * leaves row-group files without metadata; then the metadata and the directory go. */
@@ -632,6 +635,11 @@ int oups_opd_check(oups_opd *opd) {
         if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0) continue;
         char *end;
         long long id = strncmp(n, "file_", 5) == 0 ? strtoll(n + 5, &end, 10) : -1;
+        /* Without a pending journal, staged and temporary files are leftovers of a write that
+         * never committed (killed): not data, and the next writer's open deletes them. */
+        if (id >= 0 && (strcmp(end, ".parquet.new") == 0 || strncmp(end, ".parquet.new.tmp-", 17) == 0 ||
+                        strncmp(end, ".parquet.tmp-", 13) == 0))
+            continue;
         if (id < 0 || id >= s->n || strcmp(end, ".parquet") != 0)
             rc = oups_error_set(OUPS_ECORRUPT, "%s: unexpected file '%s'", opd->path, n);
     }

@@ -144,6 +144,9 @@ struct oups_opd {
     /* A committed journal not yet rolled forward: only read-only handles keep one (they never
      * touch files); row groups are then found under their staged names (oups_store__rg_path). */
     store_journal pending;
+    /* A write transaction in progress (txn.c, oups_opd_begin): stats then describe the staged
+     * state, file ids < 0 naming staged files (STORE_NEW_SRC); NULL otherwise. */
+    struct store_txn *txn;
     bool is_new, readonly, broken;
     bool shared; /* opened read-only (OUPS_OPD_READ_ONLY): shared lock, never writes */
 };
@@ -183,6 +186,19 @@ void oups_store__journal_path(char *buf, const oups_opd *opd, const store_journa
 int oups_store__recover(oups_opd *opd, const store_journal *j);
 /* Remove staged/temporary files (*.parquet.new, *.parquet.mv, *.tmp-*) of the dataset. */
 int oups_store__clean_staged(const oups_opd *opd);
+
+/* ---- write transactions (txn.c) ------------------------------------------------------ */
+
+/* Staged file number of the next new row group of a write (0 outside a transaction). */
+int64_t oups_store__txn_next_staged(const oups_opd *opd);
+/* A write inside a transaction, instead of committing: `final` (journal sources as for
+ * oups_store__commit, staged numbers from oups_store__txn_next_staged) becomes the staged
+ * state, `n_new` staged files were written, `drop` lists the row groups replaced (committed
+ * ids are dropped at commit, staged files are deleted now). */
+int oups_store__txn_stage(oups_opd *opd, const store_stats *final, const int64_t *drop, int64_t n_drop,
+                          int64_t n_new, const store_kv *kv, const uint32_t *schema_crc);
+/* A write of the transaction failed: only a rollback is possible now. */
+void oups_store__txn_fail(oups_opd *opd);
 
 /* ---- planning (plan.c) ----------------------------------------------------------------- */
 

@@ -27,6 +27,7 @@ typedef struct wctx {
     oups_table *conformed;    /* the new data in the dataset's column order (+ new ones) */
     oups_table *new_columns;  /* 0 rows: the dataset's columns after a write that adds some */
     store_stats news; /* emitted row groups: (e, n_rows, min, max) */
+    int64_t e0;       /* staged file number of news[0] (> 0 inside a transaction, txn.c) */
 } wctx;
 
 static int check_not_readonly(const oups_opd *opd, const char *what) {
@@ -173,7 +174,7 @@ static int emit(wctx *w, const oups_table *t, const int64_t *keys, int64_t a, in
         return oups_error_set(OUPS_EOVERFLOW, "number of rows %lld exceeds max value %lld", (long long)(b - a),
                               (long long)STORE_MAX_RG_ROWS);
     char path[PATH_MAX];
-    oups_store__file_path(path, w->opd->path, w->news.n, ".new");
+    oups_store__file_path(path, w->opd->path, w->e0 + w->news.n, ".new");
     oups_table *s;
     OUPS_TRY(oups_table_slice(&s, t, a, b - a));
     w->pq.row_group_size = b - a;
@@ -182,7 +183,7 @@ static int emit(wctx *w, const oups_table *t, const int64_t *keys, int64_t a, in
     OUPS_TRY(rc);
     int64_t crc; /* of the bytes on disk (read back from the page cache), checked at each read */
     OUPS_TRY(oups_store__file_crc(&crc, path));
-    return oups_store__stats_push(&w->news, STORE_NEW_SRC(w->news.n), b - a, keys[a], keys[b - 1], crc);
+    return oups_store__stats_push(&w->news, STORE_NEW_SRC(w->e0 + w->news.n), b - a, keys[a], keys[b - 1], crc);
 }
 
 /* remainder ++ old rgs [rg_pos, rg_end) ++ df[df_pos, df_end), stable-sorted, deduplicated. */
@@ -258,14 +259,15 @@ static int run_sequence(wctx *w, const store_seq *sq, const oups_table *df, int6
 static void remove_staged(wctx *w) {
     char path[PATH_MAX];
     for (int64_t e = 0; e < w->news.n; e++) {
-        oups_store__file_path(path, w->opd->path, e, ".new");
+        oups_store__file_path(path, w->opd->path, w->e0 + e, ".new");
         (void)oups_io_unlink(path);
     }
 }
 
-/* Positional placement (§4.9): final stats with journal sources, and the old ids to drop. */
+/* Positional placement (§4.9): final stats with journal sources, and the old ids to drop
+ * (inside a transaction, old ids may be staged ones, < 0). */
 static int place(store_stats *final, int64_t **drop, int64_t *n_drop, const oups_opd *opd, const store_plan *plan,
-                 const int64_t *seq_news) {
+                 const int64_t *seq_news, const store_stats *news) {
     const store_stats *old = &opd->stats;
     memset(final, 0, sizeof *final);
     *n_drop = 0;
@@ -281,11 +283,19 @@ static int place(store_stats *final, int64_t **drop, int64_t *n_drop, const oups
         if (s == plan->n_seq) break;
         const store_seq *sq = &plan->seq[s];
         for (int64_t i = 0; i < seq_news[s] && rc == 0; i++, e++)
-            rc = oups_store__stats_push(final, STORE_NEW_SRC(e), 0, 0, 0, -1);
+            rc = oups_store__stats_push(final, news->file_ids[e], news->n_rows[e], news->mins[e], news->maxs[e],
+                                        news->crcs[e]);
         int64_t end = sq->rg_end[sq->n - 1];
         for (; p < end; p++) (*drop)[(*n_drop)++] = old->file_ids[p];
     }
     return rc;
+}
+
+/* Commit the new state, or make it the staged state of the transaction in progress. */
+static int finish(wctx *w, const store_stats *final, const int64_t *drop, int64_t n_drop, const store_kv *kv) {
+    const uint32_t *crc = w->has_schema ? &w->schema_crc : NULL;
+    if (w->opd->txn) return oups_store__txn_stage(w->opd, final, drop, n_drop, w->news.n, kv, crc);
+    return oups_store__commit(w->opd, final, drop, n_drop, kv, crc);
 }
 
 /* Run the merge sequences of `plan`, place the new row groups and commit (with `kv`). */
@@ -301,20 +311,12 @@ static int execute(wctx *w, const oups_table *df, const store_plan *plan, const 
         rc = run_sequence(w, &plan->seq[s], df, &df_pos);
         seq_news[s] = w->news.n - before;
     }
-    if (rc == 0) rc = place(&final, &drop, &n_drop, opd, plan, seq_news);
-    for (int64_t k = 0; rc == 0 && k < final.n; k++) /* fill in the new row groups' stats */
-        if (final.file_ids[k] < 0) {
-            int64_t e = -final.file_ids[k] - 2;
-            final.n_rows[k] = w->news.n_rows[e];
-            final.mins[k] = w->news.mins[e];
-            final.maxs[k] = w->news.maxs[e];
-            final.crcs[k] = w->news.crcs[e];
-        }
+    if (rc == 0) rc = place(&final, &drop, &n_drop, opd, plan, seq_news, &w->news);
     if (rc == 0 && final.n > oups_store__max_file_id + 1) /* checked before the commit: nothing changes */
         rc = oups_error_set(OUPS_EOVERFLOW, "%s: file id '%lld' exceeds max value %lld", opd->path,
                             (long long)oups_store__max_file_id + 1, (long long)oups_store__max_file_id);
     if (rc < 0) remove_staged(w);
-    else rc = oups_store__commit(opd, &final, drop, n_drop, kv, w->has_schema ? &w->schema_crc : NULL);
+    else rc = finish(w, &final, drop, n_drop, kv);
     oups_free(seq_news);
     oups_free(drop);
     oups_store__stats_free(&final);
@@ -345,14 +347,15 @@ static int do_write(wctx *w, const oups_table *df_in) {
         } else if (rc == 0) {
             df = oups_table_retain((oups_table *)df_in);
         }
-        if (rc == 0 && !opd->key_type_known) {
+        /* no rows yet: a key type on record is a placeholder (a metadata-only first write) */
+        if (rc == 0 && (!opd->key_type_known || opd->stats.n == 0)) {
             opd->key_type = *oups_column_type(oups_table_column(df, oups_table_column_index(df, opd->ordered_on)));
             opd->key_type_known = true;
         }
     }
     if (rc < 0) goto out;
     if (D == 0 && opd->stats.n == 0) { /* metadata only (§4.3 degenerate inputs) */
-        rc = oups_store__commit(opd, &opd->stats, NULL, 0, &kv, NULL);
+        rc = finish(w, &opd->stats, NULL, 0, &kv);
         goto out;
     }
     int64_t R = opd->stats.n;
@@ -403,6 +406,7 @@ static int wctx_init(wctx *w, oups_opd *opd, const oups_store_write_options *o) 
     memset(w, 0, sizeof *w);
     w->opd = opd;
     w->o = o;
+    w->e0 = oups_store__txn_next_staged(opd);
     oups_parquet_write_options def = OUPS_PARQUET_WRITE_OPTIONS_INIT;
     w->pq = o->parquet ? *o->parquet : def;
     w->pq.page_index = true; /* range reads decode only the pages they need (dataset.c) */
@@ -437,6 +441,7 @@ int oups_opd_write(oups_opd *opd, const oups_table *df, const oups_store_write_o
     wctx w;
     int rc = wctx_init(&w, opd, opts ? opts : &def);
     if (rc == 0) rc = do_write(&w, df);
+    if (rc < 0) oups_store__txn_fail(opd);
     oups_table_free(w.conformed);
     oups_table_free(w.new_columns);
     oups_free(w.subset);
@@ -464,6 +469,7 @@ int oups_store__write_plan(oups_opd *opd, const oups_table *df, const store_plan
 int oups_opd_write_row_groups(oups_opd *opd, oups_table *const *chunks, int n_chunks, bool write_metadata,
                               const oups_store_write_options *opts) {
     OUPS_TRY(check_not_readonly(opd, "_write_row_group_files"));
+    if (opd->txn) return oups_error_set(OUPS_ESTATE, "%s: write_row_groups inside a transaction", opd->path);
     if (n_chunks == 0) return 0;
     oups_store_write_options def = OUPS_STORE_WRITE_OPTIONS_INIT;
     wctx w;

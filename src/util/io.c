@@ -175,6 +175,12 @@ int oups_io_fsync_dir(const char *dir) {
     return rc;
 }
 
+/* Forget the tracked file named `path` (deleted or replaced). */
+static void untrack(const char *path) {
+    for (int i = 0; i < n_tracked; i++)
+        if (strcmp(tracked[i].path, path) == 0) tracked[i].path[0] = '\0';
+}
+
 int oups_io_rename(const char *from, const char *to) {
     if (io_fault(OUPS_IO_RENAME)) return sys_error("rename", from);
     if (rename(from, to) != 0) {
@@ -182,6 +188,7 @@ int oups_io_rename(const char *from, const char *to) {
         return oups_error_set(e == ENOENT ? OUPS_ENOTFOUND : OUPS_EIO, "rename %s -> %s failed: %s", from,
                               to, strerror(e));
     }
+    untrack(to); /* the file replaced at `to` is gone */
     for (int i = 0; i < n_tracked; i++)
         if (strcmp(tracked[i].path, from) == 0) snprintf(tracked[i].path, PATH_MAX, "%s", to);
     return 0;
@@ -190,6 +197,7 @@ int oups_io_rename(const char *from, const char *to) {
 int oups_io_unlink(const char *path) {
     if (io_fault(OUPS_IO_UNLINK)) return sys_error("unlink", path);
     if (unlink(path) != 0) return sys_error("unlink", path);
+    untrack(path); /* a later file of that name is another one (the crash model is per path) */
     return 0;
 }
 
