@@ -14,10 +14,11 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "input.h"
 
 enum { OPT_ORDERED_ON = 256, OPT_RG_SIZE, OPT_DUP_ON, OPT_DUP_ALL, OPT_MAX_OFF, OPT_KV, OPT_KV_DEL, OPT_COMPRESSION,
        OPT_START, OPT_END, OPT_COLUMNS, OPT_FORMAT, OPT_SCHEMA, OPT_SEP, OPT_REPAIR, OPT_LOCK_TIMEOUT, OPT_LIMIT,
-       OPT_STATS, OPT_NEW_COLUMNS };
+       OPT_STATS, OPT_NEW_COLUMNS, OPT_INPUT_FORMAT };
 
 #define usage_error(cmd, msg) cli_usage_error("store", cmd, msg)
 #define bad_option(cmd, argv) cli_bad_option("store", cmd, argv)
@@ -28,8 +29,8 @@ static const char *const usage_text =
     "commands:\n"
     "  write DATASET --ordered-on COL [--row-group-size N|PERIOD] [--duplicates-on a,b | --duplicates-on-all]\n"
     "        [--max-n-off-target-rgs N] [--kv k=v]... [--kv-del k]... [--compression C] [--allow-new-columns]\n"
-    "        INPUT.parquet|INPUT.csv\n"
-    "                         merge rows into an ordered dataset (created if missing)\n"
+    "        INPUT...\n"
+    "                         merge rows into an ordered dataset (created if missing), streamed\n"
     "  read DATASET [--start V] [--end V] [--columns a,b] [--limit N] [--format csv|jsonl|table|parquet] [-o OUT]\n"
     "                         print rows with start <= key < end\n"
     "  info DATASET           ordered_on, row groups (file id, rows, min, max), metadata as JSON\n"
@@ -131,9 +132,140 @@ static int dataset_schema_spec(char **out, const oups_opd *opd) {
     return rc;
 }
 
-static bool is_parquet(const char *p) {
-    size_t n = strlen(p);
-    return (n > 8 && strcmp(p + n - 8, ".parquet") == 0) || (n > 3 && strcmp(p + n - 3, ".pq") == 0);
+/* Rows per chunk with a period strategy (the row-group size is then not a row count). */
+#define PERIOD_CHUNK_ROWS ((int64_t)1 << 20)
+
+static int64_t rows_of(const oups_table *t) { return t ? oups_table_num_rows(t) : 0; }
+
+/* Order of the keys of chunk t (rows r0+1.. of input `file`): inside it, and after `prev` (the
+ * last row before it, from `prev_file`; NULL at the start). Messages name the input and the
+ * column, with 1-based rows of the input and values as CSV shows them (ISO 8601). */
+static int check_chunk_order(const oups_table *t, const char *on, const char *file, int64_t r0,
+                             const oups_table *prev, const char *prev_file) {
+    int c = oups_table_column_index(t, on);
+    if (c < 0 || rows_of(t) == 0) return 0; /* a missing key column: the store's message */
+    const oups_column *k = oups_table_column(t, c), *pk = NULL;
+    const char *keys[1] = {on};
+    int64_t bad = -1, pr = 0;
+    if (oups_column_null_count(k) > 0) {
+        for (bad = 0; oups_column_is_valid(k, bad); bad++) {}
+        return cli_fail(OUPS_EUNORDERED, "%s: column '%s' has a null at row %lld (keys must have values)", file, on,
+                        (long long)(r0 + bad + 1));
+    }
+    if (oups_table_check_ordered(&bad, t, keys, 1) == 0) bad = -1;
+    if (bad > 0) pk = k, pr = bad - 1;
+    else if (bad < 0 && prev) { /* across chunks */
+        oups_scalar first;
+        oups_column_get_scalar(&first, k, 0);
+        pk = oups_table_column(prev, oups_table_column_index(prev, on)), pr = rows_of(prev) - 1;
+        if (oups_column_compare_scalar(pk, pr, &first) > 0) bad = 0;
+    }
+    if (bad < 0) return 0;
+    char a[128], b[128], where[600];
+    cli_cell_text(a, sizeof a, k, bad);
+    cli_cell_text(b, sizeof b, pk, pr);
+    if (r0 + bad > 0) snprintf(where, sizeof where, "row %lld", (long long)(r0 + bad));
+    else snprintf(where, sizeof where, "the last row of %s", prev_file);
+    return cli_fail(OUPS_EUNORDERED, "%s: column '%s' is not in non-decreasing order: row %lld (%s) comes after %s (%s)",
+                    file, on, (long long)(r0 + bad + 1), a, where, b);
+}
+
+/* Rows buffered for the next write: the chunks read since (not concatenated one by one, which
+ * would copy the buffer at each chunk). */
+typedef struct pending {
+    oups_table **parts;
+    int n, cap;
+    int64_t rows;
+} pending;
+
+static void pending_clear(pending *p) {
+    for (int i = 0; i < p->n; i++) oups_table_free(p->parts[i]);
+    p->n = 0;
+    p->rows = 0;
+}
+
+static int pending_add(pending *p, oups_table *t) {
+    if (p->n == p->cap) {
+        int cap = p->cap ? 2 * p->cap : 16;
+        oups_table **a = realloc(p->parts, (size_t)cap * sizeof *a);
+        if (!a) {
+            oups_table_free(t);
+            return cli_fail(OUPS_ENOMEM, "out of memory");
+        }
+        p->parts = a;
+        p->cap = cap;
+    }
+    p->parts[p->n++] = t;
+    p->rows += rows_of(t);
+    return 0;
+}
+
+/* Write the first `n` buffered rows (all if n < 0) into the transaction; the rest stays. */
+static int pending_write(pending *p, int64_t n, oups_opd *opd, const oups_store_write_options *o, const char *name) {
+    oups_table *all = NULL, *head = NULL, *rest = NULL;
+    int rc = p->n == 1 ? 0 : oups_table_concat(&all, p->parts, p->n);
+    if (rc == 0 && p->n == 1) all = oups_table_retain(p->parts[0]);
+    if (n < 0 || n > p->rows) n = p->rows;
+    if (rc == 0) rc = oups_table_slice(&head, all, 0, n);
+    if (rc == 0 && n < p->rows) rc = oups_table_slice(&rest, all, n, p->rows - n);
+    oups_table_free(all);
+    pending_clear(p);
+    if (rc == 0) rc = oups_opd_write(opd, head, o);
+    oups_table_free(head);
+    if (rc == 0 && rest) return pending_add(p, rest);
+    oups_table_free(rest);
+    return rc ? cli_fail_lib(rc, name) : 0;
+}
+
+/* Merge the inputs into the dataset in one transaction, in chunks of whole row groups
+ * (multiples of the row-group size, or PERIOD_CHUNK_ROWS rows with a period), so memory
+ * stays about one chunk whatever the input size and, for in-order data, the row groups are
+ * those of a single write. Checks the key order across chunks and inputs. Errors printed. */
+static int stream_write(oups_opd *opd, cli_input *in, const oups_store_write_options *o) {
+    int64_t target = o->row_group_period ? PERIOD_CHUNK_ROWS : o->row_group_rows;
+    pending p = {0};
+    oups_table *prev = NULL;
+    char file[512] = "", prev_file[512] = "";
+    int64_t r0 = 0;
+    bool wrote = false;
+    int rc = oups_opd_begin(opd);
+    if (rc) rc = cli_fail_lib(rc, NULL);
+    while (rc == 0) {
+        oups_table *t = NULL;
+        int r = cli_input_next(&t, in);
+        if (r <= 0) {
+            rc = r;
+            break;
+        }
+        if (strcmp(file, cli_input_name(in)) != 0) {
+            snprintf(prev_file, sizeof prev_file, "%s", file);
+            snprintf(file, sizeof file, "%s", cli_input_name(in));
+            r0 = 0;
+        }
+        rc = check_chunk_order(t, o->ordered_on, file, r0, prev, prev_file);
+        r0 += rows_of(t);
+        if (rc == 0 && rows_of(t) > 0) {
+            oups_table_free(prev);
+            prev = NULL;
+            if ((rc = oups_table_slice(&prev, t, rows_of(t) - 1, 1)) != 0) rc = cli_fail_lib(rc, NULL);
+        }
+        if (rc == 0) rc = pending_add(&p, t);
+        else oups_table_free(t);
+        if (rc == 0 && p.rows >= target) {
+            rc = pending_write(&p, p.rows - p.rows % target, opd, o, file);
+            wrote = true;
+        }
+    }
+    /* the rest; an empty input still creates the dataset and updates its metadata */
+    if (rc == 0 && (p.rows > 0 || !wrote)) {
+        if (p.n == 0) rc = pending_add(&p, oups_table_retain((oups_table *)cli_input_schema(in)));
+        if (rc == 0) rc = pending_write(&p, -1, opd, o, file[0] ? file : NULL);
+    }
+    if (rc == 0 && (rc = oups_opd_commit(opd)) != 0) cli_fail_lib(rc, NULL);
+    pending_clear(&p);
+    free(p.parts);
+    oups_table_free(prev);
+    return rc;
 }
 
 static int cmd_write(int argc, char **argv) {
@@ -149,7 +281,11 @@ static int cmd_write(int argc, char **argv) {
         {"compression", required_argument, NULL, OPT_COMPRESSION},
         {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
         {"allow-new-columns", no_argument, NULL, OPT_NEW_COLUMNS},
+        {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
+        CLI_CSV_LONG_OPTIONS,
         {NULL, 0, NULL, 0}};
+    static const char *const input_formats[] = {"csv", "jsonl", NULL};
+    cli_input_options io = CLI_INPUT_OPTIONS_INIT;
     oups_store_write_options o = OUPS_STORE_WRITE_OPTIONS_INIT;
     int64_t lock_ms = LOCK_TIMEOUT_DEFAULT_MS;
     oups_parquet_write_options pq = OUPS_PARQUET_WRITE_OPTIONS_INIT;
@@ -171,8 +307,13 @@ static int cmd_write(int argc, char **argv) {
             printf("usage: oups store write DATASET --ordered-on COL [--row-group-size N|PERIOD]\n"
                    "       [--duplicates-on a,b | --duplicates-on-all] [--max-n-off-target-rgs N]\n"
                    "       [--kv k=v]... [--kv-del k]... [--compression C] [--allow-new-columns]\n"
-                   "       [--lock-timeout SECONDS] INPUT.parquet|INPUT.csv\n\n"
-                   "Merge INPUT (sorted on COL) into the dataset; only overlapped row groups are rewritten.\n"
+                   "       [--lock-timeout SECONDS] [--delimiter C] [--no-header] [--input-format csv|jsonl] INPUT...\n\n"
+                   "Merge the inputs (one after the other, sorted on COL throughout) into the dataset; only\n"
+                   "overlapped row groups are rewritten. The inputs are streamed in chunks of whole row groups\n"
+                   "(of --row-group-size rows; 1048576 rows with a period), each merged as it comes, and all\n"
+                   "committed at the end as one write: memory is about a chunk whatever the input size, and an\n"
+                   "error, a kill or a crash part-way leaves the dataset as it was (nothing of it visible).\n"
+                   "CSV columns the dataset has take its types.\n"
                    "--row-group-size: target rows per row group (default 6345000), or a period for a\n"
                    "  timestamp key (ns us ms s min/T h/H D W MS YS, e.g. 2h, D, MS).\n"
                    "--duplicates-on: drop duplicates on these columns (+ COL), last occurrence wins;\n"
@@ -181,8 +322,8 @@ static int cmd_write(int argc, char **argv) {
                    "--kv k=v / --kv-del k: update the dataset's key-value metadata.\n"
                    "--allow-new-columns: INPUT may have columns the dataset lacks: they are added (row groups\n"
                    "  written before read back with nulls there). Dropping or retyping a column is refused.\n"
-                   LOCK_TIMEOUT_HELP
-                   "The write is atomic: an interrupted write leaves the previous dataset.\n");
+                   "--input-format csv|jsonl: the format of '-' (stdin; default csv).\n"
+                   LOCK_TIMEOUT_HELP CLI_CSV_OPTIONS_HELP "\n" CLI_INPUTS_HELP);
             free(kv_keys);
             free(kv_vals);
             return 0;
@@ -209,6 +350,12 @@ static int cmd_write(int argc, char **argv) {
             break;
         case OPT_LOCK_TIMEOUT: rc = opt_seconds(&lock_ms, "write", "--lock-timeout", optarg); break;
         case OPT_NEW_COLUMNS: o.allow_new_columns = true; break;
+        case OPT_INPUT_FORMAT: {
+            int k;
+            if (cli_opt_choice(&k, "store", "write", "--input-format", optarg, input_formats)) rc = 2;
+            else io.stdin_format = input_formats[k];
+            break;
+        }
         case OPT_KV: {
             char *eq = strchr(optarg, '=');
             if (!eq || eq == optarg) {
@@ -233,15 +380,17 @@ static int cmd_write(int argc, char **argv) {
                 rc = usage_error("write", msg);
             }
             break;
-        default: rc = bad_option("write", argv); break;
+        default:
+            if ((c = cli_csv_option(&io.csv, c, optarg, "store", "write")) != 1) rc = c == 2 ? 2 : bad_option("write", argv);
+            break;
         }
     }
-    if (rc == 0 && argc - optind != 2) rc = usage_error("write", "expected DATASET and INPUT");
+    if (rc == 0 && argc - optind < 2) rc = usage_error("write", "expected DATASET and INPUT...");
     if (rc == 0 && !o.ordered_on) rc = usage_error("write", "--ordered-on is required");
     if (rc == 0 && dup_on && o.duplicates == OUPS_DUP_ALL)
         rc = usage_error("write", "--duplicates-on and --duplicates-on-all are exclusive");
     char **dups = NULL, *dups_copy = NULL, *spec = NULL;
-    oups_table *t = NULL;
+    cli_input *in = NULL;
     oups_opd *opd = NULL;
     if (rc == 0 && dup_on) {
         int n;
@@ -251,23 +400,23 @@ static int cmd_write(int argc, char **argv) {
         o.n_duplicates_on = n;
     }
     if (rc == 0) {
-        const char *dataset = argv[optind], *input = argv[optind + 1];
         o.n_kv = n_kv;
         o.kv_keys = (const char *const *)kv_keys;
         o.kv_values = (const char *const *)kv_vals;
         o.parquet = &pq;
-        rc = open_dataset(&opd, dataset, false, lock_ms);
-        if (rc == 0 && !is_parquet(input)) rc = dataset_schema_spec(&spec, opd);
+        rc = open_dataset(&opd, argv[optind], false, lock_ms);
+        if (rc == 0) rc = dataset_schema_spec(&spec, opd);
         /* The dataset's types for the CSV columns it has; a column the CSV lacks is left to
          * the store's schema check, which names the dataset, the column and both types. */
         cli_schema types = {0};
         if (rc == 0 && spec) rc = cli_parse_schema(&types, spec);
-        if (rc == 0) rc = cli_read_table_typed(&t, input, spec ? &types : NULL);
+        io.types = spec ? &types : NULL;
+        if (rc == 0) rc = cli_input_open(&in, argv + optind + 1, argc - optind - 1, &io);
+        if (rc == 0) rc = stream_write(opd, in, &o);
+        cli_input_close(in);
         cli_schema_free(&types);
-        if (rc == 0 && (rc = oups_opd_write(opd, t, &o)) != 0) cli_fail_lib(rc, input);
     }
-    oups_opd_close(opd);
-    oups_table_free(t);
+    oups_opd_close(opd); /* without a commit (an error): rolled back */
     free(spec);
     free(dups);
     free(dups_copy);
