@@ -5,6 +5,8 @@
  *   agg   oups agg trades.csv --ordered-on ts --bin-by 1min --agg last=last:px --agg n=count:qty
  *   asof  oups asof --on ts --main trades.csv quotes.csv
  *   copy  oups parquet copy trades.parquet (row groups of 65536 rows)
+ *   store oups store write ds trades.csv --ordered-on ts --row-group-size 65536 (a new dataset
+ *         each run: one transaction, chunks of whole row groups)
  * each streamed (the default: 16 MiB CSV blocks, Parquet row groups) and whole-file (the CSV as
  * one block: OUPS_CSV_BLOCK_BYTES above the file size; for copy, the same rows as one row group),
  * and reports per run the peak RSS of the child (wait4 ru_maxrss) against the cap (--cap-mb,
@@ -157,14 +159,19 @@ int main(int argc, char **argv) {
     snprintf(p, sizeof p, "%s/trades.csv", dir);
     if (stat(p, &st)) return 1;
     snprintf(whole_env, sizeof whole_env, "OUPS_CSV_BLOCK_BYTES=%lld", (long long)st.st_size + 1);
-    char agg[1024], asof[1024], copy[1024], copy1[1024];
+    char agg[1024], asof[1024], copy[1024], copy1[1024], store[1024];
     snprintf(agg, sizeof agg,
              "%s --quiet agg trades.csv --ordered-on ts --bin-by 1min --agg last=last:px --agg n=count:qty -o agg.csv",
              oups_bin);
     snprintf(asof, sizeof asof, "%s --quiet asof --on ts --main trades.csv quotes.csv -o asof.csv", oups_bin);
     snprintf(copy, sizeof copy, "%s --quiet parquet copy trades.parquet copy.parquet", oups_bin);
     snprintf(copy1, sizeof copy1, "%s --quiet parquet copy trades1.parquet copy1.parquet", oups_bin);
-    const job jobs[] = {{"agg", agg, whole_env, agg}, {"asof", asof, whole_env, asof}, {"copy", copy, NULL, copy1}};
+    snprintf(store, sizeof store, "rm -rf ds ds_opdmd && %s --quiet store write ds trades.csv --ordered-on ts "
+             "--row-group-size 65536", oups_bin);
+    const job jobs[] = {{"agg", agg, whole_env, agg},
+                        {"asof", asof, whole_env, asof},
+                        {"copy", copy, NULL, copy1},
+                        {"store", store, whole_env, store}};
     int bad = 0;
     printf("%-5s %-9s %22s %24s %22s\n", "job", "mode", "peak RSS MB (min..max)", "CPU s (min..max)", "wall s (min..max)");
     for (size_t j = 0; j < sizeof jobs / sizeof *jobs; j++) {

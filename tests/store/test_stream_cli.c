@@ -108,6 +108,9 @@ TEST(unordered_refused_dataset_unchanged) {
     CHECK(clirun("store write --help") == 0);
     CHECK(strstr(clirun_text("out.txt"), "Inputs: files (.parquet/.pq") != NULL);
     CHECK(clirun("store write u --ordered-on ts") == 2);
+    CHECK(clirun("store write u u/ --ordered-on ts") == 2); /* would wait for its own lock */
+    CHECK(clirun_one_error_line("the dataset cannot be one of its own inputs"));
+    CHECK(clirun("store write u - --ordered-on ts --input-format xml < all.csv") == 2);
 }
 
 /* `oups store write` SIGKILLed at random moments while merging rows 1000..2999 into a dataset of

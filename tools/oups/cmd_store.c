@@ -386,6 +386,11 @@ static int cmd_write(int argc, char **argv) {
         }
     }
     if (rc == 0 && argc - optind < 2) rc = usage_error("write", "expected DATASET and INPUT...");
+    for (int i = optind + 1; rc == 0 && i < argc; i++) { /* it would wait for its own lock */
+        char a[4096], b[4096];
+        if (realpath(argv[optind], a) && realpath(argv[i], b) && strcmp(a, b) == 0)
+            rc = usage_error("write", "the dataset cannot be one of its own inputs");
+    }
     if (rc == 0 && !o.ordered_on) rc = usage_error("write", "--ordered-on is required");
     if (rc == 0 && dup_on && o.duplicates == OUPS_DUP_ALL)
         rc = usage_error("write", "--duplicates-on and --duplicates-on-all are exclusive");
