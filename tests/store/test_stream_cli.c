@@ -3,7 +3,8 @@
  * tests/store/test_stream_cli.c: `oups store write` streaming its inputs into one transaction
  * (tools/oups/cmd_store.c, store/txn.c), end to end with the built binary. A CSV much bigger
  * than a chunk (tiny CSV blocks, OUPS_CSV_BLOCK_BYTES) given as several files, a glob, a
- * directory, a dataset and stdin gives files byte-identical to one write of the whole input;
+ * directory, a dataset and stdin gives files byte-identical to one write of the whole input
+ * (row groups of N rows, or of a period);
  * merging into existing data with duplicates dropped gives the rows of a one-chunk write; rows
  * out of order across inputs or inside a later block are refused naming the input, the
  * 1-based row and ISO 8601 values, leaving the dataset unchanged and no staged file; a write
@@ -66,6 +67,10 @@ TEST(many_inputs_equal_one_write) {
     CHECK(clirun("store write ref2 all.csv --ordered-on ts --row-group-size 100") == 0);
     CHECK(clirun("store write s_ds ref --ordered-on ts --row-group-size 100") == 0);
     CHECK(same_dataset("ref2", "s_ds"));
+    /* period row groups: chunks end where a period begins, so no period is split */
+    CHECK(clirun("store write pref all.csv --ordered-on ts --row-group-size 10min") == 0);
+    CHECK(clirun_env(SMALL, "store write s_per 'parts/p*.csv' --ordered-on ts --row-group-size 10min") == 0);
+    CHECK(same_dataset("pref", "s_per"));
     CHECK(clirun("store check s_glob") == 0);
     CHECK(strstr(clirun_text("out.txt"), "ok: 24 row groups") != NULL);
 }
@@ -135,7 +140,7 @@ TEST(sigkill_part_way) {
             execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
             _exit(127);
         }
-        usleep((useconds_t)(test_rand(&rs) % 60000));
+        usleep((useconds_t)(test_rand(&rs) % 400000)); /* the write takes about 0.3 s */
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         CHECK(clirun("store check k") == 0);

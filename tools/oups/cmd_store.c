@@ -132,7 +132,8 @@ static int dataset_schema_spec(char **out, const oups_opd *opd) {
     return rc;
 }
 
-/* Rows per chunk with a period strategy (the row-group size is then not a row count). */
+/* With a period strategy (the row-group size is then not a row count), rows of one period
+ * buffered before they are written even though the period is not complete. */
 #define PERIOD_CHUNK_ROWS ((int64_t)1 << 20)
 
 static int64_t rows_of(const oups_table *t) { return t ? oups_table_num_rows(t) : 0; }
@@ -200,12 +201,59 @@ static int pending_add(pending *p, oups_table *t) {
     return 0;
 }
 
-/* Write the first `n` buffered rows (all if n < 0) into the transaction; the rest stays. */
+/* Nanoseconds per unit of a timestamp (oups_time_unit order). */
+static const int64_t to_ns[] = {1000000000, 1000000, 1000, 1};
+
+/* First row of `t` (sorted on its timestamp column c) whose key is >= `start` (ns). */
+static int64_t first_at(const oups_table *t, int c, int64_t start) {
+    oups_column_view v;
+    oups_column_view_get(&v, oups_table_column(t, c));
+    const int64_t *k = (const int64_t *)v.data + v.offset, m = to_ns[v.type.unit];
+    int64_t lo = 0, hi = v.length;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (k[mid] * m < start) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* How many buffered rows to write now: whole row groups of `target` rows; with a period, the
+ * rows before the last period begun (the rest waits for the next chunk, so that no period is
+ * split between two writes, which would give it two row groups), or all of them once they
+ * reach `target` rows inside one period (memory stays bounded). */
+static int chunk_rows(int64_t *n, const pending *p, const oups_store_write_options *o, int64_t target) {
+    *n = p->rows - p->rows % target;
+    const oups_table *last = p->n ? p->parts[p->n - 1] : NULL;
+    int c = last ? oups_table_column_index(last, o->ordered_on) : -1;
+    if (!o->row_group_period || rows_of(last) == 0 || c < 0) return 0;
+    const oups_datatype *kt = oups_column_type(oups_table_column(last, c));
+    if (kt->id != OUPS_TYPE_TIMESTAMP) return 0; /* refused by the store's check */
+    oups_column_view v;
+    oups_column_view_get(&v, oups_table_column(last, c));
+    oups_period per;
+    int64_t start;
+    int rc = oups_period_parse(&per, o->row_group_period);
+    if (rc == 0) rc = oups_period_floor(&start, &per, ((const int64_t *)v.data)[v.offset + v.length - 1] * to_ns[kt->unit]);
+    if (rc) return cli_fail_lib(rc, NULL);
+    *n = p->rows >= target ? p->rows : 0;
+    int64_t before = p->rows;
+    for (int j = p->n - 1; j >= 0; j--) { /* the part where the last period begins */
+        before -= rows_of(p->parts[j]);
+        int64_t at = rows_of(p->parts[j]) ? first_at(p->parts[j], c, start) : 0;
+        if (at > 0 || before == 0) {
+            if (before + at > 0) *n = before + at;
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Write the first `n` buffered rows into the transaction; the rest stays buffered. */
 static int pending_write(pending *p, int64_t n, oups_opd *opd, const oups_store_write_options *o, const char *name) {
     oups_table *all = NULL, *head = NULL, *rest = NULL;
     int rc = p->n == 1 ? 0 : oups_table_concat(&all, p->parts, p->n);
     if (rc == 0 && p->n == 1) all = oups_table_retain(p->parts[0]);
-    if (n < 0 || n > p->rows) n = p->rows;
     if (rc == 0) rc = oups_table_slice(&head, all, 0, n);
     if (rc == 0 && n < p->rows) rc = oups_table_slice(&rest, all, n, p->rows - n);
     oups_table_free(all);
@@ -218,9 +266,10 @@ static int pending_write(pending *p, int64_t n, oups_opd *opd, const oups_store_
 }
 
 /* Merge the inputs into the dataset in one transaction, in chunks of whole row groups
- * (multiples of the row-group size, or PERIOD_CHUNK_ROWS rows with a period), so memory
- * stays about one chunk whatever the input size and, for in-order data, the row groups are
- * those of a single write. Checks the key order across chunks and inputs. Errors printed. */
+ * (multiples of the row-group size, or with a period cut where the last period begins),
+ * so memory stays about one chunk whatever the input size and, for in-order data, the row
+ * groups are those of a single write. Checks the key order across chunks and inputs. Errors
+ * printed. */
 static int stream_write(oups_opd *opd, cli_input *in, const oups_store_write_options *o) {
     int64_t target = o->row_group_period ? PERIOD_CHUNK_ROWS : o->row_group_rows;
     pending p = {0};
@@ -251,15 +300,17 @@ static int stream_write(oups_opd *opd, cli_input *in, const oups_store_write_opt
         }
         if (rc == 0) rc = pending_add(&p, t);
         else oups_table_free(t);
-        if (rc == 0 && p.rows >= target) {
-            rc = pending_write(&p, p.rows - p.rows % target, opd, o, file);
+        int64_t n = 0;
+        if (rc == 0) rc = chunk_rows(&n, &p, o, target);
+        if (rc == 0 && n > 0) {
+            rc = pending_write(&p, n, opd, o, file);
             wrote = true;
         }
     }
     /* the rest; an empty input still creates the dataset and updates its metadata */
     if (rc == 0 && (p.rows > 0 || !wrote)) {
         if (p.n == 0) rc = pending_add(&p, oups_table_retain((oups_table *)cli_input_schema(in)));
-        if (rc == 0) rc = pending_write(&p, -1, opd, o, file[0] ? file : NULL);
+        if (rc == 0) rc = pending_write(&p, p.rows, opd, o, file[0] ? file : NULL);
     }
     if (rc == 0 && (rc = oups_opd_commit(opd)) != 0) cli_fail_lib(rc, NULL);
     pending_clear(&p);
@@ -310,9 +361,9 @@ static int cmd_write(int argc, char **argv) {
                    "       [--lock-timeout SECONDS] [--delimiter C] [--no-header] [--input-format csv|jsonl] INPUT...\n\n"
                    "Merge the inputs (one after the other, sorted on COL throughout) into the dataset; only\n"
                    "overlapped row groups are rewritten. The inputs are streamed in chunks of whole row groups\n"
-                   "(of --row-group-size rows; 1048576 rows with a period), each merged as it comes, and all\n"
-                   "committed at the end as one write: memory is about a chunk whatever the input size, and an\n"
-                   "error, a kill or a crash part-way leaves the dataset as it was (nothing of it visible).\n"
+                   "(k x --row-group-size rows; with a period, cut where a period begins), each merged as it\n"
+                   "comes, and all committed at the end as one write: memory is about a chunk whatever the\n"
+                   "input size, and an error, a kill or a crash part-way leaves the dataset as it was.\n"
                    "CSV columns the dataset has take its types.\n"
                    "--row-group-size: target rows per row group (default 6345000), or a period for a\n"
                    "  timestamp key (ns us ms s min/T h/H D W MS YS, e.g. 2h, D, MS).\n"
