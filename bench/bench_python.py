@@ -53,10 +53,26 @@ def per_call(n_calls):
         main = np.array([6], dtype="M8[ns]")
         m = oups.AsofMerger(on="ts", n_dfs_per_group=1)
         sa = oups.SegmentedAggregator("ts", {"v": ("v", "sum")}, bin_by="1min")
+        n_loops = iter(range(1 << 30))
+
+        def loop_pass(body):
+            """A batch case: one StatefulLoop pass of n_calls items (a bound dict state, so the
+            end-of-pass persist, amortised, is included); `body(loop, item)` in each item."""
+            def run():
+                loop = oups.StatefulLoop(os.path.join(tmp, f"l{next(n_loops)}.loopstate"))
+                loop.bind_function_state(lambda acc: None, state={"acc": {"n": 0}}, name="f")
+                for ctx in loop.iterate(range(n_calls)):
+                    with ctx as item:
+                        body(loop, item)
+            run.batch = True
+            return run
         cases = {
             "_oups.version() (the floor)": lambda: _oups.version(),
             "Table.num_rows": lambda: t1.num_rows,
             "len(OrderedParquetDataset)": lambda: len(opd),
+            "opd.key_value_metadata": lambda: opd.key_value_metadata,
+            "opd.max_file_id": lambda: opd.max_file_id,
+            "opd.row_group_stats (a pandas DataFrame)": lambda: opd.row_group_stats,
             'Table["v"] (numpy view)': lambda: t1["v"],
             'Table[["ts"]] (select)': lambda: t1[["ts"]],
             "oups.concat_tables([t, t])": lambda: oups.concat_tables([t1, t1]),
@@ -67,15 +83,22 @@ def per_call(n_calls):
             "AsofMerger.merge (DataFrames in/out)": lambda: m.merge(main, df_groups=[one]),
             "SegmentedAggregator.process (Table)": lambda: sa.process(t1),
             "SegmentedAggregator.process (DataFrame)": lambda: sa.process(one),
+            "StatefulLoop item (iterate + with)": loop_pass(lambda loop, item: None),
+            "StatefulLoop item + buffer (Table, Skip)":
+                loop_pass(lambda loop, item: loop.buffer({"t": t1}, memory_limit_mb=1e6)),
         }
         out = {}
         for name, f in cases.items():
+            batch = getattr(f, "batch", False)
             f()
             runs = []
             for _ in range(7):
                 t0 = time.thread_time()  # CPU time: steadier than wall time on a shared machine
-                for _ in range(n_calls):
+                if batch:
                     f()
+                else:
+                    for _ in range(n_calls):
+                        f()
                 runs.append((time.thread_time() - t0) / n_calls * 1e6)
             out[name] = (statistics.median(runs), min(runs), max(runs))
         opd.close()

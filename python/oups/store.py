@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import _oups
-from ._frame import frame_to_table, table_to_frame, to_table
+from ._frame import _frame_from_arrays, frame_to_table, table_to_frame, to_table
 
 _FORBIDDEN = ("/", ".")
 
@@ -231,21 +231,15 @@ class OrderedParquetDataset:
 
     @property
     def row_group_stats(self):
-        st = self._ds.stats()
-        df = pd.DataFrame({
-            "file_ids": np.array([s[0] for s in st], dtype=np.uint16),
-            "n_rows": np.array([s[1] for s in st], dtype=np.uint32),
-            "ordered_on_mins": [s[2] for s in st],
-            "ordered_on_maxs": [s[3] for s in st],
-        })
-        if len(st) and self._key_is_timestamp():
-            for c in ("ordered_on_mins", "ordered_on_maxs"):
-                df[c] = pd.to_datetime(np.array(df[c], dtype=np.int64))
-        return df
-
-    def _key_is_timestamp(self):
-        t = self._ds.read(columns=[self.ordered_on], start=0, end_excl=0)
-        return t.schema[0][1].startswith("timestamp")
+        st, key_type = self._ds.stats()
+        ids, n_rows, mins, maxs = zip(*st) if st else ((), (), (), ())
+        # timestamp keys (stored in their unit) as datetime64[ns], as the reference's pandas frame
+        unit = key_type[10:].split(",")[0].rstrip("]") if key_type and key_type.startswith("timestamp[") else None
+        key = (lambda v: np.array(v, dtype=f"M8[{unit}]").astype("M8[ns]")) if unit else \
+            (lambda v: np.array(v, dtype=None if st else object))
+        arrays = [np.array(ids, dtype=np.uint16), np.array(n_rows, dtype=np.uint32), key(mins), key(maxs)]
+        return _frame_from_arrays(["file_ids", "n_rows", "ordered_on_mins", "ordered_on_maxs"], arrays, len(st),
+                                  plain=bool(st))
 
     def __len__(self):
         return len(self._ds)

@@ -146,13 +146,14 @@ static PyObject *dataset_info(PyDataset *self, PyObject *unused) {
                          (long long)oups_opd_max_file_id(self->opd));
 }
 
-/* stats() -> [(file_id, n_rows, min, max)] */
+/* stats() -> ([(file_id, n_rows, min, max)], key type name or None when there is no row group) */
 static PyObject *dataset_stats(PyDataset *self, PyObject *unused) {
     (void)unused;
     if (!dataset_ok(self)) return NULL;
     int64_t n = oups_opd_len(self->opd);
     PyObject *list = PyList_New((Py_ssize_t)n);
     if (!list) return NULL;
+    char kt[80] = "";
     for (int64_t i = 0; i < n; i++) {
         oups_opd_rg_stats st;
         int rc = oups_opd_stats(&st, self->opd, i);
@@ -160,6 +161,7 @@ static PyObject *dataset_stats(PyDataset *self, PyObject *unused) {
             Py_DECREF(list);
             return oupspy_raise(rc);
         }
+        if (i == 0) oups_datatype_format(&st.min.type, kt, sizeof kt);
         PyObject *item = Py_BuildValue("(LLNN)", (long long)st.file_id, (long long)st.n_rows, scalar_to_py(&st.min),
                                        scalar_to_py(&st.max));
         if (!item) {
@@ -168,7 +170,7 @@ static PyObject *dataset_stats(PyDataset *self, PyObject *unused) {
         }
         PyList_SET_ITEM(list, (Py_ssize_t)i, item);
     }
-    return list;
+    return Py_BuildValue("(Nz)", list, n ? kt : NULL);
 }
 
 static PyObject *dataset_kv(PyDataset *self, PyObject *unused) {
@@ -376,7 +378,7 @@ static PyMethodDef dataset_methods[] = {
     {"close", (PyCFunction)dataset_close, METH_NOARGS, "release the handle (and the lock)"},
     {"view", (PyCFunction)dataset_view, METH_VARARGS, "view(start, stop, step) -> read-only Dataset"},
     {"info", (PyCFunction)dataset_info, METH_NOARGS, "dict: ordered_on, path, is_new, readonly, max_file_id"},
-    {"stats", (PyCFunction)dataset_stats, METH_NOARGS, "[(file_id, n_rows, min, max)] per row group"},
+    {"stats", (PyCFunction)dataset_stats, METH_NOARGS, "([(file_id, n_rows, min, max)] per row group, key type)"},
     {"kv", (PyCFunction)dataset_kv, METH_NOARGS, "user key-value metadata"},
     {"read", (PyCFunction)(void (*)(void))dataset_read, METH_VARARGS | METH_KEYWORDS, "read -> Table"},
     {"write", (PyCFunction)(void (*)(void))dataset_write, METH_VARARGS | METH_KEYWORDS, "merge-write"},
