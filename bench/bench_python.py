@@ -7,8 +7,9 @@
    peak RSS is per side and phase), alternating, median of R runs with the spread, wall and
    CPU time (user + system of all threads: steadier on a shared machine):
    - oups, process 1: write a store (quotes N rows, trades N/4) with Store/
-     OrderedParquetDataset (Parquet, zstd, fsync'd); process 2: one StatefulLoop pass over
-     iter_intersections_tables: AsofMerger of the trades against the quotes (n_prev=1) and
+     OrderedParquetDataset (Parquet with the reference's default codec, none, or
+     --compression; checksummed, fsync'd); process 2: one StatefulLoop pass over
+     iter_intersections_tables reading only the columns it uses: AsofMerger of the trades against the quotes (n_prev=1) and
      SegmentedAggregator per-minute means of the merged price, both bound to the loop's state,
      all on oups Tables (no DataFrame made in the loop); merged rows and means buffered (cap
      --buffer-mb, 64 MB) and written to two more datasets. The run holds one row group per
@@ -20,7 +21,7 @@
    Both compute the same per-minute means (checked).
 
 usage: PYTHONPATH=build/python python3 bench/bench_python.py [--rows N] [--runs R] [--calls C] [--dir D]
-       [--buffer-mb MB]
+       [--buffer-mb MB] [--compression CODEC]
 (--rows 0: the per-call costs only)
 """
 import argparse

@@ -126,7 +126,8 @@ class StatefulLoop:
         return obj
 
     def buffer(self, data, memory_limit_mb=None, concat_func=None):
-        it = self.iteration_count
+        info = self._info()  # one C call for both fields (a tight loop calls buffer every item)
+        it = info["iteration"]
         if it != self._slot_iteration:
             self._slot_iteration = it
             self._slot_pos = 0
@@ -136,7 +137,7 @@ class StatefulLoop:
             slot[0].setdefault(k, []).append(f)
             slot[1] += _frame_bytes(f)
         limit = self._limit if memory_limit_mb is None else int(memory_limit_mb * 1048576)
-        if self.is_last_iteration or slot[1] >= limit:
+        if info["is_last"] or slot[1] >= limit:
             out = {k: (concat_func or _concat)(v) for k, v in slot[0].items() if v}
             for v in slot[0].values():
                 v.clear()
