@@ -4,7 +4,7 @@
  * converts them to Parquet, then runs as child processes, --runs times alternating (default 5):
  *   agg   oups agg trades.csv --ordered-on ts --bin-by 1min --agg last=last:px --agg n=count:qty
  *   asof  oups asof --on ts --main trades.csv quotes.csv
- *   copy  oups parquet copy trades.parquet (row groups of 65536 rows)
+ *   copy  oups parquet copy trades.parquet (row groups of 65536 rows, gathered by 4 in the output)
  *   store oups store write ds trades.csv --ordered-on ts --row-group-size 65536 (a new dataset
  *         each run: one transaction, chunks of whole row groups)
  * each streamed (the default: 16 MiB CSV blocks, Parquet row groups) and whole-file (the CSV as

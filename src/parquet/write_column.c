@@ -54,6 +54,8 @@ typedef struct chunk {
     bool dict_check;     /* give the dictionary up when the first values are mostly distinct */
     bool dict_checked;   /* the distinct-values check was made */
     int32_t fallback;    /* encoding of pages without the dictionary: PLAIN, DELTA or BSS */
+    bool bss_check;      /* AUTO floats: whether BSS pays is decided by the first page that needs
+                          * the fallback (a chunk kept in its dictionary never pays for the test) */
     int64_t dict_values; /* values dictionary-encoded so far */
     page_info *pages;
     int64_t n_pages, pages_cap;
@@ -266,7 +268,9 @@ static int fixed_values(const void **out, chunk *k, int64_t r0, int64_t r1, int6
     return 0;
 }
 
-/* PLAIN / DELTA values of a non-dictionary page, appended to `out`. */
+static int bss_pays(chunk *k, bool *pays);
+
+/* PLAIN / DELTA / BSS values of a non-dictionary page, appended to `out`. */
 static int put_values(oups_bytes *out, chunk *k, int64_t r0, int64_t r1, int64_t nulls, oups_pqw_stats *st,
                       int32_t *enc) {
     const oups_column_view *v = k->v;
@@ -308,6 +312,12 @@ static int put_values(oups_bytes *out, chunk *k, int64_t r0, int64_t r1, int64_t
             of = o, data = d->data;
         }
         return oups_plain_encode_byte_array(out, of, data, nv);
+    }
+    if (k->bss_check) { /* before fixed_values: the test uses its scratch too */
+        bool pays;
+        k->bss_check = false;
+        OUPS_TRY(bss_pays(k, &pays));
+        if (pays) k->fallback = OUPS_PQ_ENC_BYTE_STREAM_SPLIT;
     }
     const void *vals = NULL;
     OUPS_TRY(fixed_values(&vals, k, r0, r1, nulls));
@@ -688,15 +698,17 @@ static int bss_pays(chunk *k, bool *pays) {
     if (nv < 256) return 0;
     const void *vals;
     OUPS_TRY(fixed_values(&vals, k, 0, r1, nulls));
-    oups_bytes *pg = &k->s->page, *comp = &k->s->comp;
-    pg->len = comp->len = 0;
-    OUPS_TRY(oups_bss_encode(pg, vals, k->c->width, nv));
-    OUPS_TRY(oups_codec_compress(k->o->codec, k->o->codec_level, vals, (size_t)nv * (size_t)k->c->width, comp));
+    /* s->page may hold the levels of the page being built: the BSS sample goes elsewhere */
+    oups_bytes bss = {0}, *comp = &k->s->comp;
+    comp->len = 0;
+    int rc = oups_bss_encode(&bss, vals, k->c->width, nv);
+    if (rc == 0) rc = oups_codec_compress(k->o->codec, k->o->codec_level, vals, (size_t)nv * (size_t)k->c->width, comp);
     size_t plain = comp->len;
     comp->len = 0;
-    OUPS_TRY(oups_codec_compress(k->o->codec, k->o->codec_level, pg->data, pg->len, comp));
+    if (rc == 0) rc = oups_codec_compress(k->o->codec, k->o->codec_level, bss.data, bss.len, comp);
     *pays = comp->len * 10 < plain * 9; /* a clear gain only: BSS costs a pass */
-    return 0;
+    oups_bytes_free(&bss);
+    return rc;
 }
 
 /* How the chunk's values are encoded: the column's choice, or for AUTO from a sample. */
@@ -723,9 +735,7 @@ static int choose_encoding(chunk *k) {
         if (k->o->delta_integers || bits * 4 <= full * 3) k->fallback = OUPS_PQ_ENC_DELTA_BINARY_PACKED;
     } else if ((c->physical == OUPS_PQ_FLOAT || c->physical == OUPS_PQ_DOUBLE) &&
                k->o->codec != OUPS_CODEC_UNCOMPRESSED) {
-        bool pays;
-        OUPS_TRY(bss_pays(k, &pays));
-        if (pays) k->fallback = OUPS_PQ_ENC_BYTE_STREAM_SPLIT;
+        k->bss_check = true; /* two compressions of a sample: only if a page needs the fallback */
     }
     return 0;
 }

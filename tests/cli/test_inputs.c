@@ -6,8 +6,8 @@
  * stdin, a projection, tiny CSV blocks across several inputs; inputs whose columns or types
  * differ fail (exit 1) naming both inputs, the column and both types, leaving no output; a
  * missing file, an unmatched glob, '-' twice, --row-groups over several inputs fail cleanly.
- * `parquet copy IN... OUT` writes several inputs into one file, keeping the row groups of
- * Parquet inputs (regrouping CSV ones or with --row-group-size). Progress lines on stderr
+ * `parquet copy IN... OUT` writes several inputs into one file, gathering the small row groups
+ * of Parquet inputs (regrouping CSV ones or with --row-group-size). Progress lines on stderr
  * (forced with OUPS_PROGRESS=1; off with --quiet). JSONL files and stdin (--input-format jsonl),
  * with tiny blocks.
  */
@@ -136,9 +136,10 @@ static int row_groups_of(const char *file, const char *want) {
 }
 
 TEST(copy_several_inputs_into_one_file) {
-    /* Parquet inputs: their row groups are kept (1_b: 1, 2_a: 2, 3_c: 1 + 1 rows) */
+    /* Parquet inputs: their small row groups (1_b: 1, 2_a: 2, 3_c: 1 + 1 rows) are gathered
+     * (tests/cli/test_parquet_cli.c checks the limit) */
     CHECK(clirun("parquet copy 'p/*.parquet' all.parquet") == 0);
-    CHECK(row_groups_of("all.parquet", "1,2,1,1"));
+    CHECK(row_groups_of("all.parquet", "5"));
     CHECK(clirun("parquet cat all.parquet") == 0);
     CHECK(clirun_same("out.txt", "s,k,v\nz,3,3.5\nx,1,1.5\ny,2,2.5\nw,4,4.5\n\"q,r\",5,5.5\n"));
     CHECK(clirun("parquet copy 'p/*.parquet' all2.parquet --row-group-size 2") == 0);

@@ -3,7 +3,7 @@
  * tests/cli/test_parquet_cli.c: `oups parquet ...` end to end, running the built binary
  * (OUPS_BINARY_DIR "/oups") on files in a temporary directory: from-csv -> cat round trips
  * (types, quoting, nulls, timestamps), --schema types, JSONL, cat selections, copy with writer
- * options, -o, stdin, every --help, and errors (exit codes, one "oups: ..." line naming the
+ * options and its row groups (small input ones gathered up to 262,144 rows, never split), -o, stdin, every --help, and errors (exit codes, one "oups: ..." line naming the
  * line/column/file).
  */
 #include <stdarg.h>
@@ -123,6 +123,45 @@ TEST(copy_options) {
     CHECK(access(tmp_path("c4.parquet"), F_OK) != 0);
 }
 
+/* Row counts of the row groups of a Parquet file in the test directory, as "n,n,...". */
+static void row_groups(char *out, size_t cap, const char *file) {
+    oups_parquet_reader *r = NULL;
+    out[0] = '\0';
+    if (oups_parquet_reader_open(&r, tmp_path(file)) != 0) return;
+    size_t len = 0;
+    for (int i = 0; i < oups_parquet_reader_num_row_groups(r) && len < cap; i++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%lld", i ? "," : "",
+                                (long long)oups_parquet_reader_row_group_num_rows(r, i));
+    oups_parquet_reader_free(r);
+}
+
+TEST(copy_gathers_small_row_groups) {
+    /* big.parquet: one row group of 300,000 rows; small.parquet: 5 of 50,000 rows (+ 1 of 3) */
+    CHECK(clirun_sh("seq 1 300000 | awk 'BEGIN{print \"k,v\"}{print $1\",\"$1%%7}' >big.csv && "
+                    "seq 300001 550003 | awk 'BEGIN{print \"k,v\"}{print $1\",\"$1%%7}' >small.csv") == 0);
+    CHECK(clirun("parquet from-csv big.csv big.parquet --row-group-size 300000") == 0);
+    CHECK(clirun("parquet from-csv small.csv small.parquet --row-group-size 50000") == 0);
+    char rg[256];
+    row_groups(rg, sizeof rg, "small.parquet");
+    CHECK(strcmp(rg, "50000,50000,50000,50000,50000,3") == 0);
+    /* an input row group above the limit is kept whole; the small ones are gathered while their
+     * sum stays within 262,144 rows */
+    CHECK(clirun("parquet copy big.parquet small.parquet small.parquet out.parquet") == 0);
+    row_groups(rg, sizeof rg, "out.parquet");
+    CHECK(strcmp(rg, "300000,250003,250003") == 0);
+    CHECK(clirun("parquet copy small.parquet big.parquet out.parquet") == 0);
+    row_groups(rg, sizeof rg, "out.parquet");
+    CHECK(strcmp(rg, "250003,300000") == 0);
+    /* --row-group-size: exact row groups across input row groups */
+    CHECK(clirun("parquet copy small.parquet big.parquet out.parquet --row-group-size 120000") == 0);
+    row_groups(rg, sizeof rg, "out.parquet");
+    CHECK(strcmp(rg, "120000,120000,120000,120000,70003") == 0);
+    /* the rows, in order */
+    CHECK(clirun_sh("%s/oups parquet cat small.parquet big.parquet | md5sum >a.md5 && "
+                    "%s/oups parquet cat out.parquet | md5sum >b.md5 && cmp -s a.md5 b.md5",
+                    OUPS_BINARY_DIR, OUPS_BINARY_DIR) == 0);
+}
+
 TEST(errors) {
     clirun_put_text("bad.csv", "a,b\n1,2\n3\n");
     CHECK(clirun("parquet from-csv bad.csv bad.parquet") == 1);
@@ -182,4 +221,4 @@ TEST(help) {
 }
 
 CLIRUN_TESTS("cli.parquet_cli", "parquet-cli", clirun_no_setup, from_csv_cat_roundtrip, schema_types, cat_selections,
-             copy_options, errors, garbage_csv, help)
+             copy_options, copy_gathers_small_row_groups, errors, garbage_csv, help)
