@@ -10,7 +10,9 @@
  * Also: kills placed right after a chunk's write, before its checkpoint
  * (OUPS_TEST_KILL_AFTER_WRITE), a 0-row input, a replay of a finished stream (nothing changes), a
  * malformed JSONL line (exit 1, the message names the line and field, the state stops at the
- * last chunk before it), usage errors.
+ * last chunk before it), usage errors. Trials use a random small --row-group-size, so kills also
+ * hit writes that merge the small row groups. A stream of hundreds of chunks ends with row groups
+ * of at most --row-group-size rows and few small ones (the work of a chunk is bounded).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -163,8 +165,9 @@ static void trial(const char *args0, bool js, uint64_t *st, const char *const *n
     CHECK(sh("rm -rf st ds out.txt err.txt") == 0);
     char args[2048];
     int64_t rows = 1 + (int64_t)(test_rand(st) % 200);
-    snprintf(args, sizeof args, "%s --input-format %s --chunk-rows %lld --state st", args0, js ? "jsonl" : "csv",
-             (long long)rows);
+    int64_t rg = 5 + (int64_t)(test_rand(st) % 300);
+    snprintf(args, sizeof args, "%s --input-format %s --chunk-rows %lld --state st --row-group-size %lld", args0,
+             js ? "jsonl" : "csv", (long long)rows, (long long)rg);
     int stops = 1 + (int)(test_rand(st) % 5);
     for (int run = 0;; run++) {
         bool rest = test_rand(st) % 2;
@@ -266,6 +269,48 @@ TEST(asof_killed_and_restarted_equals_one_shot) {
     fprintf(stderr, "  %d asof trials\n", trials);
 }
 
+/* Row groups of dataset ds/NAME: none above `target` rows, at most `max_small` + 1 under the
+ * store's on-target size (0.8 target: the small ones of the last chunks, not merged yet). */
+static void check_row_groups(const char *name, int64_t target, int max_small) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/ds/%s", dir, name);
+    oups_opd *opd = NULL;
+    CHECK_OK(oups_opd_open(&opd, path, NULL));
+    if (!opd) return;
+    int64_t n = oups_opd_len(opd), small = 0, big = 0, rows = 0;
+    for (int64_t i = 0; i < n; i++) {
+        oups_opd_rg_stats s;
+        CHECK_OK(oups_opd_stats(&s, opd, i));
+        rows += s.n_rows;
+        big += s.n_rows > target;
+        small += s.n_rows * 5 < target * 4;
+    }
+    oups_opd_close(opd);
+    if (big || small > max_small + 1) fprintf(stderr, "  %s: %lld row groups, %lld above %lld rows, %lld small\n", name,
+                                              (long long)n, (long long)big, (long long)target, (long long)small);
+    CHECK(rows > 0 && big == 0 && small <= max_small + 1);
+}
+
+/* Hundreds of chunks: the dataset equals the one-shot output, and its row groups stay bounded
+ * (before --row-group-size, agg rewrote one growing row group per chunk and asof added one
+ * row group per chunk). */
+TEST(many_chunks_bounded_row_groups) {
+    uint64_t st = tests_seed() + 3;
+    gen(&st);
+    put("all.csv", csv, csv_len);
+    CHECK(sh("%s/oups agg all.csv %s -o ref.csv", OUPS_BINARY_DIR, AGG) == 0);
+    CHECK(sh("rm -rf st ds && %s/oups agg --input - %s --schema px:float64 --chunk-rows 5 --state st "
+             "--store-out ds/bars --row-group-size 40 < all.csv", OUPS_BINARY_DIR, AGG) == 0);
+    CHECK(sh("%s/oups store read ds/bars > got.csv && cmp -s got.csv ref.csv", OUPS_BINARY_DIR) == 0);
+    check_row_groups("bars", 40, 8);
+    clirun_put_text("quotes.csv", "ts,bid\n2024-01-02T09:00:00Z,1.5\n2024-01-02T11:00:00Z,2.5\n");
+    CHECK(sh("%s/oups asof --on ts --main all.csv quotes.csv -o ref.csv", OUPS_BINARY_DIR) == 0);
+    CHECK(sh("rm -rf st && %s/oups asof --on ts --input - quotes.csv --schema px:float64 --chunk-rows 3 --state st "
+             "--store-out ds/j --row-group-size 50 < all.csv", OUPS_BINARY_DIR) == 0);
+    CHECK(sh("%s/oups store read ds/j > got.csv && cmp -s got.csv ref.csv", OUPS_BINARY_DIR) == 0);
+    check_row_groups("j", 50, 8);
+}
+
 TEST(edges) {
     uint64_t st = tests_seed() + 1;
     gen(&st);
@@ -349,6 +394,10 @@ TEST(usage) {
     CHECK(sh("%s/oups agg --input - %s --chunk-seconds x < /dev/null 2> err.txt", OUPS_BINARY_DIR, AGG) == 2);
     CHECK(sh("%s/oups agg --input x.csv %s < /dev/null 2> err.txt", OUPS_BINARY_DIR, AGG) == 2);
     CHECK(sh("%s/oups agg --help | grep -q -- --chunk-seconds", OUPS_BINARY_DIR) == 0);
+    CHECK(sh("%s/oups agg --input - %s --state s --store-out d --row-group-size 0 < /dev/null 2> err.txt",
+             OUPS_BINARY_DIR, AGG) == 2);
+    CHECK(sh("%s/oups asof --on ts --input - q.csv --row-group-size 10 < /dev/null 2> err.txt", OUPS_BINARY_DIR) == 2);
+    CHECK(sh("grep -q -- '--row-group-size applies to --store-out only' err.txt") == 0);
     /* a state that is not a live state */
     CHECK(sh("printf 'junk' > junk.st && %s/oups agg --input - %s --state junk.st < all.csv 2> err.txt", OUPS_BINARY_DIR,
              AGG) == 1);
@@ -361,4 +410,4 @@ static int setup(void) {
 }
 
 CLIRUN_TESTS("cli.live", "live", setup, killed_and_restarted_equals_one_shot, asof_killed_and_restarted_equals_one_shot,
-             edges, usage)
+             many_chunks_bounded_row_groups, edges, usage)

@@ -78,6 +78,7 @@ int cli_live_option(cli_live_options *o, int opt, const char *arg, const char *g
     }
     case CLI_OPT_SCHEMA: o->schema_spec = arg; return 1;
     case CLI_OPT_STORE_OUT: o->store_out = arg; return 1;
+    case CLI_OPT_ROW_GROUP_SIZE: return cli_opt_positive(&o->row_group_size, group, NULL, "--row-group-size", arg) ? 2 : 1;
     case CLI_OPT_PRINT_OFFSET: o->print_offset = true; return 1;
     default: return cli_csv_option(&o->csv, opt, arg, group, NULL);
     }
@@ -85,6 +86,8 @@ int cli_live_option(cli_live_options *o, int opt, const char *arg, const char *g
 
 int cli_live_check(const cli_live_options *o, const char *state, const char *group) {
     if (o->print_offset && !state) return cli_usage_error(group, NULL, "--print-offset needs --state FILE");
+    if (o->row_group_size && !o->store_out)
+        return cli_usage_error(group, NULL, "--row-group-size applies to --store-out only");
     if (o->input) {
         if (o->store_out && !state)
             return cli_usage_error(group, NULL, "--store-out needs --state FILE (a restart resumes from it)");
@@ -353,6 +356,11 @@ static int store_write(live *L, int i, const oups_table *out, int64_t first, int
         w.n_kv = 1;
         w.kv_keys = kk;
         w.kv_values = kv;
+        /* Bounded work per chunk, whatever the stream's length: the rewrite of the last row
+         * group (agg) stops growing at row_group_rows, and the row groups appended one per
+         * chunk (asof) are merged once more than CLI_LIVE_MAX_SMALL_ROW_GROUPS trail. */
+        w.row_group_rows = L->o->row_group_size ? L->o->row_group_size : CLI_LIVE_ROW_GROUP_SIZE;
+        w.max_n_off_target_rgs = CLI_LIVE_MAX_SMALL_ROW_GROUPS;
         if ((rc = oups_opd_write(opd, df, &w)) == 0) L->stored[i] = first + n_in;
     }
     if (rc < 0) cli_fail_lib(rc, path);

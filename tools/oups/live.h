@@ -24,19 +24,26 @@ typedef struct cli_live_options {
     const char *schema_spec;  /* --schema */
     cli_csv_options csv;      /* --delimiter, --no-header */
     const char *store_out;    /* --store-out DATASET */
+    int64_t row_group_size;   /* --row-group-size: 0 unset (CLI_LIVE_ROW_GROUP_SIZE) */
     bool print_offset;        /* --print-offset */
 } cli_live_options;
-#define CLI_LIVE_OPTIONS_INIT {NULL, NULL, 0, 0, 0, NULL, CLI_CSV_OPTIONS_INIT, NULL, false}
+#define CLI_LIVE_OPTIONS_INIT {NULL, NULL, 0, 0, 0, NULL, CLI_CSV_OPTIONS_INIT, NULL, 0, false}
+
+/* Row groups of a --store-out dataset: the target rows, and the small row groups (one per
+ * chunk) left at its end before they are merged into one (docs/live.md, "Row groups"). */
+#define CLI_LIVE_ROW_GROUP_SIZE 65536
+#define CLI_LIVE_MAX_SMALL_ROW_GROUPS 8
 
 enum { CLI_OPT_INPUT = 1100, CLI_OPT_INPUT_FORMAT, CLI_OPT_CHUNK_ROWS, CLI_OPT_CHUNK_SECONDS, CLI_OPT_INPUT_OFFSET,
-       CLI_OPT_SCHEMA, CLI_OPT_STORE_OUT, CLI_OPT_PRINT_OFFSET };
+       CLI_OPT_SCHEMA, CLI_OPT_STORE_OUT, CLI_OPT_PRINT_OFFSET, CLI_OPT_ROW_GROUP_SIZE };
 #define CLI_LIVE_LONG_OPTIONS                                                                                    \
     {"input", required_argument, NULL, CLI_OPT_INPUT}, {"input-format", required_argument, NULL, CLI_OPT_INPUT_FORMAT}, \
     {"chunk-rows", required_argument, NULL, CLI_OPT_CHUNK_ROWS},                                                 \
     {"chunk-seconds", required_argument, NULL, CLI_OPT_CHUNK_SECONDS},                                           \
     {"input-offset", required_argument, NULL, CLI_OPT_INPUT_OFFSET},                                             \
     {"schema", required_argument, NULL, CLI_OPT_SCHEMA}, {"store-out", required_argument, NULL, CLI_OPT_STORE_OUT}, \
-    {"print-offset", no_argument, NULL, CLI_OPT_PRINT_OFFSET}
+    {"print-offset", no_argument, NULL, CLI_OPT_PRINT_OFFSET},                                                   \
+    {"row-group-size", required_argument, NULL, CLI_OPT_ROW_GROUP_SIZE}
 #define CLI_LIVE_OPTIONS_HELP                                                                                    \
     "live mode (docs/live.md):\n"                                                                                \
     "  --input -                   read the main input from stdin continuously, chunk by chunk\n"               \
@@ -46,6 +53,7 @@ enum { CLI_OPT_INPUT = 1100, CLI_OPT_INPUT_FORMAT, CLI_OPT_CHUNK_ROWS, CLI_OPT_C
     "  --schema NAME:TYPE,...      types of CSV/JSONL columns (the others are inferred; live mode:\n"                     \
     "                              from the first chunk, then kept in the state)\n"               \
     "  --store-out DATASET         merge each chunk's output into this store dataset (needs --state)\n"          \
+    "  --row-group-size N          rows per row group of DATASET (default 65536)\n"                          \
     "  --input-offset K            stdin starts at data row K of the stream (default 0: the whole\n"             \
     "                              stream); rows the state already consumed are skipped\n"                      \
     "  --print-offset              print the number of stream rows --state FILE consumed, and exit\n"            \
