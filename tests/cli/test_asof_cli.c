@@ -5,7 +5,8 @@
  * against pandas merge_asof (tests/cli/asof_cli_pandas.py, /usr/bin/python3 with pandas; the
  * oracle case is skipped without it), --reference-defaults, --fill nulls|zeros|values:FILE,
  * --keep-main / --no-keep-main, usage errors (exit 2), ISO-8601 timestamps and file names in
- * errors, and chunked reading (tiny CSV blocks, many Parquet row groups) equal to one-shot.
+ * errors, --delimiter / --no-header, and chunked reading (tiny CSV blocks, many Parquet row
+ * groups) equal to one-shot.
  */
 #include <stdarg.h>
 #include <sys/wait.h>
@@ -193,6 +194,32 @@ TEST(state_with_old_defaults) {
     OUT_IS("ts,qty,px\n8,40,2.5\n"); /* exact match excluded: the row at 6 */
 }
 
+/* CSV options: a delimiter (MAIN, TABLE and fill file) and files without a header row. */
+TEST(csv_delimiter_no_header) {
+    CHECK(dir[0]);
+    write_text("sc_m.csv", "ts;qty\n1;10\n5;20\n7;30\n");
+    write_text("sc_q.csv", "ts;px\n5;1.5\n6;2.5\n");
+    write_text("sc_f.csv", "px\n-1\n");
+    CHECK(sh(NULL, "asof --on ts --main sc_m.csv sc_q.csv --delimiter ';'") == 0);
+    OUT_IS("ts,qty,px\n1,10,\n5,20,1.5\n7,30,2.5\n");
+    CHECK(sh(NULL, "asof --on ts --main sc_m.csv sc_q.csv --delimiter ';' --fill values:sc_f.csv") == 0);
+    OUT_IS("ts,qty,px\n1,10,-1.0\n5,20,1.5\n7,30,2.5\n");
+    write_text("tab_m.tsv", "ts\tqty\n1\t10\n5\t20\n");
+    write_text("tab_q.tsv", "ts\tpx\n5\t1.5\n");
+    CHECK(sh(NULL, "asof --on ts --main tab_m.tsv tab_q.tsv --delimiter tab") == 0);
+    OUT_IS("ts,qty,px\n1,10,\n5,20,1.5\n");
+    write_text("nh_m.csv", "1,10\n5,20\n");
+    write_text("nh_q.csv", "5,1.5\n");
+    CHECK(sh(NULL, "asof --on column_1 --main nh_m.csv nh_q.csv --no-header --prefixes q_") == 0);
+    OUT_IS("column_1,column_2,q_column_2\n1,10,\n5,20,1.5\n");
+    /* without the flag the header row is data: named in the error */
+    CHECK(sh(NULL, "asof --on ts --main sc_m.csv sc_q.csv") == 1);
+    ERR_HAS("sc_m.csv: no column 'ts'");
+    CHECK(sh(NULL, "asof --on ts --main sc_m.csv sc_q.csv --delimiter ';;'") == 2);
+    CHECK(sh(NULL, "asof --help") == 0);
+    CHECK(file_is("out.txt", "--delimiter C", false) && file_is("out.txt", "--no-header", false));
+}
+
 /* Random inputs: small CSV blocks and many Parquet row groups give the one-shot bytes, and
  * the output is pandas merge_asof's (directions, allow, tolerance). */
 TEST(chunked_reading_and_pandas_oracle) {
@@ -259,4 +286,5 @@ TEST(chunked_reading_and_pandas_oracle) {
 }
 
 RUN_TESTS("cli.asof_cli", defaults_are_pandas, keep_main, fill_values_file, usage_errors_exit_2,
-          errors_name_input_column_iso_time, input_specs, state_with_old_defaults, chunked_reading_and_pandas_oracle)
+          errors_name_input_column_iso_time, input_specs, state_with_old_defaults, csv_delimiter_no_header,
+          chunked_reading_and_pandas_oracle)

@@ -106,8 +106,10 @@ TEST(by_flags_and_errors) {
     CHECK(file_has("err.txt", "'nope'"));
     CHECK(sh("oups asof --on ts --main t.csv q.csv --by ts") == 2);
     CHECK(sh("oups asof --on ts --main t.csv q.csv --by sym, ") == 2);
-    CHECK(sh("oups asof --on ts --main t.csv q.csv --by sym --direction forward --state s.state") == 2);
-    CHECK(file_has("err.txt", "backward direction only"));
+    /* forward with a state (chunked runs: tests/cli/test_asof_cli_fwd.c) */
+    RUN0("oups asof --on ts --main t.csv q.csv --by sym --direction forward -o fwd1.csv");
+    RUN0("oups asof --on ts --main t.csv q.csv --by sym --direction forward --state s.state -o fwd2.csv");
+    CHECK(same_files("fwd1.csv", "fwd2.csv"));
     write_text("qn.csv", "ts,sym,px\n1,,1.5\n2,A,3\n");
     CHECK(sh("oups asof --on ts --main t.csv qn.csv --by sym") == 1);
     CHECK(file_has("err.txt", "null"));

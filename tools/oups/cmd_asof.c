@@ -39,8 +39,8 @@ static const char *const usage_text =
     "non-decreasing) as of the row's key, optionally with windows\n"
     "of previous values. The TABLEs form one group (one join position). Output: MAIN's columns\n"
     "then each TABLE's value columns (grouped by type). Inputs are read chunk by chunk (Parquet\n"
-    "row groups, CSV blocks); with the backward direction memory stays bounded by a chunk per\n"
-    "input whatever the input sizes.\n"
+    "row groups, CSV blocks): memory stays bounded by a chunk per input whatever the input sizes\n"
+    "(with --by, forward and nearest without --tolerance read the TABLEs whole).\n"
     "\n"
     "Defaults are those of pandas merge_asof, Polars join_asof and DuckDB ASOF JOIN: a TABLE row\n"
     "at exactly the key is used, and a key with no match gets nulls.\n"
@@ -65,15 +65,17 @@ static const char *const usage_text =
     "  --prefixes P,P,...          output name prefix per table (default none)\n"
     "  --n-prev-suffix-start K     suffix of the current value in window names (default 0)\n"
     "  --state FILE                load the merger state from FILE if it exists, save it after\n"
-    "                              (consecutive chunks then continue exactly)\n"
+    "                              (consecutive chunks then continue exactly; forward and nearest:\n"
+    "                              MAIN in chunks, each TABLE given whole to every call)\n"
     "  --format csv|jsonl|parquet  output format (default csv; parquet needs -o)\n"
     "  -o OUT                      output file (default stdout); appears only when complete\n"
+    CLI_CSV_OPTIONS_HELP
     "\n"
     "The first call fixes the output columns from the TABLEs' columns (a Parquet file with 0\n"
     "rows keeps them). CSV types are inferred from values, so there a CSV value column without\n"
     "any value is refused (give that table as Parquet); with a state, CSV inputs take the\n"
-    "state's types. Columns are matched by name (any order). Forward and nearest read their\n"
-    "inputs whole. Exit status: 0 ok, 1 error, 2 usage error.\n"
+    "state's types. Columns are matched by name (any order). Exit status: 0 ok, 1 error, 2 usage\n"
+    "error.\n"
     "\n"
     "MAIN and each TABLE is one input spec (a glob or directory reads its files as one input).\n"
     CLI_INPUTS_HELP;
@@ -81,7 +83,7 @@ static const char *const usage_text =
 static const char *const live_usage_text = /* apart: one string literal is at most 4095 bytes in C11 */
     "\n" CLI_LIVE_OPTIONS_HELP
     "In the live mode MAIN is stdin and the TABLEs are files, read in step with it (a TABLE\n"
-    "stream is not supported); the join is backward; with --store-out the output rows (one per\n"
+    "stream is not supported); with --store-out the output rows (one per\n"
     "MAIN row) are appended to DATASET, ordered on COL, and a replayed row is not written twice.\n";
 
 #define usage_error(msg) cli_usage_error("asof", NULL, msg)
@@ -198,6 +200,7 @@ static int parse_args(asof_args *a, int argc, char **argv) {
         {"no-keep-main", no_argument, 0, OPT_NOKEEP},
         {"by", required_argument, 0, OPT_BY},
         {"help", no_argument, 0, 'h'},
+        CLI_CSV_LONG_OPTIONS,
         CLI_LIVE_LONG_OPTIONS,
         {0, 0, 0, 0},
     };
@@ -244,8 +247,6 @@ static int parse_args(asof_args *a, int argc, char **argv) {
     if (a->live.print_offset) return 0;
     if (!a->on) return usage_error("--on COL is required");
     if (a->live.input && a->main) return usage_error("MAIN is --main FILE or stdin (--input -), not both");
-    if (a->live.input && a->direction && strcmp(a->direction, "backward"))
-        return usage_error("the live mode joins backward only (forward and nearest need rows not read yet)");
     if (a->live.input && a->live.store_out && a->out) return usage_error("-o and --store-out are exclusive");
     if (!a->main && !a->live.input) return usage_error("--main FILE is required");
     if (a->n_tables < 1) return usage_error("at least one TABLE file is required");
@@ -281,9 +282,6 @@ static int parse_args(asof_args *a, int argc, char **argv) {
         a->n_by = list_items(a->by_cols, 64, a->bybuf);
         for (int i = 0; i < a->n_by; i++)
             if (!*a->by_cols[i] || !strcmp(a->by_cols[i], a->on)) return usage_error("--by: empty name, or the --on column");
-        if (a->state && a->direction && strcmp(a->direction, "backward") != 0)
-            return usage_error("--by with --state supports the backward direction only (forward and nearest need "
-                               "rows past each chunk's targets, per group)");
     }
     return 0;
 }
@@ -381,7 +379,7 @@ static int in_read(asof_in *s, const char *on) {
 
 /* Open `spec` (CSV columns typed as in `types` when not NULL); s->buf gets the first chunk
  * (0 rows for an input without rows: its columns). */
-static int in_open(asof_in *s, const char *spec, const oups_table *types, const char *on) {
+static int in_open(asof_in *s, const char *spec, const oups_table *types, const char *on, const cli_csv_options *csv) {
     memset(s, 0, sizeof *s);
     s->spec = spec;
     snprintf(s->file, sizeof s->file, "%s", spec);
@@ -389,6 +387,7 @@ static int in_open(asof_in *s, const char *spec, const oups_table *types, const 
     cli_input_options o = CLI_INPUT_OPTIONS_INIT;
     int rc = types ? cli_schema_of_table(&sch, types) : 0;
     o.types = types ? &sch : NULL;
+    o.csv = *csv;
     char *specs[1] = {(char *)spec};
     if (rc == 0) rc = cli_input_open(&s->in, specs, 1, &o);
     cli_schema_free(&sch);
@@ -556,7 +555,7 @@ static int read_fill(oups_table **out, const char *path, const oups_table *schem
     const char *on = a->on;
     cli_schema s = {0};
     int n = oups_table_num_columns(schema), rc = cli_schema_of_table(&s, schema);
-    if (rc == 0) rc = cli_read_table_typed(out, path, &s);
+    if (rc == 0) rc = cli_read_table_typed_opts(out, path, &s, &a->live.csv);
     cli_schema_free(&s);
     if (rc < 0) return rc;
     for (int c = 0; c < n; c++) {
@@ -596,6 +595,13 @@ typedef struct asof_job {
     joiner jn;
     cli_sink out;
     bool merged; /* asof_chunk ran at least once */
+    /* forward / nearest */
+    bool fwd, has_tol;
+    int64_t tol;       /* in key units */
+    bool has_cut;      /* TABLE rows with key < cut were given for good (the merger holds them) */
+    oups_scalar cut;
+    bool has_main_last;
+    oups_scalar main_last; /* the last MAIN key joined */
 } asof_job;
 
 /* One step: the rows of `main` joined with the TABLE rows `tables` (those not given in
@@ -641,45 +647,183 @@ static int chunk_out(asof_job *j, const oups_table *main, oups_table *const *tab
     return rc;
 }
 
+/* ---- forward and nearest ------------------------------------------------------------------ */
+
+/* The merger gives each target a forward match among the TABLE rows of the same call only, and
+ * keeps the rows given as history (the backward side, the windows). So a step joining MAIN
+ * rows up to key L gives each TABLE its rows below the commit key (for good) and, beyond them,
+ * a look-ahead up to the first row with key > L (the forward match of the last targets, which
+ * later targets may need too): the merger's state is saved before the join, restored after
+ * it, and advanced with the committed rows alone. The commit key is one no later target is
+ * below (the next chunk's first key, or L itself when the next target may equal L), so a
+ * committed row is never a forward match to come. With --by each group needs its own next
+ * row: the look-ahead is every row with key <= L + tolerance, and without a tolerance the
+ * TABLEs are read whole. */
+
+/* Rows of s->buf with key < K (side LEFT) or <= K (RIGHT). */
+static int count_keys(int64_t *n, const asof_in *s, const char *on, const oups_scalar *K, oups_side side) {
+    *n = rows(s->buf);
+    int rc = *n > 0 ? oups_column_search_sorted(n, key_col(s->buf, on), K, side) : 0;
+    return rc < 0 ? cli_fail_lib(rc, s->file) : 0;
+}
+
+/* Read s until it holds a row with key > K (>= K with `or_equal`), or to its end. */
+static int read_past(asof_in *s, const char *on, const oups_scalar *K, bool or_equal) {
+    int rc = 0;
+    while (rc >= 0 && !s->ended &&
+           (rows(s->buf) == 0 || oups_column_compare_scalar(key_col(s->buf, on), rows(s->buf) - 1, K) < (or_equal ? 0 : 1)))
+        rc = in_read(s, on);
+    return rc < 0 ? rc : 0;
+}
+
+static void last_key(oups_scalar *k, const oups_table *t, const char *on) {
+    oups_column_get_scalar(k, key_col(t, on), rows(t) - 1);
+}
+
+/* Drop the TABLE rows with key < the state's cut (an earlier call gave them to the merger). */
+static int skip_committed(asof_job *j, asof_in *tabs, int n) {
+    for (int d = 0; j->has_cut && d < n; d++) {
+        int64_t k;
+        oups_table *gone = NULL;
+        int rc = read_past(&tabs[d], j->a->on, &j->cut, true);
+        if (rc >= 0) rc = count_keys(&k, &tabs[d], j->a->on, &j->cut, OUPS_SIDE_LEFT);
+        if (rc >= 0) rc = in_take(&gone, &tabs[d], k);
+        oups_table_free(gone);
+        if (rc < 0) return rc;
+    }
+    return 0;
+}
+
+/* Join `main` with the TABLEs tabs[0..n) into *out (see above). TABLE rows with key < *commit
+ * are given for good (all rows: commit NULL; none: no_commit). */
+static int fwd_step(asof_job *j, const oups_table *main, asof_in *tabs, int n, const oups_scalar *commit,
+                    bool no_commit, oups_table **out) {
+    const char *on = j->a->on;
+    bool by = j->a->n_by > 0, has_l = rows(main) > 0;
+    oups_scalar bound;
+    int64_t nc[256], ng[256];
+    bool look = false;
+    int rc = 0;
+    *out = NULL;
+    if (has_l) {
+        last_key(&bound, main, on);
+        j->main_last = bound, j->has_main_last = true;
+        if (by && j->has_tol) { /* saturated: L + tolerance */
+            if (bound.type.id == OUPS_TYPE_UINT64) bound.v.u = bound.v.u > UINT64_MAX - (uint64_t)j->tol ? UINT64_MAX
+                                                                                                       : bound.v.u + (uint64_t)j->tol;
+            else bound.v.i = bound.v.i > INT64_MAX - j->tol ? INT64_MAX : bound.v.i + j->tol;
+        }
+    }
+    for (int d = 0; rc >= 0 && d < n; d++) {
+        asof_in *s = &tabs[d];
+        if (has_l && (!by || j->has_tol)) rc = read_past(s, on, &bound, false);
+        nc[d] = rows(s->buf);
+        if (rc >= 0 && no_commit) nc[d] = 0;
+        else if (rc >= 0 && commit) rc = count_keys(&nc[d], s, on, commit, OUPS_SIDE_LEFT);
+        ng[d] = nc[d];
+        if (rc >= 0 && has_l) {
+            int64_t k = rows(s->buf);
+            if (!by || j->has_tol) rc = count_keys(&k, s, on, &bound, OUPS_SIDE_RIGHT);
+            if (!by && k < rows(s->buf)) k++; /* the first row past L */
+            if (k > ng[d]) ng[d] = k;
+        }
+        look |= ng[d] > nc[d];
+    }
+    oups_table *pieces[256] = {0}, *res = NULL, *none = NULL;
+    uint8_t *snap = NULL;
+    size_t snap_len = 0;
+    for (int d = 0; rc >= 0 && d < n; d++)
+        if ((rc = oups_table_slice(&pieces[d], tabs[d].buf, 0, ng[d])) < 0) cli_fail_lib(rc, tabs[d].file);
+    if (rc >= 0 && look && (rc = j_save(&snap, &snap_len, &j->jn)) < 0) cli_fail_lib(rc, NULL);
+    if (rc >= 0) rc = asof_chunk(j, main, pieces, out);
+    if (rc >= 0 && look) { /* back to before the look-ahead; then the committed rows alone */
+        if ((rc = j_load(&j->jn, snap, snap_len)) < 0) cli_fail_lib(rc, NULL);
+        for (int d = 0; rc >= 0 && d < n; d++) {
+            oups_table_free(pieces[d]);
+            pieces[d] = NULL;
+            if ((rc = oups_table_slice(&pieces[d], tabs[d].buf, 0, nc[d])) < 0) cli_fail_lib(rc, tabs[d].file);
+        }
+        if (rc >= 0 && (rc = oups_table_slice(&none, main, 0, 0)) < 0) cli_fail_lib(rc, NULL);
+        if (rc >= 0) rc = j_merge(&res, &j->jn, none, pieces, on);
+    }
+    for (int d = 0; rc >= 0 && d < n; d++) { /* the committed rows leave the buffers */
+        oups_table *gone = NULL;
+        rc = in_take(&gone, &tabs[d], nc[d]);
+        oups_table_free(gone);
+    }
+    for (int d = 0; d < n; d++) oups_table_free(pieces[d]);
+    oups_table_free(res);
+    oups_table_free(none);
+    oups_mem_free(snap);
+    if (rc < 0) {
+        oups_table_free(*out);
+        *out = NULL;
+    }
+    return rc < 0 ? rc : 0;
+}
+
 /* Join in steps. Each step gives the rows with key < K of every input, K the smallest last
  * key read among the inputs not at their end (all rows once every input ended), then reads
  * one more chunk of the inputs whose last key is K. A row with key K waits until K grows, so
  * every target of a step sees all the table rows up to it and none past it: the backward join
- * is the one-shot join. Forward and nearest need rows past the targets: they read every input
- * whole first (one step). With a state, the TABLE rows past the last MAIN row are also given
- * (to the state: the next call continues after them); without, reading stops there. */
+ * is the one-shot join. Forward and nearest give the MAIN rows the same way and the TABLE rows
+ * through fwd_step (committed up to K, plus the look-ahead). With a state, backward also gives
+ * the TABLE rows past the last MAIN row (to the state: the next call continues after them);
+ * forward and nearest commit the rows below the last MAIN key (the next call skips them). */
 static int run_steps(asof_job *j, asof_in *in, int n_in) {
     const char *on = j->a->on;
-    bool stream = !j->a->direction || !strcmp(j->a->direction, "backward");
+    bool fwd = j->fwd, state = j->a->state != NULL;
     oups_table *pieces[257] = {0};
     int rc = 0;
-    for (int i = 0; rc >= 0 && !stream && i < n_in; i++)
+    /* --by forward / nearest without a tolerance: a group's next row may be anywhere ahead */
+    for (int i = 0; rc >= 0 && fwd && j->a->n_by && !j->has_tol && i < n_in; i++)
         while (!in[i].ended && (rc = in_read(&in[i], on)) > 0) {}
     while (rc >= 0) {
         /* an input with nothing buffered could still bring any key: read until it has rows */
         for (int i = 0; rc >= 0 && i < n_in; i++)
             while (!in[i].ended && rows(in[i].buf) == 0 && (rc = in_read(&in[i], on)) > 0) {}
         if (rc < 0) break;
-        if (in[0].ended && rows(in[0].buf) == 0 && !j->a->state && j->merged) break; /* nothing more to join */
+        if (in[0].ended && rows(in[0].buf) == 0 && (fwd || !state) && j->merged) break; /* nothing more to join */
         int lim = -1; /* the input not at its end with the smallest last key */
         for (int i = 0; i < n_in; i++)
             if (!in[i].ended) {
                 oups_scalar last;
-                oups_column_get_scalar(&last, key_col(in[i].buf, on), rows(in[i].buf) - 1);
+                last_key(&last, in[i].buf, on);
                 if (lim < 0 || oups_column_compare_scalar(key_col(in[lim].buf, on), rows(in[lim].buf) - 1, &last) > 0)
                     lim = i;
             }
         oups_scalar K;
-        if (lim >= 0) oups_column_get_scalar(&K, key_col(in[lim].buf, on), rows(in[lim].buf) - 1);
+        if (lim >= 0) last_key(&K, in[lim].buf, on);
         bool any = false;
-        for (int i = 0; rc >= 0 && i < n_in; i++) {
+        for (int i = 0; rc >= 0 && i < (fwd ? 1 : n_in); i++) {
             int64_t n = rows(in[i].buf);
-            if (lim >= 0 && n > 0 && (rc = oups_column_search_sorted(&n, key_col(in[i].buf, on), &K, OUPS_SIDE_LEFT)) < 0)
-                rc = cli_fail_lib(rc, in[i].spec);
+            if (lim >= 0) rc = count_keys(&n, &in[i], on, &K, OUPS_SIDE_LEFT);
             if (rc >= 0) rc = in_take(&pieces[i], &in[i], n);
             any |= n > 0;
         }
-        if (rc >= 0 && (any || (lim < 0 && !j->merged))) rc = chunk_out(j, pieces[0], pieces + 1);
+        if (rc >= 0 && fwd) {
+            /* the commit key: K while MAIN goes on; once MAIN ended, with a state, its last key
+             * (the next call's targets start there) */
+            const oups_scalar *commit = lim >= 0 ? &K : NULL;
+            bool no_commit = false;
+            oups_scalar end;
+            if (state && in[0].ended) {
+                if (rows(in[0].buf) > 0) last_key(&end, in[0].buf, on);
+                else if (rows(pieces[0]) > 0) last_key(&end, pieces[0], on);
+                else if (j->has_main_last) end = j->main_last;
+                else if (j->has_cut) end = j->cut;
+                else no_commit = true;
+                if (!no_commit && (!commit || oups_column_compare_scalar(key_col(in[lim].buf, on), rows(in[lim].buf) - 1,
+                                                                         &end) > 0))
+                    commit = &end;
+                if (!no_commit) j->cut = end, j->has_cut = true;
+            }
+            oups_table *o = NULL;
+            rc = fwd_step(j, pieces[0], in + 1, n_in - 1, commit, no_commit, &o);
+            if (rc >= 0) rc = cli_sink_write(&j->out, o);
+            oups_table_free(o);
+        } else if (rc >= 0 && (any || (lim < 0 && !j->merged)))
+            rc = chunk_out(j, pieces[0], pieces + 1);
         for (int i = 0; i < n_in; i++) oups_table_free(pieces[i]), pieces[i] = NULL;
         if (lim < 0) break; /* every input ended and was joined */
         /* the limiting inputs (their last key is K, so all they hold is K) read a chunk */
@@ -703,14 +847,9 @@ typedef struct asof_live {
 
 /* The rows of TABLE `s` that MAIN keys up to K need (<= K with exact matches, < K without). */
 static int table_upto(oups_table **out, asof_in *s, const char *on, const oups_scalar *K, bool exact) {
-    int rc = 0;
-    while (rc >= 0 && !s->ended &&
-           (rows(s->buf) == 0 || oups_column_compare_scalar(key_col(s->buf, on), rows(s->buf) - 1, K) <= 0))
-        rc = in_read(s, on);
-    int64_t n = rows(s->buf);
-    if (rc >= 0 && n > 0 &&
-        (rc = oups_column_search_sorted(&n, key_col(s->buf, on), K, exact ? OUPS_SIDE_RIGHT : OUPS_SIDE_LEFT)) < 0)
-        rc = cli_fail_lib(rc, s->file);
+    int64_t n;
+    int rc = read_past(s, on, K, false);
+    if (rc >= 0) rc = count_keys(&n, s, on, K, exact ? OUPS_SIDE_RIGHT : OUPS_SIDE_LEFT);
     return rc < 0 ? rc : in_take(out, s, n);
 }
 
@@ -729,8 +868,11 @@ static int live_process(oups_table **outs, void *obj, const oups_table *chunk) {
     oups_column_get_scalar(&K, k, oups_table_num_rows(chunk) - 1);
     oups_table *pieces[256] = {0};
     int rc = 0;
-    for (int d = 0; rc >= 0 && d < L->n; d++) rc = table_upto(&pieces[d], &L->in[d + 1], on, &K, L->j->a->allow_b[d]);
-    if (rc >= 0) rc = asof_chunk(L->j, chunk, pieces, &outs[0]);
+    if (L->j->fwd) /* the next chunk may start at K: the rows below it are given for good */
+        rc = fwd_step(L->j, chunk, L->in + 1, L->n, &K, false, &outs[0]);
+    for (int d = 0; rc >= 0 && !L->j->fwd && d < L->n; d++)
+        rc = table_upto(&pieces[d], &L->in[d + 1], on, &K, L->j->a->allow_b[d]);
+    if (rc >= 0 && !L->j->fwd) rc = asof_chunk(L->j, chunk, pieces, &outs[0]);
     for (int d = 0; d < L->n; d++) oups_table_free(pieces[d]);
     if (rc < 0) return rc;
     L->last = K;
@@ -738,35 +880,54 @@ static int live_process(oups_table **outs, void *obj, const oups_table *chunk) {
     return 0;
 }
 
-/* The job's state: the last MAIN key (u8 flag, 8 bytes) then the merger's blob. */
-static int live_save(uint8_t **out, size_t *len, const void *obj) {
-    const asof_live *L = obj;
+/* A state blob: `head` (hl bytes: a magic or nothing), a key (u8 flag, 8 bytes: the last MAIN
+ * key in the live mode, the cut of forward / nearest), then the merger's blob. */
+static int keyed_save(uint8_t **out, size_t *len, const char *head, size_t hl, bool has, const oups_scalar *k,
+                      const joiner *jn) {
     uint8_t *m = NULL;
     size_t ml = 0;
-    int rc = j_save(&m, &ml, &L->j->jn);
+    int rc = j_save(&m, &ml, jn);
     if (rc < 0) return rc;
-    uint8_t *b = oups_mem_alloc(ml + 9);
+    uint8_t *b = oups_mem_alloc(hl + ml + 9);
     if (!b) {
         oups_mem_free(m);
         return OUPS_ENOMEM;
     }
-    b[0] = L->has_last;
-    memcpy(b + 1, L->key.id == OUPS_TYPE_FLOAT64 ? (const void *)&L->last.v.f : (const void *)&L->last.v.i, 8);
-    memcpy(b + 9, m, ml);
+    memcpy(b, head, hl);
+    b[hl] = has;
+    memcpy(b + hl + 1, k->type.id == OUPS_TYPE_FLOAT64 ? (const void *)&k->v.f : (const void *)&k->v.i, 8);
+    memcpy(b + hl + 9, m, ml);
     oups_mem_free(m);
     *out = b;
-    *len = ml + 9;
+    *len = hl + ml + 9;
     return 0;
+}
+
+/* The key of a keyed_save blob (after its head), typed `type`. */
+static void keyed_key(bool *has, oups_scalar *k, const uint8_t *b, const oups_datatype *type) {
+    *has = b[0];
+    memset(k, 0, sizeof *k);
+    k->type = *type;
+    memcpy(type->id == OUPS_TYPE_FLOAT64 ? (void *)&k->v.f : (void *)&k->v.i, b + 1, 8);
+}
+
+/* The job's state: the last MAIN key then the merger's blob. */
+static int live_save(uint8_t **out, size_t *len, const void *obj) {
+    const asof_live *L = obj;
+    oups_scalar k = L->last;
+    k.type = L->key;
+    return keyed_save(out, len, "", 0, L->has_last, &k, &L->j->jn);
 }
 
 static int live_load(void *obj, const uint8_t *blob, size_t len) {
     asof_live *L = obj;
     int rc = len < 9 ? OUPS_ECORRUPT : j_load(&L->j->jn, blob + 9, len - 9);
     if (rc < 0) return cli_fail(rc, "the state: %s", len < 9 ? "truncated" : oups_error_last());
-    L->has_last = blob[0];
-    memset(&L->last, 0, sizeof L->last);
-    L->last.type = L->key;
-    memcpy(L->key.id == OUPS_TYPE_FLOAT64 ? (void *)&L->last.v.f : (void *)&L->last.v.i, blob + 1, 8);
+    keyed_key(&L->has_last, &L->last, blob, &L->key);
+    if (L->j->fwd) { /* forward / nearest: the rows below the last key were given */
+        L->j->has_cut = L->has_last, L->j->cut = L->last;
+        return skip_committed(L->j, L->in + 1, L->n);
+    }
     /* the TABLE rows given before: skipped */
     for (int d = 0; rc >= 0 && L->has_last && d < L->n; d++) {
         oups_table *given = NULL;
@@ -779,11 +940,37 @@ static int live_load(void *obj, const uint8_t *blob, size_t len) {
 static int run_live(asof_job *j, asof_in *in, int n, const oups_datatype *key) {
     const asof_args *a = j->a;
     asof_live L = {.j = j, .in = in, .n = n, .key = *key};
+    int rc = 0;
+    for (int d = 1; j->fwd && a->n_by && !j->has_tol && d <= n; d++) /* as run_steps */
+        while (!in[d].ended && (rc = in_read(&in[d], a->on)) > 0) {}
+    if (rc < 0) return 1;
     cli_live_job job = {.obj = &L, .n_outputs = 1, .out_format = a->format, .key = a->on, .per_row = true,
                         .process = live_process, .save = live_save, .load = live_load};
     if (a->live.store_out) job.store_out[0] = a->live.store_out;
     else job.out[0] = a->out;
     return cli_live_run(&a->live, a->state, &job);
+}
+
+/* --state of forward / nearest (not live): fwd_magic, the cut, then the merger's blob. */
+static const char fwd_magic[8] = {'O', 'U', 'P', 'S', 'A', 'F', 'W', 'D'};
+
+static int fwd_save(uint8_t **out, size_t *len, const void *obj) {
+    const asof_job *j = obj;
+    return keyed_save(out, len, fwd_magic, sizeof fwd_magic, j->has_cut, &j->cut, &j->jn);
+}
+
+/* A forward / nearest call after another: its cut from the state (key: the state's key
+ * type); MAIN must not start before it; the TABLE rows below it are skipped. */
+static int fwd_resume(asof_job *j, asof_in *in, int n, const uint8_t *key_bytes, const oups_datatype *key) {
+    keyed_key(&j->has_cut, &j->cut, key_bytes, key);
+    const char *on = j->a->on;
+    if (j->has_cut && rows(in[0].buf) > 0 && oups_column_compare_scalar(key_col(in[0].buf, on), 0, &j->cut) < 0) {
+        char a[96];
+        cli_cell_text(a, sizeof a, key_col(in[0].buf, on), 0);
+        return cli_fail(OUPS_EUNORDERED, "%s: column '%s' starts at %s, before the last key of the previous call (kept "
+                        "in the state %s)", in[0].file, on, a, j->a->state);
+    }
+    return skip_committed(j, in + 1, n);
 }
 
 /* A state saved with other options: the likely cause since the defaults changed. */
@@ -808,9 +995,23 @@ int oups_cli_asof(int argc, char **argv) {
     /* The key type: from the state if there is one, else from the inputs. */
     oups_datatype key;
     bool has_state = false;
+    bool fwd = a.direction && strcmp(a.direction, "backward") != 0;
+    const uint8_t *mblob = NULL; /* the merger's blob in it */
+    size_t mlen = 0;
     if (a.state && !a.live.input && (rc = cli_read_state(&blob, &len, a.state)) < 0) goto out; /* live: live.c */
-    if (blob && (rc = a.n_by ? oups_asof_by_merger_state_key_type(&key, &has_state, blob, len)
-                             : oups_asof_merger_state_key_type(&key, &has_state, blob, len)) < 0) {
+    if (blob) {
+        bool fwd_blob = len >= sizeof fwd_magic + 9 && !memcmp(blob, fwd_magic, sizeof fwd_magic);
+        if (fwd != fwd_blob) {
+            cli_fail(OUPS_EINVAL, "%s: a state of oups asof %s, this call is %s (give the same --direction to every "
+                     "call)", a.state, fwd_blob ? "--direction forward or nearest" : "--direction backward",
+                     fwd ? "forward or nearest" : "backward");
+            goto out;
+        }
+        mblob = fwd ? blob + sizeof fwd_magic + 9 : blob;
+        mlen = fwd ? len - sizeof fwd_magic - 9 : len;
+    }
+    if (blob && (rc = a.n_by ? oups_asof_by_merger_state_key_type(&key, &has_state, mblob, mlen)
+                             : oups_asof_merger_state_key_type(&key, &has_state, mblob, mlen)) < 0) {
         cli_fail(rc, "%s: %s%s", a.state, oups_error_last(),
                  a.n_by ? " (a state written without --by?)" : " (a state written with --by?)");
         goto out;
@@ -841,7 +1042,7 @@ int oups_cli_asof(int argc, char **argv) {
         oups_asof_merger_options po = o;
         po.fill = a.fill_mode == OUPS_ASOF_FILL_VALUES ? OUPS_ASOF_FILL_ZEROS : a.fill_mode;
         if ((rc = j_new(&probe, &po, &a)) < 0) {}
-        else if ((rc = j_load(&probe, blob, len)) == OUPS_EINVAL && po.fill != o.fill)
+        else if ((rc = j_load(&probe, mblob, mlen)) == OUPS_EINVAL && po.fill != o.fill)
             rc = 0; /* maybe only the fill mode: the real joiner tells */
         else if (rc < 0) cli_fail(rc, "%s: %s%s", a.state, oups_error_last(), rc == OUPS_EINVAL ? old_defaults_hint : "");
     }
@@ -856,7 +1057,7 @@ int oups_cli_asof(int argc, char **argv) {
             continue;
         }
         if (typed) rc = j_schema(&want, &probe, a.on, i);
-        if (rc >= 0) rc = in_open(&in[i], paths[i], want, a.on);
+        if (rc >= 0) rc = in_open(&in[i], paths[i], want, a.on, &a.live.csv);
         if (rc >= 0 && typed && i > 0) rc = check_columns(in[i].buf, in[i].spec, want);
         if (rc >= 0 && has_state && rows(in[i].buf) == 0) rc = retype_key(&in[i].buf, a.on, &key);
         oups_table_free(want);
@@ -874,18 +1075,21 @@ int oups_cli_asof(int argc, char **argv) {
     o.fill_values_init = fills;
     o.n_fill_groups = a.fill_mode == OUPS_ASOF_FILL_VALUES;
     if (j_new(&j.jn, &o, &a) < 0) goto out;
-    if (has_state && (rc = j_load(&j.jn, blob, len)) < 0) {
+    if (has_state && (rc = j_load(&j.jn, mblob, mlen)) < 0) {
         cli_fail(rc, "%s: %s%s", a.state, oups_error_last(), rc == OUPS_EINVAL ? old_defaults_hint : "");
         goto out;
     }
+    j.fwd = o.direction != OUPS_ASOF_BACKWARD;
+    j.has_tol = o.has_tolerance, j.tol = o.tolerance;
     if (a.live.input) {
         status = run_live(&j, in, n, &key);
         goto out;
     }
+    if (fwd && blob && fwd_resume(&j, in, n, blob + sizeof fwd_magic, &key) < 0) goto out;
     rc = run_steps(&j, in, n + 1);
     if (cli_sink_close(&j.out, rc == 0) < 0 || rc < 0) goto out;
     /* after the output: a crash in between replays this chunk, nothing is lost */
-    if (a.state && cli_save_state(a.state, j_save, &j.jn) < 0) goto out;
+    if (a.state && cli_save_state(a.state, fwd ? fwd_save : j_save, fwd ? (const void *)&j : &j.jn) < 0) goto out;
     status = 0;
 out:
     cli_sink_close(&j.out, false);

@@ -883,6 +883,10 @@ int cli_read_table_typed(oups_table **out, const char *path, const cli_schema *t
     return read_table(out, path, types, false, NULL);
 }
 
+int cli_read_table_typed_opts(oups_table **out, const char *path, const cli_schema *types, const cli_csv_options *o) {
+    return read_table(out, path, types, false, o);
+}
+
 /* ---- rows of cells held in memory (records.h: the live input, live.c) --------------------- */
 /* Kept apart from the streaming reader above: the same tokenizer, inference and cell parsing,
  * applied to complete records the live driver has already cut from its input. */

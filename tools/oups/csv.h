@@ -108,9 +108,10 @@ int cli_read_table_opts(oups_table **out, const char *path, const char *schema_s
 /**
  * As cli_read_table, with the types of `types` for the CSV columns it names; columns of `types`
  * that the header lacks are skipped (the caller checks the columns), the others are inferred.
- * A Parquet file is read as stored. `types` is borrowed.
+ * A Parquet file is read as stored. `types` and `o` (CSV options; NULL: defaults) are borrowed.
  */
 int cli_read_table_typed(oups_table **out, const char *path, const cli_schema *types);
+int cli_read_table_typed_opts(oups_table **out, const char *path, const cli_schema *types, const cli_csv_options *o);
 
 /**
  * Write the header (CSV: the column names row; JSONL: nothing) and then rows of `t`.

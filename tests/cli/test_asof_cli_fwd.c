@@ -1,0 +1,198 @@
+// labels: quick oracle
+/*
+ * tests/cli/test_asof_cli_fwd.c: `oups asof --direction forward|nearest` read chunk by chunk and
+ * continued across processes. Random inputs (runs of equal keys, two TABLEs, --by, tolerance,
+ * n-prev windows, exact matches on or off): tiny CSV blocks and small Parquet row groups give
+ * the one-shot bytes; MAIN cut at random rows (inside runs of equal keys too) and joined by one
+ * `--state` process per chunk against the whole TABLE files gives the one-shot rows; the live
+ * mode (MAIN on stdin in chunks of random size) too. One-shot checked against pandas
+ * merge_asof(direction=) and Polars join_asof(strategy=) (skipped, said on stderr, when
+ * missing). Errors: a state of another direction, MAIN starting before the state's last key.
+ */
+#include <stdarg.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ops/asof_fixtures.h" /* harness, tmpdir_make */
+
+static char dir[64];
+
+static void write_text(const char *name, const char *text) { write_text_in(dir, name, text); }
+static char *slurp(const char *name) { return slurp_in(dir, name); }
+
+/* In dir: a shell command line (printf format), stdout to out.txt, stderr to err.txt. */
+static int sh(const char *fmt, ...) {
+    char args[2048], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "cd %s && export PATH=%s:$PATH && { %s; } > out.txt 2> err.txt", dir, OUPS_BINARY_DIR, args);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int ok0(int st) {
+    if (st == 0) return 1;
+    char *e = slurp("err.txt");
+    fprintf(stderr, "  exit %d: %s\n", st, e ? e : "");
+    free(e);
+    return 0;
+}
+#define RUN0(...) CHECK(ok0(sh(__VA_ARGS__)))
+
+static int file_has(const char *name, const char *want) {
+    char *got = slurp(name);
+    int ok = got && strstr(got, want) != NULL;
+    if (!ok) fprintf(stderr, "  %s: want a line with %s\n  got:\n%s\n", name, want, got ? got : "(none)");
+    free(got);
+    return ok;
+}
+
+static int same_text(const char *what, const char *x, const char *y) {
+    int ok = x && y && !strcmp(x, y);
+    if (!ok) fprintf(stderr, "  %s differs:\n%.800s\n---\n%.800s\n", what, x ? x : "", y ? y : "");
+    return ok;
+}
+
+static int same_files(const char *a, const char *b) {
+    char *x = slurp(a), *y = slurp(b);
+    int ok = same_text(b, x, y);
+    free(x), free(y);
+    return ok;
+}
+
+/* MAIN: ts, sym, q; a TABLE: ts, sym (with --by), px<t>, n<t> (px null now and then). Keys
+ * grow by 0..2 (runs of equal keys); sym in A, B, C (MAIN also D: never in a TABLE). */
+static int gen(const char *name, int table, int n, uint64_t *rng, int64_t k0, bool sym) {
+    static char buf[1 << 16];
+    size_t len = table ? (size_t)snprintf(buf, sizeof buf, "ts,%spx%d,n%d\n", sym ? "sym," : "", table, table)
+                       : (size_t)snprintf(buf, sizeof buf, "ts,sym,q\n");
+    int64_t k = k0;
+    for (int i = 0; i < n; i++) {
+        k += (int64_t)(test_rand(rng) % 3);
+        const char *s = (const char *[]){"A", "B", "C", "D"}[test_rand(rng) % (table ? 3 : 4)];
+        char px[32] = "";
+        if (i % 7 != 3) snprintf(px, sizeof px, "%d.5", i);
+        if (table) len += (size_t)snprintf(buf + len, sizeof buf - len, "%lld,%s%s%s,%d\n", (long long)k, sym ? s : "",
+                                           sym ? "," : "", px, i);
+        else len += (size_t)snprintf(buf + len, sizeof buf - len, "%lld,%s,%d\n", (long long)k, s, i);
+    }
+    write_text(name, buf);
+    return n;
+}
+
+TEST(fwd_errors) {
+    CHECK(access(OUPS_BINARY_DIR "/oups", X_OK) == 0);
+    CHECK(tmpdir_make(dir, sizeof dir));
+    write_text("m.csv", "ts,q\n1,10\n5,20\n");
+    write_text("t.csv", "ts,px\n2,1.5\n5,2.5\n9,3.5\n");
+    write_text("m2.csv", "ts,q\n3,30\n");
+    RUN0("oups asof --on ts --main m.csv t.csv --direction forward");
+    CHECK(file_has("out.txt", "ts,q,px\n1,10,1.5\n5,20,2.5\n"));
+    /* a state of another direction */
+    RUN0("oups asof --on ts --main m.csv t.csv --direction forward --state f.state");
+    CHECK(sh("oups asof --on ts --main m2.csv t.csv --state f.state") == 1);
+    CHECK(file_has("err.txt", "f.state: a state of oups asof --direction forward or nearest"));
+    RUN0("oups asof --on ts --main m.csv t.csv --state b.state");
+    CHECK(sh("oups asof --on ts --main m2.csv t.csv --state b.state --direction nearest") == 1);
+    CHECK(file_has("err.txt", "b.state: a state of oups asof --direction backward"));
+    /* MAIN before the last key of the previous call */
+    CHECK(sh("oups asof --on ts --main m2.csv t.csv --direction forward --state f.state -o x.csv") == 1);
+    CHECK(file_has("err.txt", "m2.csv: column 'ts' starts at 3, before the last key of the previous call"));
+    CHECK(access("x.csv", F_OK) != 0);
+    /* the next chunk continues (the TABLE given whole again) */
+    write_text("m3.csv", "ts,q\n5,30\n6,40\n");
+    RUN0("oups asof --on ts --main m3.csv t.csv --direction forward --state f.state");
+    CHECK(file_has("out.txt", "ts,q,px\n5,30,2.5\n6,40,3.5\n"));
+}
+
+/* Random MAIN chunks, one --state process each (TABLEs whole), concatenated: the one-shot. */
+static int chunked_state(uint64_t *rng, const char *tables, const char *flags, int nm, int iter) {
+    char *m = slurp("m.csv");
+    if (!m) return 0;
+    char *lines[512], *p = strchr(m, '\n') + 1;
+    for (int i = 0; i <= nm; i++) lines[i] = p, p = i < nm ? strchr(p, '\n') + 1 : p;
+    static char all[1 << 17];
+    size_t len = 0;
+    int n_cuts = 1 + (int)(test_rand(rng) % 4), m0 = 0, ok = 1;
+    char state[32];
+    snprintf(state, sizeof state, "fs%d.state", iter);
+    for (int c = 0; ok && c <= n_cuts; c++) {
+        int m1 = c == n_cuts ? nm : m0 + (int)(test_rand(rng) % (uint64_t)(nm - m0 + 1));
+        char path[256];
+        snprintf(path, sizeof path, "%s/cm.csv", dir);
+        FILE *f = fopen(path, "w");
+        fputs("ts,sym,q\n", f);
+        fwrite(lines[m0], 1, (size_t)(lines[m1] - lines[m0]), f);
+        fclose(f);
+        ok = ok0(sh("oups asof --on ts --main cm.csv %s %s --state %s -o part.csv", tables, flags, state));
+        char *part = ok ? slurp("part.csv") : NULL;
+        ok = part != NULL;
+        if (ok) len += (size_t)snprintf(all + len, sizeof all - len, "%s", c == 0 ? part : strchr(part, '\n') + 1);
+        free(part);
+        m0 = m1;
+    }
+    char *one = slurp("one.csv");
+    if (ok) ok = same_text("chunks in new processes", one, all);
+    free(one);
+    free(m);
+    return ok;
+}
+
+TEST(fwd_chunks_processes_live_and_oracles) {
+    CHECK(dir[0]);
+    uint64_t rng = tests_seed() ^ 0xf0;
+    bool pandas = system("/usr/bin/python3 -c 'import pandas' 2>/dev/null") == 0;
+    char node_cmd[512];
+    snprintf(node_cmd, sizeof node_cmd, "cd %s/tests/oracle && node -e \"require('nodejs-polars')\" 2>/dev/null",
+             OUPS_SOURCE_DIR);
+    bool polars = system(node_cmd) == 0;
+    if (!pandas) fprintf(stderr, "  pandas not found (python3-pandas): its comparison is skipped\n");
+    if (!polars) fprintf(stderr, "  nodejs-polars not found: its comparison is skipped\n");
+    for (int iter = 0; iter < 16; iter++) {
+        const char *d = iter % 2 ? "nearest" : "forward";
+        bool by = iter % 4 >= 2, two = iter % 8 >= 4 && !by; /* two TABLEs: not with the oracles */
+        int nm = gen("m.csv", 0, 1 + (int)(test_rand(&rng) % 150), &rng, 0, true);
+        gen("t.csv", 1, 1 + (int)(test_rand(&rng) % 150), &rng, -3, by);
+        gen("t2.csv", 2, 1 + (int)(test_rand(&rng) % 60), &rng, 2, by);
+        int tol = test_rand(&rng) % 2 ? -1 : (int)(test_rand(&rng) % 4);
+        int np = two ? (int)(test_rand(&rng) % 3) : 0, allow = two ? (int)(test_rand(&rng) % 2) : 1;
+        char flags[256], tol_s[16] = "none";
+        if (tol >= 0) snprintf(tol_s, sizeof tol_s, "%d", tol);
+        snprintf(flags, sizeof flags, "--direction %s --n-prev %d --allow-exact-matches %d%s%s%s", d, np, allow,
+                 tol >= 0 ? " --tolerance " : "", tol >= 0 ? tol_s : "", by ? " --by sym" : "");
+        const char *tables = two ? "t.csv t2.csv" : "t.csv";
+        RUN0("oups asof --on ts --main m.csv %s %s -o one.csv", tables, flags);
+        RUN0("OUPS_CSV_BLOCK_BYTES=9 oups asof --on ts --main m.csv %s %s -o blocks.csv", tables, flags);
+        CHECK(same_files("one.csv", "blocks.csv"));
+        RUN0("oups parquet from-csv t.csv t.parquet --row-group-size 5 && oups parquet from-csv t2.csv t2.parquet "
+             "--row-group-size 3 && oups parquet from-csv m.csv m.parquet --row-group-size 4");
+        RUN0("oups asof --on ts --main m.parquet %s %s -o groups.csv", two ? "t.parquet t2.parquet" : "t.parquet", flags);
+        CHECK(same_files("one.csv", "groups.csv"));
+        CHECK(chunked_state(&rng, tables, flags, nm, iter));
+        int rows = 1 + (int)(test_rand(&rng) % 20);
+        RUN0("oups asof --on ts --input - --chunk-rows %d %s %s --state live%d.state < m.csv > live.csv", rows, tables,
+             flags, iter);
+        CHECK(same_files("one.csv", "live.csv"));
+        if (two) continue;
+        if (pandas) {
+            int st = sh("/usr/bin/python3 %s/tests/cli/asof_cli_pandas.py ts %s %s 1 %s m.csv t.csv one.csv",
+                        OUPS_SOURCE_DIR, by ? "sym" : "-", d, tol_s);
+            if (st) CHECK(file_has("out.txt", "ok"));
+            CHECK(st == 0);
+        }
+        /* Polars: nearest ties are resolved otherwise (pandas and we take the backward row) */
+        if (polars && !strcmp(d, "forward")) {
+            int st = sh("node %s/tests/oracle/polars_asof.mjs ts %s %s %s m.csv t.csv one.csv", OUPS_SOURCE_DIR,
+                        by ? "sym" : "-", d, tol_s);
+            if (st) CHECK(file_has("out.txt", "ok"));
+            CHECK(st == 0);
+        }
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
+RUN_TESTS("cli.asof_cli_fwd", fwd_errors, fwd_chunks_processes_live_and_oracles)
