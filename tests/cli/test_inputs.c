@@ -9,7 +9,7 @@
  * `parquet copy IN... OUT` writes several inputs into one file, gathering the small row groups
  * of Parquet inputs (regrouping CSV ones or with --row-group-size). Progress lines on stderr
  * (forced with OUPS_PROGRESS=1; off with --quiet). JSONL files and stdin (--input-format jsonl),
- * with tiny blocks.
+ * with tiny blocks. An empty CSV or JSONL file: "no columns" naming it, or 0 rows with --schema.
  */
 #include "cli_run.h"
 #include "harness.h"
@@ -180,6 +180,36 @@ TEST(jsonl_inputs) {
     CHECK(clirun("parquet cat a.jsonl --input-format xml") == 2);
 }
 
+/* An empty file (0 bytes, or only blank lines) has no columns, CSV and JSONL alike: an error
+ * naming the file, or with --schema 0 rows of those columns (cat, from-csv, asof). */
+TEST(empty_inputs_csv_and_jsonl_alike) {
+    clirun_put_text("e.csv", "");
+    clirun_put_text("e.jsonl", "");
+    clirun_put_text("blank.jsonl", "\n\n");
+    static const char *const files[] = {"e.csv", "e.jsonl", "blank.jsonl"};
+    for (int i = 0; i < 3; i++) {
+        CHECK(clirun("parquet cat %s", files[i]) == 1);
+        char want[128];
+        snprintf(want, sizeof want, "%s: no columns: the file is empty", files[i]);
+        CHECK(clirun_one_error_line(want));
+        CHECK(clirun("parquet from-csv %s e.parquet", files[i]) == 1);
+        CHECK(clirun_one_error_line(want));
+        CHECK(!clirun_exists("e.parquet"));
+        CHECK(clirun("parquet cat %s --schema k:int64,s:string --format jsonl", files[i]) == 0);
+        CHECK(clirun_same("out.txt", ""));
+        CHECK(clirun("parquet cat %s --schema k:int64,s:string", files[i]) == 0);
+        CHECK(clirun_same("out.txt", "k,s\n"));
+        CHECK(clirun("parquet from-csv %s e.parquet --schema k:int64,s:string", files[i]) == 0);
+        CHECK(clirun("parquet schema e.parquet") == 0);
+        char *t = clirun_slurp("out.txt", NULL);
+        CHECK(t && strstr(t, "k") && strstr(t, "int64") && strstr(t, "string"));
+        free(t);
+        CHECK(clirun_sh("rm -f e.parquet") == 0);
+        CHECK(clirun("asof --on k --main a.csv %s", files[i]) == 1);
+        CHECK(clirun_one_error_line(want));
+    }
+}
+
 /* Progress lines (forced by OUPS_PROGRESS=1, as stderr is no terminal here): rows and MB/s,
  * a final line with the total; none with --quiet, none by default (stderr not a terminal). */
 TEST(progress_on_stderr) {
@@ -217,4 +247,4 @@ TEST(help_names_the_inputs) {
 CLIRUN_TESTS("cli.inputs", "inputs", setup_files, csv_and_parquet_files_concatenated, glob_in_name_order,
              directory_of_files, dataset_directory, stdin_input, projection, tiny_csv_blocks_across_inputs,
              mismatched_inputs_fail_naming_both, runtime_errors, copy_several_inputs_into_one_file,
-             jsonl_inputs, progress_on_stderr, help_names_the_inputs)
+             jsonl_inputs, empty_inputs_csv_and_jsonl_alike, progress_on_stderr, help_names_the_inputs)

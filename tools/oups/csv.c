@@ -775,7 +775,10 @@ int cli_csv_open_typed(cli_csv **out, const char *path, const cli_schema *sch, b
         if (s->o.no_header && rc > 0) s->r.p = rec, s->r.line = rec_line; /* the record is data */
         if (rc >= 0) reader_done(s);
     } while (rc == 0 && !s->eof);
-    if (rc >= 0 && s->c.ncols == 0) rc = cli_fail(OUPS_EINVAL, "%s: no header row", s->name);
+    if (rc >= 0 && s->c.ncols == 0) { /* an empty file: the --schema columns (0 rows), else an error */
+        for (int k = 0; rc >= 0 && need_all && sch && k < sch->n; k++) rc = add_name(&s->c, k, sch->names[k]);
+        if (rc >= 0 && s->c.ncols == 0) rc = cli_fail(OUPS_EINVAL, "%s: %s", s->name, CLI_NO_COLUMNS);
+    }
     if (rc >= 0) rc = open_columns(s, sch, need_all);
     /* the first block: types are inferred from it, then fixed for the rest of the input */
     if (rc >= 0) rc = fill(s, &cut);

@@ -82,6 +82,8 @@ void cli_source_close(cli_source *s);
  * (caller frees): 1, then 0 at the end, or < 0 (printed, naming file, line, column, value).
  */
 typedef struct cli_csv cli_csv;
+/** The message for an input without a header row (CSV) or object line (JSONL), without --schema. */
+#define CLI_NO_COLUMNS "no columns: the file is empty (give --schema NAME:TYPE,... to read it as 0 rows)"
 int cli_csv_open(cli_csv **out, const char *path, const char *schema_spec, const cli_csv_options *opts);
 /** As cli_csv_open with a parsed schema (borrowed; NULL: infer all): with `need_all` each of its
  * columns must be in the header, else those the header lacks are skipped. */

@@ -260,7 +260,7 @@ static int open_source(cli_input *in, const item *it, bool first) {
             sch = &spec, need_all = true;
         }
         if (it->kind == K_CSV) rc = cli_csv_open_typed(&in->csv, it->path, sch, need_all, &in->o.csv);
-        else rc = cli_jsonl_open(&in->jl, it->path, sch, &in->o.csv);
+        else rc = cli_jsonl_open(&in->jl, it->path, sch, need_all, &in->o.csv);
         cli_schema_free(&spec);
         if (rc) return rc;
         break;

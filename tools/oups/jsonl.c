@@ -410,7 +410,7 @@ static int jsonl_block(oups_table **out, cli_jsonl *j) {
     return rc;
 }
 
-int cli_jsonl_open(cli_jsonl **out, const char *path, const cli_schema *sch, const cli_csv_options *o) {
+int cli_jsonl_open(cli_jsonl **out, const char *path, const cli_schema *sch, bool need_all, const cli_csv_options *o) {
     *out = NULL;
     cli_jsonl *j = calloc(1, sizeof *j);
     if (!j) return cli_fail(OUPS_ENOMEM, "%s: out of memory", path);
@@ -431,7 +431,9 @@ int cli_jsonl_open(cli_jsonl **out, const char *path, const cli_schema *sch, con
     }
     if (rc == 0) rc = jsonl_block(&j->pending, j);
     if (rc == 0 && j->pending) rc = oups_table_slice(&j->schema, j->pending, 0, 0);
-    else if (rc == 0) rc = oups_table_new_empty(&j->schema, 0, NULL, NULL); /* no rows: no columns */
+    else if (rc == 0 && need_all && sch && sch->n) /* no rows: the --schema columns, as for an empty CSV */
+        rc = oups_table_new_empty(&j->schema, sch->n, (const char *const *)sch->names, sch->types);
+    else if (rc == 0) rc = cli_fail(OUPS_EINVAL, "%s: %s", j->name, CLI_NO_COLUMNS);
     if (rc < 0) {
         if (!cli_failed()) cli_fail_lib(rc, path);
         cli_jsonl_close(j);

@@ -56,11 +56,13 @@ int cli_schema_of_table(cli_schema *s, const oups_table *t);
  * A JSONL file (or "-", or .gz/.zst by extension: cli_source) read block by block, as
  * cli_csv reads CSV (block_bytes of `o`, OUPS_CSV_BLOCK_BYTES): the columns are the keys of the
  * first line; `sch` (copied; may be NULL) types the columns it names, the others are inferred
- * from the first block and then fixed. A last line without a newline is read. next: 1 = a
- * table (caller frees), 0 = the end, < 0 (printed, naming the line and the field).
+ * from the first block and then fixed. A file without an object line has the columns of `sch`
+ * with `need_all` (a --schema: 0 rows), else is refused (CLI_NO_COLUMNS), as an empty CSV. A
+ * last line without a newline is read. next: 1 = a table (caller frees), 0 = the end, < 0
+ * (printed, naming the line and the field).
  */
 typedef struct cli_jsonl cli_jsonl;
-int cli_jsonl_open(cli_jsonl **out, const char *path, const cli_schema *sch, const cli_csv_options *o);
+int cli_jsonl_open(cli_jsonl **out, const char *path, const cli_schema *sch, bool need_all, const cli_csv_options *o);
 int cli_jsonl_next(oups_table **out, cli_jsonl *j);
 /** The columns and types (0 rows, borrowed); no columns for an input without rows. */
 const oups_table *cli_jsonl_schema(const cli_jsonl *j);
