@@ -218,6 +218,37 @@ TEST(csv_delimiter_no_header) {
     CHECK(sh(NULL, "asof --on ts --main sc_m.csv sc_q.csv --delimiter ';;'") == 2);
     CHECK(sh(NULL, "asof --help") == 0);
     CHECK(file_is("out.txt", "--delimiter C", false) && file_is("out.txt", "--no-header", false));
+    CHECK(file_is("out.txt", "Inputs: files (.parquet/.pq, .csv, .csv.gz, .csv.zst, .jsonl), globs", false));
+}
+
+/* --tolerance as a period on timestamp keys (ns from CSV, ms from Parquet), every direction. */
+TEST(tolerance_period_on_timestamps) {
+    CHECK(dir[0]);
+    write_text("tp_m.csv", "ts,q\n2024-01-02T00:00:07Z,1\n2024-01-02T00:00:20Z,2\n2024-01-02T00:00:31.5Z,3\n");
+    write_text("tp_t.csv", "ts,px\n2024-01-02T00:00:05Z,1.5\n2024-01-02T00:00:09Z,2.5\n2024-01-02T00:00:35Z,3.5\n");
+    static const char *const want[][4] = {
+        {"backward", "1.5", "", ""},    /* 7: 5 (2 s); 20: 9 is 11 s away; 31.5: 9 is 22.5 s away */
+        {"forward", "2.5", "", "3.5"},  /* 7: 9 (2 s); 20: 35 is 15 s away; 31.5: 35 (3.5 s) */
+        {"nearest", "1.5", "", "3.5"},  /* 7: 5 and 9 tie at 2 s: the backward row */
+    };
+    for (int i = 0; i < 3; i++) {
+        CHECK(sh(NULL, "asof --on ts --main tp_m.csv tp_t.csv --direction %s --tolerance 5s --no-keep-main", want[i][0]) == 0);
+        char exp[256];
+        snprintf(exp, sizeof exp, "ts,px\n2024-01-02T00:00:07.000000000Z,%s\n2024-01-02T00:00:20.000000000Z,%s\n"
+                 "2024-01-02T00:00:31.500000000Z,%s\n", want[i][1], want[i][2], want[i][3]);
+        OUT_IS(exp);
+    }
+    /* ms keys: 5s is 5000 key units; 4999ms is one unit short for the row 5 s away */
+    CHECK(sh(NULL, "parquet from-csv tp_m.csv tp_m.parquet --schema 'ts:timestamp[ms,UTC],q:int64'") == 0);
+    CHECK(sh(NULL, "parquet from-csv tp_t.csv tp_t.parquet --schema 'ts:timestamp[ms,UTC],px:float64'") == 0);
+    write_text("tp_m2.csv", "ts,q\n2024-01-02T00:00:10Z,1\n");
+    CHECK(sh(NULL, "parquet from-csv tp_m2.csv tp_m2.parquet --schema 'ts:timestamp[ms,UTC],q:int64'") == 0);
+    CHECK(sh(NULL, "asof --on ts --main tp_m2.parquet tp_t.parquet --tolerance 5s --no-keep-main") == 0);
+    OUT_IS("ts,px\n2024-01-02T00:00:10.000Z,2.5\n");
+    CHECK(sh(NULL, "asof --on ts --main tp_m2.parquet tp_t.parquet --tolerance 100ms --no-keep-main") == 0);
+    OUT_IS("ts,px\n2024-01-02T00:00:10.000Z,\n");
+    CHECK(sh(NULL, "asof --on ts --main tp_m2.parquet tp_t.parquet --tolerance 1min --direction forward --no-keep-main") == 0);
+    OUT_IS("ts,px\n2024-01-02T00:00:10.000Z,3.5\n");
 }
 
 /* Random inputs: small CSV blocks and many Parquet row groups give the one-shot bytes, and
@@ -286,5 +317,5 @@ TEST(chunked_reading_and_pandas_oracle) {
 }
 
 RUN_TESTS("cli.asof_cli", defaults_are_pandas, keep_main, fill_values_file, usage_errors_exit_2,
-          errors_name_input_column_iso_time, input_specs, state_with_old_defaults, csv_delimiter_no_header,
+          errors_name_input_column_iso_time, input_specs, state_with_old_defaults, csv_delimiter_no_header, tolerance_period_on_timestamps,
           chunked_reading_and_pandas_oracle)
