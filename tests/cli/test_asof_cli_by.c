@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ops/asof_fixtures.h" /* harness, tmpdir_make */
+#include "asof_oracles.h"
 
 static char dir[64];
 
@@ -127,13 +128,8 @@ TEST(by_flags_and_errors) {
 TEST(by_oracles_and_chunked_reading) {
     CHECK(dir[0]);
     uint64_t rng = tests_seed() ^ 0xbb;
-    bool pandas = system("/usr/bin/python3 -c 'import pandas' 2>/dev/null") == 0;
-    char node_cmd[512];
-    snprintf(node_cmd, sizeof node_cmd, "cd %s/tests/oracle && node -e \"require('nodejs-polars')\" 2>/dev/null",
-             OUPS_SOURCE_DIR);
-    bool polars = system(node_cmd) == 0;
-    if (!pandas) fprintf(stderr, "  pandas not found (python3-pandas): its comparison is skipped\n");
-    if (!polars) fprintf(stderr, "  nodejs-polars not found: its comparison is skipped\n");
+    bool pandas, polars;
+    asof_oracles(&pandas, &polars);
     static const char *dirs[] = {"backward", "forward", "nearest"};
     for (int iter = 0; iter < 12; iter++) {
         int nm = 1 + (int)(test_rand(&rng) % 250), nt = 1 + (int)(test_rand(&rng) % 250);

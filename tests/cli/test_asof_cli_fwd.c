@@ -9,43 +9,20 @@
  * merge_asof(direction=) and Polars join_asof(strategy=) (skipped, said on stderr, when
  * missing). Errors: a state of another direction, MAIN starting before the state's last key.
  */
-#include <stdarg.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "cli_run.h"
+#include "asof_oracles.h"
+#include "harness.h"
 
-#include "ops/asof_fixtures.h" /* harness, tmpdir_make */
-
-static char dir[64];
-
-static void write_text(const char *name, const char *text) { write_text_in(dir, name, text); }
-static char *slurp(const char *name) { return slurp_in(dir, name); }
-
-/* In dir: a shell command line (printf format), stdout to out.txt, stderr to err.txt. */
-static int sh(const char *fmt, ...) {
-    char args[2048], cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "cd %s && export PATH=%s:$PATH && { %s; } > out.txt 2> err.txt", dir, OUPS_BINARY_DIR, args);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
+/* oups ARGS (printf format) exits 0, else its stderr is printed. */
 static int ok0(int st) {
-    if (st == 0) return 1;
-    char *e = slurp("err.txt");
-    fprintf(stderr, "  exit %d: %s\n", st, e ? e : "");
-    free(e);
-    return 0;
+    if (st != 0) fprintf(stderr, "  exit %d: %s\n", st, clirun_text("err.txt"));
+    return st == 0;
 }
-#define RUN0(...) CHECK(ok0(sh(__VA_ARGS__)))
+#define RUN0(...) CHECK(ok0(clirun(__VA_ARGS__)))
 
-static int file_has(const char *name, const char *want) {
-    char *got = slurp(name);
-    int ok = got && strstr(got, want) != NULL;
-    if (!ok) fprintf(stderr, "  %s: want a line with %s\n  got:\n%s\n", name, want, got ? got : "(none)");
-    free(got);
+static int err_has(const char *want) {
+    int ok = strstr(clirun_text("err.txt"), want) != NULL;
+    if (!ok) fprintf(stderr, "  stderr: want a line with %s\n  got:\n%s\n", want, clirun_text("err.txt"));
     return ok;
 }
 
@@ -56,7 +33,7 @@ static int same_text(const char *what, const char *x, const char *y) {
 }
 
 static int same_files(const char *a, const char *b) {
-    char *x = slurp(a), *y = slurp(b);
+    char *x = clirun_slurp(a, NULL), *y = clirun_slurp(b, NULL);
     int ok = same_text(b, x, y);
     free(x), free(y);
     return ok;
@@ -78,38 +55,36 @@ static int gen(const char *name, int table, int n, uint64_t *rng, int64_t k0, bo
                                            sym ? "," : "", px, i);
         else len += (size_t)snprintf(buf + len, sizeof buf - len, "%lld,%s,%d\n", (long long)k, s, i);
     }
-    write_text(name, buf);
+    clirun_put_text(name, buf);
     return n;
 }
 
 TEST(fwd_errors) {
-    CHECK(access(OUPS_BINARY_DIR "/oups", X_OK) == 0);
-    CHECK(tmpdir_make(dir, sizeof dir));
-    write_text("m.csv", "ts,q\n1,10\n5,20\n");
-    write_text("t.csv", "ts,px\n2,1.5\n5,2.5\n9,3.5\n");
-    write_text("m2.csv", "ts,q\n3,30\n");
-    RUN0("oups asof --on ts --main m.csv t.csv --direction forward");
-    CHECK(file_has("out.txt", "ts,q,px\n1,10,1.5\n5,20,2.5\n"));
+    clirun_put_text("m.csv", "ts,q\n1,10\n5,20\n");
+    clirun_put_text("t.csv", "ts,px\n2,1.5\n5,2.5\n9,3.5\n");
+    clirun_put_text("m2.csv", "ts,q\n3,30\n");
+    RUN0("asof --on ts --main m.csv t.csv --direction forward");
+    CHECK(clirun_same("out.txt", "ts,q,px\n1,10,1.5\n5,20,2.5\n"));
     /* a state of another direction */
-    RUN0("oups asof --on ts --main m.csv t.csv --direction forward --state f.state");
-    CHECK(sh("oups asof --on ts --main m2.csv t.csv --state f.state") == 1);
-    CHECK(file_has("err.txt", "f.state: a state of oups asof --direction forward or nearest"));
-    RUN0("oups asof --on ts --main m.csv t.csv --state b.state");
-    CHECK(sh("oups asof --on ts --main m2.csv t.csv --state b.state --direction nearest") == 1);
-    CHECK(file_has("err.txt", "b.state: a state of oups asof --direction backward"));
+    RUN0("asof --on ts --main m.csv t.csv --direction forward --state f.state");
+    CHECK(clirun("asof --on ts --main m2.csv t.csv --state f.state") == 1);
+    CHECK(err_has("f.state: a state of oups asof --direction forward or nearest"));
+    RUN0("asof --on ts --main m.csv t.csv --state b.state");
+    CHECK(clirun("asof --on ts --main m2.csv t.csv --state b.state --direction nearest") == 1);
+    CHECK(err_has("b.state: a state of oups asof --direction backward"));
     /* MAIN before the last key of the previous call */
-    CHECK(sh("oups asof --on ts --main m2.csv t.csv --direction forward --state f.state -o x.csv") == 1);
-    CHECK(file_has("err.txt", "m2.csv: column 'ts' starts at 3, before the last key of the previous call"));
-    CHECK(access("x.csv", F_OK) != 0);
+    CHECK(clirun("asof --on ts --main m2.csv t.csv --direction forward --state f.state -o x.csv") == 1);
+    CHECK(err_has("m2.csv: column 'ts' starts at 3, before the last key of the previous call"));
+    CHECK(!clirun_exists("x.csv"));
     /* the next chunk continues (the TABLE given whole again) */
-    write_text("m3.csv", "ts,q\n5,30\n6,40\n");
-    RUN0("oups asof --on ts --main m3.csv t.csv --direction forward --state f.state");
-    CHECK(file_has("out.txt", "ts,q,px\n5,30,2.5\n6,40,3.5\n"));
+    clirun_put_text("m3.csv", "ts,q\n5,30\n6,40\n");
+    RUN0("asof --on ts --main m3.csv t.csv --direction forward --state f.state");
+    CHECK(clirun_same("out.txt", "ts,q,px\n5,30,2.5\n6,40,3.5\n"));
 }
 
 /* Random MAIN chunks, one --state process each (TABLEs whole), concatenated: the one-shot. */
 static int chunked_state(uint64_t *rng, const char *tables, const char *flags, int nm, int iter) {
-    char *m = slurp("m.csv");
+    char *m = clirun_slurp("m.csv", NULL);
     if (!m) return 0;
     char *lines[512], *p = strchr(m, '\n') + 1;
     for (int i = 0; i <= nm; i++) lines[i] = p, p = i < nm ? strchr(p, '\n') + 1 : p;
@@ -121,19 +96,19 @@ static int chunked_state(uint64_t *rng, const char *tables, const char *flags, i
     for (int c = 0; ok && c <= n_cuts; c++) {
         int m1 = c == n_cuts ? nm : m0 + (int)(test_rand(rng) % (uint64_t)(nm - m0 + 1));
         char path[256];
-        snprintf(path, sizeof path, "%s/cm.csv", dir);
+        clirun_path(path, sizeof path, "cm.csv");
         FILE *f = fopen(path, "w");
         fputs("ts,sym,q\n", f);
         fwrite(lines[m0], 1, (size_t)(lines[m1] - lines[m0]), f);
         fclose(f);
-        ok = ok0(sh("oups asof --on ts --main cm.csv %s %s --state %s -o part.csv", tables, flags, state));
-        char *part = ok ? slurp("part.csv") : NULL;
+        ok = ok0(clirun("asof --on ts --main cm.csv %s %s --state %s -o part.csv", tables, flags, state));
+        char *part = ok ? clirun_slurp("part.csv", NULL) : NULL;
         ok = part != NULL;
         if (ok) len += (size_t)snprintf(all + len, sizeof all - len, "%s", c == 0 ? part : strchr(part, '\n') + 1);
         free(part);
         m0 = m1;
     }
-    char *one = slurp("one.csv");
+    char *one = clirun_slurp("one.csv", NULL);
     if (ok) ok = same_text("chunks in new processes", one, all);
     free(one);
     free(m);
@@ -141,15 +116,9 @@ static int chunked_state(uint64_t *rng, const char *tables, const char *flags, i
 }
 
 TEST(fwd_chunks_processes_live_and_oracles) {
-    CHECK(dir[0]);
     uint64_t rng = tests_seed() ^ 0xf0;
-    bool pandas = system("/usr/bin/python3 -c 'import pandas' 2>/dev/null") == 0;
-    char node_cmd[512];
-    snprintf(node_cmd, sizeof node_cmd, "cd %s/tests/oracle && node -e \"require('nodejs-polars')\" 2>/dev/null",
-             OUPS_SOURCE_DIR);
-    bool polars = system(node_cmd) == 0;
-    if (!pandas) fprintf(stderr, "  pandas not found (python3-pandas): its comparison is skipped\n");
-    if (!polars) fprintf(stderr, "  nodejs-polars not found: its comparison is skipped\n");
+    bool pandas, polars;
+    asof_oracles(&pandas, &polars);
     for (int iter = 0; iter < 16; iter++) {
         const char *d = iter % 2 ? "nearest" : "forward";
         bool by = iter % 4 >= 2, two = iter % 8 >= 4 && !by; /* two TABLEs: not with the oracles */
@@ -163,36 +132,34 @@ TEST(fwd_chunks_processes_live_and_oracles) {
         snprintf(flags, sizeof flags, "--direction %s --n-prev %d --allow-exact-matches %d%s%s%s", d, np, allow,
                  tol >= 0 ? " --tolerance " : "", tol >= 0 ? tol_s : "", by ? " --by sym" : "");
         const char *tables = two ? "t.csv t2.csv" : "t.csv";
-        RUN0("oups asof --on ts --main m.csv %s %s -o one.csv", tables, flags);
-        RUN0("OUPS_CSV_BLOCK_BYTES=9 oups asof --on ts --main m.csv %s %s -o blocks.csv", tables, flags);
+        RUN0("asof --on ts --main m.csv %s %s -o one.csv", tables, flags);
+        CHECK(ok0(clirun_env("OUPS_CSV_BLOCK_BYTES=9", "asof --on ts --main m.csv %s %s -o blocks.csv", tables, flags)));
         CHECK(same_files("one.csv", "blocks.csv"));
-        RUN0("oups parquet from-csv t.csv t.parquet --row-group-size 5 && oups parquet from-csv t2.csv t2.parquet "
-             "--row-group-size 3 && oups parquet from-csv m.csv m.parquet --row-group-size 4");
-        RUN0("oups asof --on ts --main m.parquet %s %s -o groups.csv", two ? "t.parquet t2.parquet" : "t.parquet", flags);
+        RUN0("parquet from-csv t.csv t.parquet --row-group-size 5");
+        RUN0("parquet from-csv t2.csv t2.parquet --row-group-size 3");
+        RUN0("parquet from-csv m.csv m.parquet --row-group-size 4");
+        RUN0("asof --on ts --main m.parquet %s %s -o groups.csv", two ? "t.parquet t2.parquet" : "t.parquet", flags);
         CHECK(same_files("one.csv", "groups.csv"));
         CHECK(chunked_state(&rng, tables, flags, nm, iter));
         int rows = 1 + (int)(test_rand(&rng) % 20);
-        RUN0("oups asof --on ts --input - --chunk-rows %d %s %s --state live%d.state < m.csv > live.csv", rows, tables,
+        RUN0("asof --on ts --input - --chunk-rows %d %s %s --state live%d.state < m.csv -o live.csv", rows, tables,
              flags, iter);
         CHECK(same_files("one.csv", "live.csv"));
         if (two) continue;
         if (pandas) {
-            int st = sh("/usr/bin/python3 %s/tests/cli/asof_cli_pandas.py ts %s %s 1 %s m.csv t.csv one.csv",
-                        OUPS_SOURCE_DIR, by ? "sym" : "-", d, tol_s);
-            if (st) CHECK(file_has("out.txt", "ok"));
+            int st = clirun_sh("/usr/bin/python3 %s/tests/cli/asof_cli_pandas.py ts %s %s 1 %s m.csv t.csv one.csv "
+                               ">out.txt 2>&1", OUPS_SOURCE_DIR, by ? "sym" : "-", d, tol_s);
+            if (st) fprintf(stderr, "  pandas: %s\n", clirun_text("out.txt"));
             CHECK(st == 0);
         }
         /* Polars: nearest ties are resolved otherwise (pandas and we take the backward row) */
         if (polars && !strcmp(d, "forward")) {
-            int st = sh("node %s/tests/oracle/polars_asof.mjs ts %s %s %s m.csv t.csv one.csv", OUPS_SOURCE_DIR,
-                        by ? "sym" : "-", d, tol_s);
-            if (st) CHECK(file_has("out.txt", "ok"));
+            int st = clirun_sh("node %s/tests/oracle/polars_asof.mjs ts %s %s %s m.csv t.csv one.csv >out.txt 2>&1",
+                               OUPS_SOURCE_DIR, by ? "sym" : "-", d, tol_s);
+            if (st) fprintf(stderr, "  polars: %s\n", clirun_text("out.txt"));
             CHECK(st == 0);
         }
     }
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
 }
 
-RUN_TESTS("cli.asof_cli_fwd", fwd_errors, fwd_chunks_processes_live_and_oracles)
+CLIRUN_TESTS("cli.asof_cli_fwd", "asof-fwd", clirun_no_setup, fwd_errors, fwd_chunks_processes_live_and_oracles)
