@@ -3,12 +3,12 @@
  * against the rows of a main input, with the AsofMerger of liboups (or, with --by, the
  * per-group oups_asof_by_merger). Defaults are those of pandas / Polars / DuckDB (exact
  * matches included, null for no match); --reference-defaults gives the reference merger's.
- * Inputs are read chunk by chunk (Parquet row groups, CSV blocks) and, for the backward
- * direction, joined in steps: each step takes the rows of every input with key below the
- * smallest "last key read" of the inputs still open, so memory stays bounded by a chunk per
- * input (plus runs of equal keys) while the result equals one merge over whole inputs. The
- * per-step work is asof_chunk() (main rows in, output rows out); outputs are written per step
- * and appear only when complete. With --state FILE the merger's state is loaded before and
+ * Inputs are read chunk by chunk (Parquet row groups, CSV blocks) and joined in steps: each
+ * step takes the rows of every input with key below the smallest "last key read" of the inputs
+ * still open, so memory stays bounded by a chunk per input (plus runs of equal keys) while the
+ * result equals one merge over whole inputs; forward and nearest add a look-ahead of TABLE rows
+ * (fwd_step). The per-step work is asof_chunk() (main rows in, output rows out); outputs are
+ * written per step and appear only when complete. With --state FILE the merger's state is loaded before and
  * saved after (atomically), so successive invocations on consecutive chunks continue exactly.
  * Documented in docs/asof.md.
  */
