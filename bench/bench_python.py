@@ -218,10 +218,12 @@ def side_pandas(n, root):
     del quotes, trades
     lap("write (pickle)")
     t_write = time.perf_counter() - t0
-    q = pd.read_pickle(os.path.join(root, "quotes.pkl"))[["ts", "px"]]
+    q = pd.read_pickle(os.path.join(root, "quotes.pkl"))
     t = pd.read_pickle(os.path.join(root, "trades.pkl"))
     lap("read (pickle)")
-    q["px_1"] = q["px"].shift(1, fill_value=0.0)
+    # one new frame of the three columns: faster than adding px_1 to q[["ts", "px"]] (the
+    # previous baseline: merge_asof then copied the frame's blocks, 0.5-1 s more CPU)
+    q = pd.DataFrame({"ts": q["ts"], "px": q["px"], "px_1": q["px"].shift(1, fill_value=0.0)})
     feats = pd.merge_asof(t[["ts"]], q, on="ts").fillna(0.0)
     lap("merge (shift + merge_asof)")
     feats.to_pickle(os.path.join(root, "feats.pkl"))
