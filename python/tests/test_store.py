@@ -160,6 +160,21 @@ def test_write_time_period_strategy(tmp_path):  # spec §4.6: one row group per 
         pd.testing.assert_frame_equal(opd.to_pandas(), df)
 
 
+@pytest.mark.parametrize("keys", [np.arange(7) * 3, np.arange(7) * 0.5, pd.date_range("2024", periods=7, freq="h")])
+def test_row_group_stats_frame(tmp_path, keys):
+    """row_group_stats: the reference's frame (file_ids uint16, n_rows uint32, first and last key
+    of each row group in the key's dtype), empty with the same columns before any write."""
+    with OrderedParquetDataset(tmp_path / "ds", ordered_on="k") as opd:
+        st = opd.row_group_stats
+        assert list(st.columns) == ["file_ids", "n_rows", "ordered_on_mins", "ordered_on_maxs"] and len(st) == 0
+        opd.write(df=pd.DataFrame({"k": keys, "v": np.arange(7)}), row_group_target_size=3)
+        st = opd.row_group_stats
+    k = pd.Series(keys)
+    want = pd.DataFrame({"file_ids": np.array([0, 1, 2], np.uint16), "n_rows": np.array([3, 3, 1], np.uint32),
+                         "ordered_on_mins": k.iloc[[0, 3, 6]].to_numpy(), "ordered_on_maxs": k.iloc[[2, 5, 6]].to_numpy()})
+    pd.testing.assert_frame_equal(st, want)
+
+
 def test_lock_timeout(tmp_path):
     opd = OrderedParquetDataset(tmp_path / "ds", ordered_on="ts")
     with pytest.raises(TimeoutError):
