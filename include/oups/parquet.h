@@ -182,6 +182,21 @@ OUPS_API OUPS_NODISCARD int oups_parquet_reader_read_rows(oups_table **out, oups
                                                           const char *const *columns, int n_cols);
 /** Data pages (v1 or v2) decoded by this reader since it was opened, all reads included. */
 OUPS_API int64_t oups_parquet_reader_pages_decoded(const oups_parquet_reader *r);
+/** Bytes this reader read from its file since it was opened (footer, indexes, pages). */
+OUPS_API int64_t oups_parquet_reader_bytes_read(const oups_parquet_reader *r);
+/**
+ * Where the file's tail starts: its page index (when it has one) and footer, from there to the
+ * end. With page checksums, the tail plus the pages a read decodes are all it relies on: a
+ * caller holding a checksum of the tail (the store does) can thus verify a partial read.
+ * Cost: O(column chunks), no I/O.
+ */
+OUPS_API int64_t oups_parquet_reader_tail_offset(const oups_parquet_reader *r);
+/**
+ * Whether the footer lists page checksums (write option page_checksums). When it does, every
+ * page any read decodes, header included, is checked against them first (OUPS_ECORRUPT naming
+ * the column, row group and page on a mismatch); the footer itself is not covered.
+ */
+OUPS_API bool oups_parquet_reader_has_page_checksums(const oups_parquet_reader *r);
 
 /**
  * Describe the file as JSON (file, num_rows, format_version, created_by, schema with table
@@ -215,8 +230,9 @@ OUPS_API OUPS_NODISCARD int oups_parquet_reader_schema_text(char **out, const ou
  */
 
 /** 2 added encoding, n_column_encodings, encoding_columns, column_encodings and threads;
- * structs of version 1 are still accepted (those fields take their defaults). */
-#define OUPS_PARQUET_WRITE_OPTIONS_VERSION 2
+ * 3 added page_checksums. Structs of older versions are still accepted (the fields they lack
+ * take their defaults). */
+#define OUPS_PARQUET_WRITE_OPTIONS_VERSION 3
 
 /**
  * Value encoding of a column (oups_parquet_write_options.encoding, column_encodings). Every
@@ -279,11 +295,22 @@ typedef struct oups_parquet_write_options {
                                       row group: 0 (default) = OUPS_THREADS from the environment
                                       if set, else the online cores; 1 = the calling thread only.
                                       The bytes written are the same for every value. */
+    bool page_checksums;         /**< every page header gets the standard CRC of its data, and
+                                      the footer's key-value entry OUPS_PARQUET_PAGE_CRC_KEY
+                                      the CRC of each whole page (data, then header), which
+                                      this library's reader then checks on every page it
+                                      decodes (default false; the store sets it). A caller's
+                                      entry of that key is dropped. */
 } oups_parquet_write_options;
+
+/** Footer key-value entry of the page checksums (write option page_checksums): for each row
+ * group, for each column, the CRC-32 of each page in file order (dictionary first) as 8 hex
+ * digits, chunks separated by one space. */
+#define OUPS_PARQUET_PAGE_CRC_KEY "oups.page_crc32"
 
 #define OUPS_PARQUET_WRITE_OPTIONS_INIT                                                              \
     {OUPS_PARQUET_WRITE_OPTIONS_VERSION, OUPS_CODEC_ZSTD, 0, 1048576, 1048576, 1, true, 1048576, false, true, \
-     false, 0, NULL, NULL, 0, NULL, OUPS_PARQUET_ENCODING_AUTO, 0, NULL, NULL, 0}
+     false, 0, NULL, NULL, 0, NULL, OUPS_PARQUET_ENCODING_AUTO, 0, NULL, NULL, 0, false}
 
 typedef struct oups_parquet_writer oups_parquet_writer;
 

@@ -196,6 +196,8 @@ OUPS_API OUPS_NODISCARD int oups_opd_read_range(oups_table **out, oups_opd *opd,
 typedef struct oups_opd_read_stats {
     int64_t row_groups_read; /**< row-group files whose data was read (schema lookups excluded) */
     int64_t pages_decoded;   /**< data pages decoded in them */
+    int64_t bytes_read;      /**< bytes read from them: footers, page indexes, pages, and the
+                                  checksum passes (the tail, or whole files without tail CRC) */
 } oups_opd_read_stats;
 /** Read statistics of the dataset (shared by a handle and its views). Cost: none. */
 OUPS_API void oups_opd_read_stats_get(oups_opd_read_stats *out, const oups_opd *opd);

@@ -46,6 +46,7 @@ struct oups_parquet_reader {
     const uint8_t *mem;    /* memory image (borrowed) */
     int64_t size;          /* file size */
     uint8_t *footer;       /* footer bytes (file: owned copy; memory: NULL) */
+    uint32_t footer_len;
     oups_pq_arena arena;
     oups_pq_file_meta meta;
     int n_leaves;
@@ -54,7 +55,18 @@ struct oups_parquet_reader {
     int64_t alloc_cap;           /* cap on bytes of decoded data per column (hostile sizes) */
     int threads;                 /* 0: oups_pool_threads default */
     _Atomic int64_t pages_decoded; /* data pages decoded since open (page_index.c reports it) */
+    _Atomic int64_t bytes_read;    /* bytes read from the file since open, footer included */
+    /* The footer's OUPS_PARQUET_PAGE_CRC_KEY, parsed at open (NULL: none): the CRCs of chunk
+     * (g, c)'s pages are page_crcs[crc_at[k] .. crc_at[k + 1]) with k = g * n_leaves + c. */
+    uint32_t *page_crcs;
+    int64_t *crc_at;
 };
+
+/* Check the page of chunk (rg, leaf) numbered `k` in file order (dictionary first), its
+ * header `hdr` of hl bytes and its data of CRC `body_crc`, against the footer's page checksums;
+ * 0 when the file has none (reader.c). */
+int oups_parquet__page_crc_check(const oups_parquet_reader *r, int rg, int leaf, int64_t k, uint32_t body_crc,
+                                 const uint8_t *hdr, size_t hl);
 
 /* Decode leaf `leaf` over row groups `rgs[0..n_rg)` into one column (read_column.c). */
 int oups_parquet__read_column(oups_column **out, oups_parquet_reader *r, int leaf, const int *rgs, int n_rg);

@@ -21,6 +21,7 @@ static int load(const uint8_t **out, oups_parquet_reader *r, oups_pq_arena *a, i
                 int leaf) {
     if (off < 4 || len <= 0 || off > r->size - 8 || len > r->size - 8 - off)
         return pi_corrupt(r, rg, leaf, "index location outside the file");
+    atomic_fetch_add_explicit(&r->bytes_read, len, memory_order_relaxed);
     if (r->fd < 0) {
         *out = r->mem + off;
         return 0;

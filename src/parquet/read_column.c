@@ -21,6 +21,7 @@ typedef struct colread {
     oups_parquet_reader *r;
     const oups_pqr_leaf *l;
     int rg, page;
+    int64_t crc_next; /* file-order number of the next page in its chunk (page checksums) */
     int codec;
     int pw, ow; /* physical and output value widths in bytes */
     /* output */
@@ -578,6 +579,7 @@ static int chunk_begin(colread *c, int rg, int64_t *start, int64_t *len) {
  * same scratch (len2 may be 0); memory images are used in place when there is one range. */
 static int fetch(colread *c, const uint8_t **out, int64_t start, int64_t len, int64_t start2, int64_t len2) {
     oups_parquet_reader *r = c->r;
+    atomic_fetch_add_explicit(&r->bytes_read, len + len2, memory_order_relaxed);
     if (r->fd < 0 && len2 == 0) {
         *out = r->mem + start;
         return 0;
@@ -607,15 +609,17 @@ static int decode_pages(colread *c, const uint8_t *p, const uint8_t *end, int64_
         size_t hl;
         snprintf(what, sizeof what, "%s: column '%s': row group %d: page %d header", r->name, c->l->name, c->rg,
                  c->page);
+        const uint8_t *hdr = p;
         OUPS_TRY(oups_parquet__parse_page_header(&h, p, (size_t)(end - p), &hl, what));
         p += hl;
         if (h.compressed_page_size > end - p) return corrupt(c, "page ends past its column chunk");
         const uint8_t *body = p;
         p += h.compressed_page_size;
+        uint32_t body_crc = h.has_crc || r->page_crcs ? oups_crc32(0, body, (size_t)h.compressed_page_size) : 0;
 #ifndef OUPS_FUZZING
-        if (h.has_crc && oups_crc32(0, body, (size_t)h.compressed_page_size) != (uint32_t)h.crc)
-            return corrupt(c, "page CRC mismatch");
+        if (h.has_crc && body_crc != (uint32_t)h.crc) return corrupt(c, "page CRC mismatch");
 #endif
+        OUPS_TRY(oups_parquet__page_crc_check(r, c->rg, (int)(c->l - r->leaves), c->crc_next++, body_crc, hdr, hl));
         int rc = 0;
         if (h.type == OUPS_PQ_PAGE_DICTIONARY && h.has_dict) {
             const uint8_t *d;
@@ -642,6 +646,7 @@ static int read_chunk(colread *c, int rg) {
     if (rows == 0) return 0;
     const uint8_t *p;
     OUPS_TRY(fetch(c, &p, start, len, 0, 0));
+    c->crc_next = 0;
     return decode_pages(c, p, p + len, rows, 0);
 }
 
@@ -730,6 +735,7 @@ int oups_parquet__read_column_span(oups_column **out, oups_parquet_reader *r, in
     const uint8_t *p = NULL;
     if (rc == 0) rc = dict_len ? fetch(&c, &p, start, dict_len, off, len) : fetch(&c, &p, off, len, 0, 0);
     if (rc == 0 && dict_len) rc = decode_pages(&c, p, p + dict_len, -1, -1);
+    c.crc_next += first_page; /* data page first_page follows the dictionary page(s) */
     if (rc == 0) rc = decode_pages(&c, p + dict_len, p + dict_len + len, rows, first_page);
     if (rc == 0) rc = finish(out, &c);
     colread_free(&c);

@@ -253,11 +253,86 @@ static int read_at(oups_parquet_reader *r, uint8_t *buf, size_t n, int64_t off) 
     if (off < 0 || (uint64_t)off + n > (uint64_t)r->size)
         return oups_error_set(OUPS_ECORRUPT, "%s: read of %zu bytes at %lld past the end of the file", r->name, n,
                               (long long)off);
+    atomic_fetch_add_explicit(&r->bytes_read, (int64_t)n, memory_order_relaxed);
     if (r->fd < 0) {
         memcpy(buf, r->mem + off, n);
         return 0;
     }
     return oups_io_pread(r->fd, buf, n, off, r->name);
+}
+
+static int hex_digit(int ch) {
+    return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/* The footer's page checksums (OUPS_PARQUET_PAGE_CRC_KEY), if any: one run of 8-hex-digit
+ * CRCs per column chunk, chunks separated by one space. */
+static int load_page_crcs(oups_parquet_reader *r) {
+    const char *v = oups_parquet_reader_kv_get(r, OUPS_PARQUET_PAGE_CRC_KEY);
+    if (!v) return 0;
+    int64_t n_chunks = (int64_t)r->meta.n_row_groups * r->n_leaves;
+    size_t len = strlen(v);
+    r->page_crcs = oups_malloc_array(len / 8 + 1, sizeof *r->page_crcs);
+    r->crc_at = oups_malloc_array((size_t)n_chunks + 1, sizeof *r->crc_at);
+    if (!r->page_crcs || !r->crc_at) return OUPS_ENOMEM;
+    int64_t k = 0, n = 0;
+    r->crc_at[0] = 0;
+    for (const char *p = v;; ) {
+        if (*p == ' ' || *p == '\0') {
+            if (k >= n_chunks) break;
+            r->crc_at[++k] = n;
+            if (*p++ == '\0') break;
+            continue;
+        }
+        uint32_t crc = 0;
+        for (int d = 0; d < 8; d++) {
+            int x = hex_digit((unsigned char)p[d]);
+            if (x < 0) return oups_error_set(OUPS_ECORRUPT, "%s: footer: malformed page checksums", r->name);
+            crc = crc << 4 | (uint32_t)x;
+        }
+        r->page_crcs[n++] = crc;
+        p += 8;
+    }
+    if (k != n_chunks || r->crc_at[k] != n || (n_chunks == 0 && len > 0))
+        return oups_error_set(OUPS_ECORRUPT, "%s: footer: page checksums for %lld column chunks, the file has %lld",
+                              r->name, (long long)k, (long long)n_chunks);
+    return 0;
+}
+
+int oups_parquet__page_crc_check(const oups_parquet_reader *r, int rg, int leaf, int64_t k, uint32_t body_crc,
+                                 const uint8_t *hdr, size_t hl) {
+    if (!r->page_crcs) return 0;
+    int64_t at = (int64_t)rg * r->n_leaves + leaf, first = r->crc_at[at];
+    if (k < 0 || k >= r->crc_at[at + 1] - first)
+        return oups_error_set(OUPS_ECORRUPT, "%s: column '%s': row group %d: page %lld has no checksum in the footer",
+                              r->name, r->leaves[leaf].name, rg, (long long)k);
+#ifndef OUPS_FUZZING /* let mutations reach the decoders */
+    if (oups_crc32(body_crc, hdr, hl) != r->page_crcs[first + k])
+        return oups_error_set(OUPS_ECORRUPT, "%s: column '%s': row group %d: page %lld: checksum mismatch (header or "
+                              "data damaged)", r->name, r->leaves[leaf].name, rg, (long long)k);
+#else
+    (void)body_crc, (void)hdr, (void)hl;
+#endif
+    return 0;
+}
+
+int64_t oups_parquet_reader_tail_offset(const oups_parquet_reader *r) {
+    int64_t t = r->size - 8 - (int64_t)r->footer_len;
+    for (int g = 0; g < r->meta.n_row_groups; g++)
+        for (int c = 0; c < r->n_leaves; c++) {
+            const oups_pq_column_chunk *cc = &r->meta.row_groups[g].columns[c];
+            if (cc->column_index_length > 0 && cc->column_index_offset >= 0 && cc->column_index_offset < t)
+                t = cc->column_index_offset;
+            if (cc->offset_index_length > 0 && cc->offset_index_offset >= 0 && cc->offset_index_offset < t)
+                t = cc->offset_index_offset;
+        }
+    return t;
+}
+
+bool oups_parquet_reader_has_page_checksums(const oups_parquet_reader *r) { return r->page_crcs != NULL; }
+
+int64_t oups_parquet_reader_bytes_read(const oups_parquet_reader *r) {
+    return atomic_load_explicit(&((oups_parquet_reader *)r)->bytes_read, memory_order_relaxed);
 }
 
 static int load_footer(oups_parquet_reader *r) {
@@ -273,6 +348,7 @@ static int load_footer(oups_parquet_reader *r) {
     uint32_t len = oups_load_u32le(tail);
     if ((int64_t)len > r->size - 12)
         return oups_error_set(OUPS_ECORRUPT, "%s: footer length %u larger than the file", r->name, len);
+    r->footer_len = len;
     const uint8_t *p;
     if (r->fd < 0) {
         p = r->mem + r->size - 8 - len;
@@ -291,7 +367,8 @@ static int load_footer(oups_parquet_reader *r) {
      * only stops hostile sizes from allocating unbounded memory. */
     r->alloc_cap = ((int64_t)64 << 20) + (r->size < ((int64_t)1 << 40) ? r->size * 16384 : INT64_MAX / 2);
     OUPS_TRY(load_schema(r));
-    return load_kv(r);
+    OUPS_TRY(load_kv(r));
+    return load_page_crcs(r);
 }
 
 static int open_common(oups_parquet_reader **out, oups_parquet_reader *r) {
@@ -353,6 +430,8 @@ void oups_parquet_reader_free(oups_parquet_reader *r) {
     oups_free(r->kv_values);
     oups_parquet__arena_free(&r->arena);
     oups_free(r->footer);
+    oups_free(r->page_crcs);
+    oups_free(r->crc_at);
     oups_free(r->name);
     oups_free(r);
 }

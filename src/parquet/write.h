@@ -85,11 +85,14 @@ typedef struct oups_pqw_scratch {
 } oups_pqw_scratch;
 void oups_pqw__scratch_free(oups_pqw_scratch *s);
 
-/* Page index of one chunk (NULL members when not built). */
+/* Page index of one chunk (NULL members when not built), and with page_checksums the CRC of
+ * each of its pages in file order (data then header bytes; see write_column.c emit()). */
 typedef struct oups_pqw_page_index {
     bool has_column_index;
     oups_pq_column_index ci;
     oups_pq_offset_index oi;
+    uint32_t *crcs;
+    int32_t n_crcs;
 } oups_pqw_page_index;
 
 /*

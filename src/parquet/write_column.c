@@ -21,6 +21,7 @@ typedef struct page_info {
     int64_t size;   /* header + compressed body */
     int64_t first_row, rows;
     oups_pqw_stats st;
+    uint32_t crc; /* page_checksums: CRC-32 of the page's data, then of its header */
 } page_info;
 
 /* Dictionary of a chunk. Byte arrays: entry i is the value at column element item[i] (its
@@ -62,6 +63,7 @@ typedef struct chunk {
     int64_t uncompressed; /* sum of header + uncompressed page sizes */
     unsigned enc_mask;    /* encodings of data pages (bit = Encoding value) */
     int32_t enc_count[10]; /* data pages per encoding */
+    uint32_t dict_crc;     /* page_checksums: the dictionary page's, like page_info.crc */
 } chunk;
 
 /* The bytes of a value of n <= 8 bytes as one integer (distinct values of equal length give
@@ -427,12 +429,22 @@ static int compress(chunk *k, const uint8_t *src, size_t n, const uint8_t **p, s
     return 0;
 }
 
-/* Append header + body parts to dst; *total gets the bytes appended. */
-static int emit(oups_bytes *dst, chunk *k, const oups_pq_page_header *h, const uint8_t *a, size_t na,
-                const uint8_t *b, size_t nb, int64_t *total) {
+/* Append header + body parts to dst; *total gets the bytes appended. With page_checksums the
+ * header carries the standard CRC of the body (a ++ b) and *crc gets that CRC continued over
+ * the header bytes: the footer lists it (writer.c), so that a reader checks every byte of a
+ * page it decodes, header included, before trusting it. */
+static int emit(oups_bytes *dst, chunk *k, oups_pq_page_header *h, const uint8_t *a, size_t na,
+                const uint8_t *b, size_t nb, int64_t *total, uint32_t *crc) {
     oups_bytes *hb = &k->s->hdr;
     hb->len = 0;
+    uint32_t body = 0;
+    if (k->o->page_checksums) {
+        body = oups_crc32(oups_crc32(0, a, na), b, nb);
+        h->has_crc = true;
+        h->crc = (int32_t)body;
+    }
     OUPS_TRY(oups_parquet__write_page_header(hb, h));
+    *crc = oups_crc32(body, hb->data, hb->len);
     OUPS_TRY(oups_bytes_reserve(dst, hb->len + na + nb));
     OUPS_TRY(oups_bytes_append(dst, hb->data, hb->len));
     if (na) OUPS_TRY(oups_bytes_append(dst, a, na));
@@ -508,7 +520,7 @@ static int write_page(chunk *k, int64_t r0, int64_t r1) {
     page_info *pi = &k->pages[k->n_pages];
     pi->offset = (int64_t)s->data.len;
     pi->first_row = r0, pi->rows = n, pi->st = st;
-    OUPS_TRY(emit(&s->data, k, &h, pg->data, head_n, body, body_n, &pi->size));
+    OUPS_TRY(emit(&s->data, k, &h, pg->data, head_n, body, body_n, &pi->size, &pi->crc));
     k->n_pages++;
     k->enc_mask |= 1u << enc;
     k->enc_count[enc]++;
@@ -546,7 +558,7 @@ static int write_dict_page(chunk *k, oups_bytes *out, int64_t *size) {
     OUPS_TRY(compress(k, pg->data, pg->len, &body, &body_n));
     if (body_n > INT32_MAX) return too_big(k, 0);
     h.compressed_page_size = (int32_t)body_n;
-    return emit(out, k, &h, NULL, 0, body, body_n, size);
+    return emit(out, k, &h, NULL, 0, body, body_n, size, &k->dict_crc);
 }
 
 static const uint8_t empty_str[1] = {0};
@@ -770,7 +782,14 @@ static int write_chunk(chunk *k, oups_pq_column_chunk *cc, oups_pqw_page_index *
         OUPS_TRY(oups_bytes_append(out, k->s->data.data, k->s->data.len));
     }
     OUPS_TRY(fill_meta(cc, k, file_pos, dict_size, (int64_t)out->len, arena));
-    if (pi) OUPS_TRY(build_page_index(pi, k, file_pos + dict_size, arena));
+    if (!pi) return 0;
+    OUPS_TRY(build_page_index(pi, k, file_pos + dict_size, arena));
+    pi->n_crcs = 0;
+    if (!k->o->page_checksums) return 0;
+    pi->crcs = oups_parquet__arena_alloc(arena, (size_t)(k->n_pages + 1) * sizeof *pi->crcs);
+    if (!pi->crcs) return OUPS_ENOMEM;
+    if (dict_size) pi->crcs[pi->n_crcs++] = k->dict_crc; /* in file order: the dictionary first */
+    for (int64_t i = 0; i < k->n_pages; i++) pi->crcs[pi->n_crcs++] = k->pages[i].crc;
     return 0;
 }
 

@@ -183,7 +183,7 @@ int oups_parquet_encoding_parse(oups_parquet_encoding *out, const char *text) {
 
 static int check_options(const oups_parquet_write_options *o) {
     if (o->version != OUPS_PARQUET_WRITE_OPTIONS_VERSION)
-        return oups_error_set(OUPS_EINVAL, "parquet write options: version %d, expected 1 or %d", o->version,
+        return oups_error_set(OUPS_EINVAL, "parquet write options: version %d, expected 1 to %d", o->version,
                               OUPS_PARQUET_WRITE_OPTIONS_VERSION);
     switch (o->codec) {
     case OUPS_CODEC_UNCOMPRESSED:
@@ -216,8 +216,9 @@ static int check_options(const oups_parquet_write_options *o) {
 /* Everything of open() but the output. */
 static int setup(oups_parquet_writer *w, const oups_table *schema, const oups_parquet_write_options *opts) {
     w->o = defaults;
-    if (opts && opts->version == 1) { /* a version-1 struct ends before `encoding` */
-        memcpy(&w->o, opts, offsetof(oups_parquet_write_options, encoding));
+    if (opts && (opts->version == 1 || opts->version == 2)) { /* older structs end earlier */
+        memcpy(&w->o, opts, opts->version == 1 ? offsetof(oups_parquet_write_options, encoding)
+                                               : offsetof(oups_parquet_write_options, page_checksums));
         w->o.version = OUPS_PARQUET_WRITE_OPTIONS_VERSION;
     } else if (opts) {
         w->o = *opts;
@@ -263,13 +264,17 @@ static int setup(oups_parquet_writer *w, const oups_table *schema, const oups_pa
     /* Copy what the caller's option struct only lends. */
     w->kv = oups_parquet__arena_alloc(&w->arena, (size_t)(w->o.n_kv + 1) * sizeof *w->kv);
     if (!w->kv) return OUPS_ENOMEM;
+    int n_kv = 0;
     for (int i = 0; i < w->o.n_kv; i++) {
+        /* page checksums of a file read and copied would be wrong here: only ours are written */
+        if (strcmp(w->o.kv_keys[i], OUPS_PARQUET_PAGE_CRC_KEY) == 0) continue;
         const char *k = arena_strdup(&w->arena, w->o.kv_keys[i]);
         const char *v = w->o.kv_values[i] ? arena_strdup(&w->arena, w->o.kv_values[i]) : NULL;
         if (!k || (w->o.kv_values[i] && !v)) return OUPS_ENOMEM;
-        w->kv[i].key = str_of(k);
-        w->kv[i].value = v ? str_of(v) : (oups_pq_str){NULL, 0};
+        w->kv[n_kv].key = str_of(k);
+        w->kv[n_kv++].value = v ? str_of(v) : (oups_pq_str){NULL, 0};
     }
+    w->o.n_kv = n_kv; /* one slot is left for the page checksums */
     int ns = w->o.n_sorting_columns;
     w->sorting = oups_parquet__arena_alloc(&w->arena, (size_t)(ns + 1) * sizeof *w->sorting);
     w->sort_names = oups_parquet__arena_alloc(&w->arena, (size_t)(ns + 1) * sizeof *w->sort_names);
@@ -420,8 +425,9 @@ static int write_row_group(oups_parquet_writer *w, const oups_table *t, int64_t 
     oups_parquet__row_group_init(rg);
     rg->columns = oups_parquet__arena_alloc(&w->arena, (size_t)(w->n_cols + 1) * sizeof *rg->columns);
     oups_pqw_page_index *pi = NULL;
-    if (w->o.page_index) pi = oups_parquet__arena_alloc(&w->arena, (size_t)(w->n_cols + 1) * sizeof *pi);
-    if (!rg->columns || (w->o.page_index && !pi)) return OUPS_ENOMEM;
+    bool want_pi = w->o.page_index || w->o.page_checksums;
+    if (want_pi) pi = oups_parquet__arena_alloc(&w->arena, (size_t)(w->n_cols + 1) * sizeof *pi);
+    if (!rg->columns || (want_pi && !pi)) return OUPS_ENOMEM;
     rg->file_offset = w->pos;
     rg->total_byte_size = rg->total_compressed_size = 0;
     /* Chunks are encoded at offset 0 (in any order, on any thread), then placed in order. */
@@ -472,7 +478,7 @@ int oups_parquet_writer_write_table(oups_parquet_writer *w, const oups_table *t)
 
 /* Page index (all ColumnIndex, then all OffsetIndex, as PageIndex.md lays out) and footer. */
 static int write_footer(oups_parquet_writer *w) {
-    oups_bytes b = {0};
+    oups_bytes b = {0}, crcs = {0};
     int rc = 0;
     for (int pass = 0; pass < 2 && w->o.page_index; pass++)
         for (int g = 0; g < w->n_rg; g++)
@@ -497,7 +503,18 @@ static int write_footer(oups_parquet_writer *w) {
     m.n_row_groups = w->n_rg;
     m.row_groups = w->rgs;
     m.n_kv = w->o.n_kv;
-    m.kv = w->o.n_kv ? w->kv : NULL;
+    for (int g = 0; g < w->n_rg && w->o.page_checksums; g++)
+        for (int i = 0; i < w->n_cols; i++) {
+            const oups_pqw_page_index *pi = &w->pidx[g][i];
+            if ((g || i) && (rc = oups_bytes_append(&crcs, " ", 1)) < 0) goto out;
+            for (int32_t k = 0; k < pi->n_crcs; k++)
+                if ((rc = oups_bytes_printf(&crcs, "%08" PRIx32, pi->crcs[k])) < 0) goto out;
+        }
+    if (w->o.page_checksums) {
+        w->kv[m.n_kv].key = str_of(OUPS_PARQUET_PAGE_CRC_KEY);
+        w->kv[m.n_kv++].value = (oups_pq_str){crcs.data ? crcs.data : (const uint8_t *)"", (int64_t)crcs.len};
+    }
+    m.kv = m.n_kv ? w->kv : NULL;
     m.created_by = str_of("oups version " OUPS_VERSION_STRING);
     /* TYPE_ORDER for every column: readers may then trust min_value/max_value. */
     m.n_column_orders = w->n_cols;
@@ -515,6 +532,7 @@ static int write_footer(oups_parquet_writer *w) {
     if ((rc = oups_bytes_append(&b, tail, 8)) < 0) goto out;
     rc = out_write(w, b.data, b.len);
 out:
+    oups_bytes_free(&crcs);
     oups_bytes_free(&b);
     return rc;
 }

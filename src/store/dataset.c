@@ -217,7 +217,7 @@ int oups_opd_view(oups_opd **out, oups_opd *opd, int64_t start, int64_t stop, in
     if (stop > opd->stats.n) stop = opd->stats.n;
     for (int64_t i = start; rc == 0 && i < stop; i += step)
         rc = oups_store__stats_push(&v->stats, opd->stats.file_ids[i], opd->stats.n_rows[i], opd->stats.mins[i],
-                                    opd->stats.maxs[i], opd->stats.crcs[i]);
+                                    opd->stats.maxs[i], opd->stats.crcs[i], opd->stats.tails[i]);
     if (rc < 0) {
         opd_free(v);
         return rc;
@@ -334,24 +334,42 @@ static int with_new_columns(oups_table **out, const oups_table *t, const char *c
     return rc;
 }
 
-/* Open row group i's file checked against the metadata: the whole file against its CRC
- * (unknown for format-1 row groups), the schema (CRC known since format 2), the footer's row
- * count. A mismatch is ECORRUPT naming the file: a damaged file is never read as data.
- * `*schema` gets the file's 0-row table. */
-static int open_rg(oups_parquet_reader **out, oups_table **schema, const oups_opd *opd, int64_t i, char *path) {
+/* Open row group i's file checked against the metadata: its tail (page index and footer)
+ * against the tail CRC when it is known (since format 4: the reader then checks every page it
+ * decodes against the page checksums the footer lists), else, or when `whole`, the whole file
+ * against its CRC (unknown for format-1 row groups); the schema (CRC known since format 2), the
+ * footer's row count. A mismatch is ECORRUPT naming the file: a damaged file is never read as
+ * data. `*schema` gets the file's 0-row table. */
+static int open_rg(oups_parquet_reader **out, oups_table **schema, const oups_opd *opd, int64_t i, char *path,
+                   bool whole) {
     *out = NULL;
     *schema = NULL;
     oups_store__rg_path(path, opd, opd->stats.file_ids[i]);
     oups_parquet_reader *r = NULL;
-    int64_t crc = -1;
+    int64_t crc = -1, tail = opd->stats.tails[i], bytes = 0;
+    whole = whole || tail < 0;
     /* the lock keeps writers out between the CRC and the parse */
-    int rc = opd->stats.crcs[i] >= 0 ? oups_store__file_crc(&crc, path) : 0;
-    if (rc == 0 && crc != opd->stats.crcs[i])
+    int rc = whole && opd->stats.crcs[i] >= 0 ? oups_store__file_crc(&crc, path) : 0;
+    if (rc == 0 && whole && crc != opd->stats.crcs[i])
         rc = oups_error_set(OUPS_ECORRUPT, "%s: checksum mismatch: the file is damaged", path);
     if (rc == 0) rc = oups_parquet_reader_open(&r, path);
     if (rc == OUPS_ENOTFOUND)
         rc = oups_error_set(OUPS_ECORRUPT, "%s: row group %lld's file is missing", path, (long long)i);
-    OUPS_TRY(rc);
+    if (rc < 0 && rc != OUPS_ENOMEM && !whole) /* a damaged footer, found before its checksum */
+        rc = oups_error_prefix(OUPS_ECORRUPT, "%s: the file is damaged: ", path);
+    if (rc == 0 && tail >= 0) {
+        rc = oups_store__tail_crc(&crc, &bytes, r, path);
+        if (rc == 0 && (crc != tail || !oups_parquet_reader_has_page_checksums(r)))
+            rc = oups_error_set(OUPS_ECORRUPT, "%s: checksum mismatch in the page index or footer: the file is damaged",
+                                path);
+    }
+    struct stat sb;
+    if (whole && opd->stats.crcs[i] >= 0 && stat(path, &sb) == 0) bytes = sb.st_size;
+    atomic_fetch_add(&opd->lock->bytes_read, bytes);
+    if (rc < 0) {
+        oups_parquet_reader_free(r);
+        return rc;
+    }
     oups_table *t = NULL;
     rc = oups_parquet_reader_schema(&t, r);
     if (rc == 0 && opd->has_schema && oups_store__schema_crc(t) != opd->schema_crc && !oups_store__is_prefix(t, opd->columns))
@@ -418,7 +436,7 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
     char path[PATH_MAX];
     oups_parquet_reader *r = NULL;
     oups_table *t = NULL;
-    OUPS_TRY(open_rg(&r, &t, opd, i, path));
+    OUPS_TRY(open_rg(&r, &t, opd, i, path, opd->check_whole));
     int rc = 0;
     /* a file older than the dataset's last columns: read the columns it has, null the others */
     const char **want = NULL, **have = NULL;
@@ -456,6 +474,7 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
         oups_table_free(t);
         t = rc == 0 ? s : NULL;
     }
+    atomic_fetch_add(&opd->lock->bytes_read, oups_parquet_reader_bytes_read(r));
     oups_parquet_reader_free(r);
     if (rc == 0 && want) {
         oups_table *s;
@@ -524,6 +543,7 @@ int oups_opd_read(oups_table **out, oups_opd *opd, const char *const *columns, i
 void oups_opd_read_stats_get(oups_opd_read_stats *out, const oups_opd *opd) {
     out->row_groups_read = atomic_load(&opd->lock->row_groups_read);
     out->pages_decoded = atomic_load(&opd->lock->pages_decoded);
+    out->bytes_read = atomic_load(&opd->lock->bytes_read);
 }
 
 int oups_opd_read_range(oups_table **out, oups_opd *opd, const oups_scalar *start, const oups_scalar *end_excl,
@@ -620,16 +640,19 @@ int oups_opd_remove_from_disk(oups_opd *opd, bool preserve_metadata) {
 
 int oups_opd_check(oups_opd *opd) {
     const store_stats *s = &opd->stats;
-    for (int64_t i = 0; i < s->n; i++) { /* ids, order and min/max were validated at open */
-        oups_table *t;                    /* every column: page checksums are verified too */
-        OUPS_TRY(read_rg(&t, opd, i, NULL, 0, false, NULL));
+    opd->check_whole = true; /* every byte of every file, not only those a read relies on */
+    int rc = 0;
+    for (int64_t i = 0; rc == 0 && i < s->n; i++) { /* ids, order and min/max were validated at open */
+        oups_table *t;                               /* every column: page checksums are verified too */
+        rc = read_rg(&t, opd, i, NULL, 0, false, NULL);
         oups_table_free(t);
     }
+    opd->check_whole = false;
+    OUPS_TRY(rc);
     if (opd->pending.phase) return 0; /* staged names are expected until a writer rolls forward */
     DIR *d = opendir(opd->path);
     if (!d) return 0;
     struct dirent *e;
-    int rc = 0;
     while (rc == 0 && (e = readdir(d)) != NULL) {
         const char *n = e->d_name;
         if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0) continue;

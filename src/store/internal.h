@@ -10,6 +10,7 @@
 
 #include <stdatomic.h>
 
+#include "oups/parquet.h"
 #include "oups/store.h"
 #include "table/table.h"
 #include "util/util.h"
@@ -44,16 +45,24 @@ int oups_store__intersections_own(oups_intersections *it, oups_opd **opds);
 
 /* ---- stats and kv (meta.c) ----------------------------------------------------------- */
 
-/* Per row group: file id, rows, key min and max, and the CRC-32 of the whole row-group file
- * (-1: unknown, row groups written by format 1), checked whenever the file is read. */
+/* Per row group: file id, rows, key min and max, the CRC-32 of the whole row-group file (-1:
+ * unknown, row groups written by format 1), and the CRC-32 of its tail (page index and footer;
+ * -1: unknown, files written before format 4 or without page checksums). A read checks the
+ * tail and the pages it decodes when the tail CRC is known, else the whole file. */
 typedef struct store_stats {
     int64_t n, cap;
-    int64_t *file_ids, *n_rows, *mins, *maxs, *crcs;
+    int64_t *file_ids, *n_rows, *mins, *maxs, *crcs, *tails;
 } store_stats;
 
-int oups_store__stats_push(store_stats *s, int64_t file_id, int64_t n_rows, int64_t min, int64_t max, int64_t crc);
+int oups_store__stats_push(store_stats *s, int64_t file_id, int64_t n_rows, int64_t min, int64_t max, int64_t crc,
+                           int64_t tail);
 /* CRC-32 of a whole file. */
 int oups_store__file_crc(int64_t *out, const char *path);
+/* CRC-32 of the tail of the file `r` reads (oups_parquet_reader_tail_offset to the end);
+ * *bytes (may be NULL) gets its length. */
+int oups_store__tail_crc(int64_t *out, int64_t *bytes, const oups_parquet_reader *r, const char *path);
+/* A row-group file just written: its whole CRC, and its tail CRC (-1 without page checksums). */
+int oups_store__file_digest(int64_t *crc, int64_t *tail, const char *path);
 int oups_store__stats_copy(store_stats *dst, const store_stats *src);
 void oups_store__stats_free(store_stats *s);
 
@@ -86,9 +95,12 @@ int oups_store__journal_copy(store_journal *dst, const store_journal *src);
 /* What the metadata file holds (meta.c). Format 1: no checksum (older files, read only after
  * structural validation); format 2: checksummed, with the schema's CRC; format 3: format 2 plus
  * the dataset's columns, written once a write added columns (older row groups then hold a
- * prefix of them). */
-#define STORE_META_FORMAT 2
+ * prefix of them); format 4 (written since the page checksums): the tail CRC of each file too,
+ * and the columns when a write added some. */
+#define STORE_META_FORMAT_CHECKSUM 2
 #define STORE_META_FORMAT_COLUMNS 3
+#define STORE_META_FORMAT_TAILS 4 /* tail CRCs in the stats; "columns" optional */
+#define STORE_META_FORMAT STORE_META_FORMAT_TAILS /* what this version writes */
 typedef struct store_meta {
     int format;
     char *ordered_on;
@@ -124,13 +136,14 @@ typedef struct store_lock {
     _Atomic int refcount;
     int fd;
     char *path;
-    _Atomic int64_t row_groups_read, pages_decoded;
+    _Atomic int64_t row_groups_read, pages_decoded, bytes_read;
 } store_lock;
 
 struct oups_opd {
     store_lock *lock;
     char *path;    /* dataset directory, absolute */
     char *md_path; /* <path>_opdmd */
+    bool check_whole; /* oups_opd_check: reads check whole files, not only tails and pages */
     char *ordered_on;
     oups_datatype key_type;
     bool key_type_known;

@@ -24,11 +24,12 @@
 
 /* ---- stats ---------------------------------------------------------------------------- */
 
-int oups_store__stats_push(store_stats *s, int64_t file_id, int64_t n_rows, int64_t min, int64_t max, int64_t crc) {
+int oups_store__stats_push(store_stats *s, int64_t file_id, int64_t n_rows, int64_t min, int64_t max, int64_t crc,
+                           int64_t tail) {
     if (s->n == s->cap) {
         int64_t cap = s->cap ? 2 * s->cap : 16;
-        int64_t **arrs[5] = {&s->file_ids, &s->n_rows, &s->mins, &s->maxs, &s->crcs};
-        for (int i = 0; i < 5; i++) {
+        int64_t **arrs[6] = {&s->file_ids, &s->n_rows, &s->mins, &s->maxs, &s->crcs, &s->tails};
+        for (int i = 0; i < 6; i++) {
             int64_t *p = oups_realloc(*arrs[i], (size_t)cap * 8);
             if (!p) return OUPS_ENOMEM;
             *arrs[i] = p;
@@ -40,6 +41,7 @@ int oups_store__stats_push(store_stats *s, int64_t file_id, int64_t n_rows, int6
     s->mins[s->n] = min;
     s->maxs[s->n] = max;
     s->crcs[s->n] = crc;
+    s->tails[s->n] = tail;
     s->n++;
     return 0;
 }
@@ -50,13 +52,15 @@ void oups_store__stats_free(store_stats *s) {
     oups_free(s->mins);
     oups_free(s->maxs);
     oups_free(s->crcs);
+    oups_free(s->tails);
     memset(s, 0, sizeof *s);
 }
 
 int oups_store__stats_copy(store_stats *dst, const store_stats *src) {
     memset(dst, 0, sizeof *dst);
     for (int64_t i = 0; i < src->n; i++) {
-        int rc = oups_store__stats_push(dst, src->file_ids[i], src->n_rows[i], src->mins[i], src->maxs[i], src->crcs[i]);
+        int rc = oups_store__stats_push(dst, src->file_ids[i], src->n_rows[i], src->mins[i], src->maxs[i], src->crcs[i],
+                                        src->tails[i]);
         if (rc < 0) {
             oups_store__stats_free(dst);
             return rc;
@@ -65,25 +69,53 @@ int oups_store__stats_copy(store_stats *dst, const store_stats *src) {
     return 0;
 }
 
-int oups_store__file_crc(int64_t *out, const char *path) {
-    /* In 1 MiB blocks through one small buffer: no file-sized allocation (and its page faults) */
+/* CRC-32 of bytes [off, off + len) of an open file, in 1 MiB blocks through one small buffer
+ * (no file-sized allocation, and its page faults). */
+static int range_crc(int64_t *out, int fd, const char *path, int64_t off, int64_t len) {
     enum { BLOCK = 1 << 20 };
-    int fd;
-    OUPS_TRY(oups_io_open(&fd, path, O_RDONLY, 0));
-    int64_t size = 0;
-    int rc = oups_io_file_size(&size, fd, path);
-    uint8_t *buf = rc == 0 ? oups_malloc(BLOCK) : NULL;
-    if (rc == 0 && !buf) rc = OUPS_ENOMEM;
+    uint8_t *buf = oups_malloc(len < BLOCK ? (size_t)len + 1 : BLOCK);
+    if (!buf) return OUPS_ENOMEM;
     uint32_t crc = 0;
-    for (int64_t off = 0; rc == 0 && off < size; off += BLOCK) {
-        size_t n = size - off < BLOCK ? (size_t)(size - off) : BLOCK;
-        rc = oups_io_pread(fd, buf, n, off, path);
+    int rc = 0;
+    for (int64_t at = off; rc == 0 && at < off + len; at += BLOCK) {
+        size_t n = off + len - at < BLOCK ? (size_t)(off + len - at) : BLOCK;
+        rc = oups_io_pread(fd, buf, n, at, path);
         if (rc == 0) crc = oups_crc32(crc, buf, n);
     }
     oups_free(buf);
-    oups_io_close(fd);
     if (rc == 0) *out = crc;
     return rc;
+}
+
+/* CRC-32 of the whole file (tail_off < 0) or of its bytes from tail_off to the end; *size
+ * gets the bytes read. */
+static int file_range_crc(int64_t *out, int64_t *size, const char *path, int64_t tail_off) {
+    int fd;
+    OUPS_TRY(oups_io_open(&fd, path, O_RDONLY, 0));
+    int64_t n = 0;
+    int rc = oups_io_file_size(&n, fd, path);
+    int64_t off = tail_off < 0 ? 0 : tail_off;
+    if (rc == 0 && off > n) rc = oups_error_set(OUPS_ECORRUPT, "%s: tail offset past the end of the file", path);
+    if (rc == 0) rc = range_crc(out, fd, path, off, n - off);
+    oups_io_close(fd);
+    if (size) *size = rc == 0 ? n - off : 0;
+    return rc;
+}
+
+int oups_store__file_crc(int64_t *out, const char *path) { return file_range_crc(out, NULL, path, -1); }
+
+int oups_store__tail_crc(int64_t *out, int64_t *bytes, const oups_parquet_reader *r, const char *path) {
+    return file_range_crc(out, bytes, path, oups_parquet_reader_tail_offset(r));
+}
+
+int oups_store__file_digest(int64_t *crc, int64_t *tail, const char *path) {
+    *tail = -1;
+    oups_parquet_reader *r;
+    OUPS_TRY(oups_parquet_reader_open(&r, path));
+    int rc = oups_parquet_reader_has_page_checksums(r) ? oups_store__tail_crc(tail, NULL, r, path) : 0;
+    oups_parquet_reader_free(r);
+    OUPS_TRY(rc);
+    return oups_store__file_crc(crc, path);
 }
 
 /* ---- key-value map ---------------------------------------------------------------------- */
@@ -222,7 +254,9 @@ static int json_build(oups_bytes *b, const store_meta *m) {
     bool legacy = m->format == 1; /* tests write format 1 to check that it is still read */
     if (legacy) OUPS_TRY(oups_bytes_append(b, "{\"ordered_on\":", 14));
     else OUPS_TRY(oups_bytes_printf(b, "{\"format\":%d,\"ordered_on\":",
-                                    m->columns ? STORE_META_FORMAT_COLUMNS : STORE_META_FORMAT));
+                                    m->format >= STORE_META_FORMAT_TAILS ? STORE_META_FORMAT_TAILS
+                                    : m->columns                         ? STORE_META_FORMAT_COLUMNS
+                                                                         : STORE_META_FORMAT_CHECKSUM));
     if (m->ordered_on) OUPS_TRY(json_str(b, m->ordered_on));
     else OUPS_TRY(oups_bytes_append(b, "null", 4));
     OUPS_TRY(oups_bytes_append(b, ",\"key_type\":", 12));
@@ -474,9 +508,9 @@ static int top_member(jp *j, int k, void *ctx) {
     switch (k) {
     case 0:
         OUPS_TRY(jint(j, &v, 0, INT32_MAX));
-        if (v != STORE_META_FORMAT && v != STORE_META_FORMAT_COLUMNS)
+        if (v < STORE_META_FORMAT_CHECKSUM || v > STORE_META_FORMAT_TAILS)
             return oups_error_set(OUPS_EUNSUPPORTED, "%s: metadata format %lld is not supported (this version reads "
-                                  "formats 1 to %d)", j->file, (long long)v, STORE_META_FORMAT_COLUMNS);
+                                  "formats 1 to %d)", j->file, (long long)v, STORE_META_FORMAT_TAILS);
         m->format = (int)v;
         return 0;
     case 1:
@@ -516,13 +550,15 @@ static int json_parse(const char *text, size_t len, const char *file, store_meta
 
 /* ---- checksum and structural validation ---------------------------------------------------- */
 
-static uint32_t meta_crc(const char *json, size_t len, const store_stats *st) {
+/* Format 4 adds the tail CRCs to the stats values. */
+static uint32_t meta_crc(const char *json, size_t len, const store_stats *st, int format) {
     static const char tag[] = "oups-meta/2";
     uint32_t crc = oups_crc32(0, tag, sizeof tag - 1);
     crc = oups_crc32(crc, json, len);
+    int n_v = format >= STORE_META_FORMAT_TAILS ? 6 : 5;
     for (int64_t i = 0; i < st->n; i++) {
-        const int64_t v[5] = {st->file_ids[i], st->n_rows[i], st->mins[i], st->maxs[i], st->crcs[i]};
-        for (int k = 0; k < 5; k++) {
+        const int64_t v[6] = {st->file_ids[i], st->n_rows[i], st->mins[i], st->maxs[i], st->crcs[i], st->tails[i]};
+        for (int k = 0; k < n_v; k++) {
             uint8_t le[8];
             for (int b = 0; b < 8; b++) le[b] = (uint8_t)((uint64_t)v[k] >> (8 * b));
             crc = oups_crc32(crc, le, 8);
@@ -544,7 +580,7 @@ static bool has_id(const int64_t *v, int64_t n, int64_t x) {
 /* What every metadata file must satisfy, checksummed or not (format 1 relies on it alone). */
 static int meta_validate(const store_meta *m, const char *file) {
     const store_stats *s = &m->stats;
-    if ((m->format == STORE_META_FORMAT_COLUMNS) != (m->columns != NULL) ||
+    if ((m->format == STORE_META_FORMAT_COLUMNS && !m->columns) || (m->format < STORE_META_FORMAT_COLUMNS && m->columns) ||
         (m->columns && (!m->has_schema || oups_store__schema_crc(m->columns) != m->schema_crc)))
         return oups_error_set(OUPS_ECORRUPT, "%s: columns missing, unexpected or not matching the schema checksum", file);
     if (s->n > 0 && (!m->ordered_on || !m->key_type_known))
@@ -557,6 +593,8 @@ static int meta_validate(const store_meta *m, const char *file) {
         if (s->mins[i] > s->maxs[i]) return bad(file, "min > max", i);
         if (s->crcs[i] < -1 || s->crcs[i] > (int64_t)UINT32_MAX || (m->format == 1 && s->crcs[i] != -1))
             return bad(file, "bad file checksum", i);
+        if (s->tails[i] < -1 || s->tails[i] > (int64_t)UINT32_MAX || (m->format < STORE_META_FORMAT_TAILS && s->tails[i] != -1))
+            return bad(file, "bad tail checksum", i);
         if (i > 0 && s->maxs[i - 1] > s->mins[i]) return bad(file, "min < previous row group's max", i);
     }
     const store_journal *j = &m->journal;
@@ -599,23 +637,26 @@ static int key_column(oups_column **out, const oups_datatype *kt, const int64_t 
     return rc;
 }
 
-/* Format 1 has the first 4 columns; format 2 adds the file CRCs (int64, -1 unknown). */
-static const char *const STATS_NAMES[] = {"file_ids", "n_rows", "ordered_on_mins", "ordered_on_maxs", "file_crc32"};
+/* Format 1 has the first 4 columns; format 2 adds the file CRCs (int64, -1 unknown), format 4
+ * the tail CRCs (int64, -1 unknown). */
+static const char *const STATS_NAMES[] = {"file_ids",        "n_rows",     "ordered_on_mins",
+                                          "ordered_on_maxs", "file_crc32", "tail_crc32"};
+static int stats_columns(int format) { return format == 1 ? 4 : format < STORE_META_FORMAT_TAILS ? 5 : 6; }
 
 int oups_store__meta_write(const char *md_path, const store_meta *m) {
     store_meta mm = *m;
     if (!mm.key_type_known) mm.key_type = oups_type(OUPS_TYPE_INT64);
     const store_stats *st = &m->stats;
     oups_bytes json = {0};
-    oups_column *cols[5] = {0};
-    int n_cols = m->format == 1 ? 4 : 5;
+    oups_column *cols[6] = {0};
+    int n_cols = stats_columns(m->format);
     oups_table *t = NULL;
     oups_parquet_writer *w = NULL;
     uint8_t *img = NULL;
     size_t img_len = 0;
     int rc = json_build(&json, &mm);
     char crc[16];
-    if (rc == 0) snprintf(crc, sizeof crc, "%08lx", (unsigned long)meta_crc((const char *)json.data, json.len - 1, st));
+    if (rc == 0) snprintf(crc, sizeof crc, "%08lx", (unsigned long)meta_crc((const char *)json.data, json.len - 1, st, m->format));
     uint16_t *ids = oups_malloc_array((size_t)(st->n + 1), 2);
     uint32_t *rows = oups_malloc_array((size_t)(st->n + 1), 4);
     if (!ids || !rows) rc = OUPS_ENOMEM;
@@ -629,6 +670,7 @@ int oups_store__meta_write(const char *md_path, const store_meta *m) {
     if (rc == 0) rc = key_column(&cols[2], &mm.key_type, st->mins, st->n);
     if (rc == 0) rc = key_column(&cols[3], &mm.key_type, st->maxs, st->n);
     if (rc == 0) rc = oups_column_from_values(&cols[4], &i64, st->crcs, st->n, NULL);
+    if (rc == 0) rc = oups_column_from_values(&cols[5], &i64, st->tails, st->n, NULL);
     if (rc == 0) rc = oups_table_new(&t, n_cols, STATS_NAMES, cols);
     if (rc == 0) {
         oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
@@ -645,22 +687,23 @@ int oups_store__meta_write(const char *md_path, const store_meta *m) {
     oups_parquet_writer_free(w);
     oups_mem_free(img);
     oups_table_free(t);
-    for (int i = 0; i < 5; i++) oups_column_release(cols[i]);
+    for (int i = 0; i < 6; i++) oups_column_release(cols[i]);
     oups_free(ids);
     oups_free(rows);
     oups_bytes_free(&json);
     return rc;
 }
 
-/* The stats table: 4 (format 1) or 5 columns of the expected names and types, no nulls. */
+/* The stats table: 4 (format 1), 5 or 6 (format 4) columns of the expected names and types, no
+ * nulls. */
 static int stats_read(store_meta *m, oups_parquet_reader *r, const char *file) {
     oups_table *t = NULL;
     int rc = oups_parquet_reader_read(&t, r, NULL, 0, NULL, 0);
     if (rc < 0) return rc == OUPS_ENOMEM ? rc : oups_error_set(OUPS_ECORRUPT, "%s: stats table: %s", file, oups_error_last());
     int64_t n = oups_table_num_rows(t);
-    oups_datatype want[5] = {oups_type(OUPS_TYPE_UINT16), oups_type(OUPS_TYPE_UINT32), m->key_type, m->key_type,
-                             oups_type(OUPS_TYPE_INT64)};
-    int n_cols = m->format == 1 ? 4 : 5;
+    oups_datatype want[6] = {oups_type(OUPS_TYPE_UINT16), oups_type(OUPS_TYPE_UINT32), m->key_type, m->key_type,
+                             oups_type(OUPS_TYPE_INT64), oups_type(OUPS_TYPE_INT64)};
+    int n_cols = stats_columns(m->format);
     bool ok = oups_table_num_columns(t) == n_cols && (n == 0 || m->key_type_known);
     for (int c = 0; ok && c < n_cols; c++) {
         const oups_column *col = oups_table_column(t, c);
@@ -677,16 +720,18 @@ static int stats_read(store_meta *m, oups_parquet_reader *r, const char *file) {
         if (rc == 0) rc = oups_store__key_extract(maxs, oups_table_column(t, 3), "ordered_on_maxs");
         if (rc < 0 && rc != OUPS_ENOMEM) rc = oups_error_prefix(OUPS_ECORRUPT, "%s: ", file);
     }
-    oups_column_view a, b, c;
+    oups_column_view a, b, c, d;
     if (rc == 0 && n > 0) {
         oups_column_view_get(&a, oups_table_column(t, 0));
         oups_column_view_get(&b, oups_table_column(t, 1));
-        if (n_cols == 5) oups_column_view_get(&c, oups_table_column(t, 4));
+        if (n_cols >= 5) oups_column_view_get(&c, oups_table_column(t, 4));
+        if (n_cols >= 6) oups_column_view_get(&d, oups_table_column(t, 5));
     }
     for (int64_t i = 0; rc == 0 && i < n; i++)
         rc = oups_store__stats_push(&m->stats, (int64_t)oups_column__get_uint(&a, i),
                                     (int64_t)oups_column__get_uint(&b, i), mins[i], maxs[i],
-                                    n_cols == 5 ? ((const int64_t *)c.data)[c.offset + i] : -1);
+                                    n_cols >= 5 ? ((const int64_t *)c.data)[c.offset + i] : -1,
+                                    n_cols >= 6 ? ((const int64_t *)d.data)[d.offset + i] : -1);
     oups_free(mins);
     oups_free(maxs);
     oups_table_free(t);
@@ -704,9 +749,9 @@ int oups_store__meta_parse(store_meta *m, const void *data, size_t len, const ch
     rc = json ? json_parse(json, strlen(json), file, m)
               : oups_error_set(OUPS_ECORRUPT, "%s: no 'oups' key-value metadata", file);
     if (rc == 0) rc = stats_read(m, r, file);
-    if (rc == 0 && m->format >= STORE_META_FORMAT) {
+    if (rc == 0 && m->format >= STORE_META_FORMAT_CHECKSUM) {
         char want[16];
-        snprintf(want, sizeof want, "%08lx", (unsigned long)meta_crc(json, strlen(json), &m->stats));
+        snprintf(want, sizeof want, "%08lx", (unsigned long)meta_crc(json, strlen(json), &m->stats, m->format));
         if (!crc) rc = oups_error_set(OUPS_ECORRUPT, "%s: checksum missing", file);
 #ifndef OUPS_FUZZING /* let mutations reach the validation */
         else if (strcmp(crc, want) != 0)

@@ -106,9 +106,9 @@ static int rebuild_meta(store_meta *m, const char *dir, int64_t n, const char *o
             if (keys[i] < keys[i - 1]) rc = oups_error_set(OUPS_ECORRUPT, "%s: row %lld out of order", path, (long long)i);
         if (rc == 0 && k > 0 && m->stats.maxs[k - 1] > keys[0])
             rc = oups_error_set(OUPS_ECORRUPT, "%s: starts before the previous file ends", path);
-        int64_t crc = -1;
-        if (rc == 0) rc = oups_store__file_crc(&crc, path);
-        if (rc == 0) rc = oups_store__stats_push(&m->stats, k, rows, keys[0], keys[rows - 1], crc);
+        int64_t crc = -1, tail = -1;
+        if (rc == 0) rc = oups_store__file_digest(&crc, &tail, path);
+        if (rc == 0) rc = oups_store__stats_push(&m->stats, k, rows, keys[0], keys[rows - 1], crc, tail);
         oups_free(keys);
         oups_table_free(t);
         if (k == 0) first = schema;

@@ -7,6 +7,7 @@
  * Also the §3.4 primitive oups_opd_write_row_groups.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "store/internal.h"
@@ -181,9 +182,9 @@ static int emit(wctx *w, const oups_table *t, const int64_t *keys, int64_t a, in
     int rc = oups_parquet_write(path, s, &w->pq);
     oups_table_free(s);
     OUPS_TRY(rc);
-    int64_t crc; /* of the bytes on disk (read back from the page cache), checked at each read */
-    OUPS_TRY(oups_store__file_crc(&crc, path));
-    return oups_store__stats_push(&w->news, STORE_NEW_SRC(w->e0 + w->news.n), b - a, keys[a], keys[b - 1], crc);
+    int64_t crc, tail; /* of the bytes on disk (read back from the page cache), checked at each read */
+    OUPS_TRY(oups_store__file_digest(&crc, &tail, path));
+    return oups_store__stats_push(&w->news, STORE_NEW_SRC(w->e0 + w->news.n), b - a, keys[a], keys[b - 1], crc, tail);
 }
 
 /* remainder ++ old rgs [rg_pos, rg_end) ++ df[df_pos, df_end), stable-sorted, deduplicated. */
@@ -279,12 +280,12 @@ static int place(store_stats *final, int64_t **drop, int64_t *n_drop, const oups
         int64_t upto = s < plan->n_seq ? plan->seq[s].rg_start : old->n;
         for (; p < upto && rc == 0; p++)
             rc = oups_store__stats_push(final, old->file_ids[p], old->n_rows[p], old->mins[p], old->maxs[p],
-                                        old->crcs[p]);
+                                        old->crcs[p], old->tails[p]);
         if (s == plan->n_seq) break;
         const store_seq *sq = &plan->seq[s];
         for (int64_t i = 0; i < seq_news[s] && rc == 0; i++, e++)
             rc = oups_store__stats_push(final, news->file_ids[e], news->n_rows[e], news->mins[e], news->maxs[e],
-                                        news->crcs[e]);
+                                        news->crcs[e], news->tails[e]);
         int64_t end = sq->rg_end[sq->n - 1];
         for (; p < end; p++) (*drop)[(*n_drop)++] = old->file_ids[p];
     }
@@ -408,8 +409,16 @@ static int wctx_init(wctx *w, oups_opd *opd, const oups_store_write_options *o) 
     w->o = o;
     w->e0 = oups_store__txn_next_staged(opd);
     oups_parquet_write_options def = OUPS_PARQUET_WRITE_OPTIONS_INIT;
-    w->pq = o->parquet ? *o->parquet : def;
+    w->pq = def;
+    if (o->parquet && (o->parquet->version == 1 || o->parquet->version == 2)) { /* older, shorter structs */
+        memcpy(&w->pq, o->parquet, o->parquet->version == 1 ? offsetof(oups_parquet_write_options, encoding)
+                                                             : offsetof(oups_parquet_write_options, page_checksums));
+        w->pq.version = OUPS_PARQUET_WRITE_OPTIONS_VERSION;
+    } else if (o->parquet) {
+        w->pq = *o->parquet;
+    }
     w->pq.page_index = true; /* range reads decode only the pages they need (dataset.c) */
+    w->pq.page_checksums = true; /* ... and check only those pages and the tail (meta.c) */
     if (o->max_n_off_target_rgs < 0)
         return oups_error_set(OUPS_EINVAL, "'max_n_off_target_rgs' must be >= 1 (0: unset), got %lld",
                               (long long)o->max_n_off_target_rgs);
@@ -502,7 +511,7 @@ int oups_opd_write_row_groups(oups_opd *opd, oups_table *const *chunks, int n_ch
     if (rc == 0) rc = oups_store__stats_copy(&final, &opd->stats);
     for (int64_t e = 0; e < w.news.n && rc == 0; e++)
         rc = oups_store__stats_push(&final, w.news.file_ids[e], w.news.n_rows[e], w.news.mins[e], w.news.maxs[e],
-                                    w.news.crcs[e]);
+                                    w.news.crcs[e], w.news.tails[e]);
     if (rc == 0 && final.n > oups_store__max_file_id + 1)
         rc = oups_error_set(OUPS_EOVERFLOW, "%s: file id '%lld' exceeds max value %lld", opd->path,
                             (long long)oups_store__max_file_id + 1, (long long)oups_store__max_file_id);

@@ -82,7 +82,7 @@ TEST(new_columns_read_as_nulls) {
     /* the metadata records the columns (format 3) and the reopened dataset reads the same */
     store_meta m;
     CHECK_OK(oups_store__meta_read(&m, opd->md_path));
-    CHECK(m.format == STORE_META_FORMAT_COLUMNS && m.columns && oups_table_num_columns(m.columns) == 3);
+    CHECK(m.format == STORE_META_FORMAT && m.columns && oups_table_num_columns(m.columns) == 3);
     oups_store__meta_free(&m);
     oups_opd_close(opd);
     oups_opd_options ro = OUPS_OPD_OPTIONS_INIT;

@@ -138,6 +138,7 @@ static void strip_page_index(oups_opd **opd, const char *path) {
         o.row_group_size = oups_table_num_rows(t);
         CHECK_OK(oups_parquet_write(p, t, &o));
         CHECK_OK(oups_store__file_crc(&m.stats.crcs[i], p));
+        m.stats.tails[i] = -1; /* no page checksums: reads check the whole file */
         oups_table_free(t);
     }
     CHECK_OK(oups_store__meta_write((*opd)->md_path, &m));
