@@ -5,7 +5,10 @@
  * first and last value per page; row-range reads equal a whole read sliced, for random ranges
  * over every column type (nulls, dictionaries, both page versions), and decode no page that
  * does not overlap the range (counted); files without a page index read the same; damage in
- * the index bytes is an error or changes nothing, never wrong rows.
+ * the index bytes is an error or changes nothing, never wrong rows. Page checksums (write
+ * option page_checksums): any one damaged byte of any page (header or data, dictionary pages
+ * included) fails every read that decodes it, a row-range read is right or an error, a
+ * caller's stale checksum entry is dropped, older option structs write none.
  */
 #include "gen_table.h"
 #include "pq_mem.h"
@@ -169,5 +172,72 @@ TEST(damaged_index_is_an_error_or_harmless) {
     oups_table_free(t);
 }
 
+TEST(page_checksums_catch_every_damaged_page_byte) {
+    oups_table *t;
+    CHECK_OK(gen_table(&t, gen_all_cols, GEN_ALL_N, 1500, 15, tests_seed() + 11, -1));
+    uint64_t rs = tests_seed();
+    for (int v = 1; v <= 2; v++) {
+        oups_parquet_write_options o = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+        o.data_page_version = v;
+        o.row_group_size = 700;
+        o.page_size = 900;
+        o.page_index = v == 1; /* the checksums do not need the page index */
+        o.page_checksums = true;
+        const char *kk[] = {OUPS_PARQUET_PAGE_CRC_KEY, "x"}, *kvv[] = {"0badf00d", "y"};
+        o.n_kv = 2, o.kv_keys = kk, o.kv_values = kvv; /* a stale entry (a copied file's) is dropped */
+        uint8_t *img;
+        size_t len;
+        CHECK_OK(write_mem(&img, &len, t, &o));
+        oups_parquet_reader *r;
+        CHECK_OK(oups_parquet_reader_open_memory(&r, img, len, "mem.parquet"));
+        CHECK(oups_parquet_reader_has_page_checksums(r));
+        CHECK(oups_parquet_reader_kv_count(r) == 2 && strcmp(oups_parquet_reader_kv_get(r, "x"), "y") == 0);
+        int64_t tail = oups_parquet_reader_tail_offset(r);
+        oups_table *got;
+        CHECK_OK(oups_parquet_reader_read(&got, r, NULL, 0, NULL, 0));
+        CHECK(oups_table_equal(t, got, NULL, 0));
+        CHECK(oups_parquet_reader_bytes_read(r) >= tail - 4);
+        oups_table_free(got);
+        oups_parquet_reader_free(r);
+        CHECK(tail > 4 && tail < (int64_t)len);
+        for (int k = 0; k < 200; k++) { /* pages fill [4, tail): every byte is a header or data byte */
+            int64_t at = 4 + (int64_t)(test_rand(&rs) % (uint64_t)(tail - 4));
+            uint8_t x = (uint8_t)(1 + test_rand(&rs) % 255);
+            img[at] ^= x;
+            CHECK_OK(oups_parquet_reader_open_memory(&r, img, len, "mem.parquet"));
+            int rc = oups_parquet_reader_read(&got, r, NULL, 0, NULL, 0);
+            if (rc == 0) fprintf(stderr, "  v%d: byte %lld ^ %02x not detected\n", v, (long long)at, x);
+            CHECK(rc == OUPS_ECORRUPT || rc == OUPS_EUNSUPPORTED);
+            int rg = (int)(test_rand(&rs) % 3);
+            int64_t n = oups_parquet_reader_row_group_num_rows(r, rg), a0 = (int64_t)(test_rand(&rs) % (uint64_t)n);
+            int64_t b0 = a0 + (int64_t)(test_rand(&rs) % 50);
+            if (b0 > n) b0 = n;
+            oups_table *want;
+            rc = oups_parquet_reader_read_rows(&got, r, rg, a0, b0, NULL, 0);
+            CHECK(rc == 0 || rc == OUPS_ECORRUPT || rc == OUPS_EUNSUPPORTED);
+            if (rc == 0) {
+                CHECK_OK(oups_table_slice(&want, t, (int64_t)rg * 700 + a0, b0 - a0));
+                CHECK(oups_table_equal(want, got, NULL, 0));
+                oups_table_free(want);
+                oups_table_free(got);
+            }
+            oups_parquet_reader_free(r);
+            img[at] ^= x;
+        }
+        oups_mem_free(img);
+    }
+    oups_parquet_write_options o2 = OUPS_PARQUET_WRITE_OPTIONS_INIT;
+    o2.version = 2; /* an older struct: no page_checksums field, none written */
+    uint8_t *img;
+    size_t len;
+    CHECK_OK(write_mem(&img, &len, t, &o2));
+    oups_parquet_reader *r;
+    CHECK_OK(oups_parquet_reader_open_memory(&r, img, len, "mem.parquet"));
+    CHECK(!oups_parquet_reader_has_page_checksums(r));
+    oups_parquet_reader_free(r);
+    oups_mem_free(img);
+    oups_table_free(t);
+}
+
 RUN_TESTS("parquet.page_index", row_ranges_equal_sliced_reads, pages_cover_the_row_group_with_bounds,
-          damaged_index_is_an_error_or_harmless)
+          damaged_index_is_an_error_or_harmless, page_checksums_catch_every_damaged_page_byte)
