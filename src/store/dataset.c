@@ -390,13 +390,22 @@ static int open_rg(oups_parquet_reader **out, oups_table **schema, const oups_op
     return 0;
 }
 
-/* Rows [*r0, *r1) of row group i (read through `r`) that can hold keys in [lo, hi): from the
- * key column's page index (pages are sorted on the key), else the whole row group. */
-static int key_rows(int64_t *r0, int64_t *r1, const oups_opd *opd, oups_parquet_reader *r, int64_t i, int64_t lo,
-                    int64_t hi) {
+/* A key range lo <= key < hi (no upper bound without has_hi) of a read: the pages that can
+ * hold such keys are decoded (key_rows) and, with n_before, that many rows before them;
+ * `exact`: the rows outside the range are then cut off (the key column is read for it). */
+typedef struct rg_cut {
+    int64_t lo, hi, n_before;
+    bool has_hi, exact;
+} rg_cut;
+
+/* Rows [*r0, *r1) of row group i (read through `r`) that can hold keys in the cut's range:
+ * from the key column's page index (pages are sorted on the key), else the whole row group. */
+static int key_rows(int64_t *r0, int64_t *r1, const oups_opd *opd, oups_parquet_reader *r, int64_t i,
+                    const rg_cut *cut) {
+    int64_t lo = cut->lo, hi = cut->hi;
     *r0 = 0;
     *r1 = opd->stats.n_rows[i];
-    if (lo <= opd->stats.mins[i] && hi > opd->stats.maxs[i]) return 0;
+    if (lo <= opd->stats.mins[i] && (!cut->has_hi || hi > opd->stats.maxs[i])) return 0;
     int leaf = -1;
     for (int c = 0; c < oups_parquet_reader_num_columns(r) && leaf < 0; c++) {
         const char *name;
@@ -412,8 +421,8 @@ static int key_rows(int64_t *r0, int64_t *r1, const oups_opd *opd, oups_parquet_
         int64_t kmin, kmax;
         int rc = 0;
         while (rc == 0 && a < n && (rc = oups_store__key_from_scalar(&kmax, &opd->key_type, &pg[a].max)) == 0 && kmax < lo) a++;
-        while (rc == 0 && b > a && (rc = oups_store__key_from_scalar(&kmin, &opd->key_type, &pg[b - 1].min)) == 0 &&
-               kmin >= hi)
+        while (rc == 0 && cut->has_hi && b > a &&
+               (rc = oups_store__key_from_scalar(&kmin, &opd->key_type, &pg[b - 1].min)) == 0 && kmin >= hi)
             b--;
         if (rc == 0) {
             *r0 = a < n ? pg[a].first_row : *r1;
@@ -427,11 +436,10 @@ static int key_rows(int64_t *r0, int64_t *r1, const oups_opd *opd, oups_parquet_
 }
 
 /* Row group i (stats index) of the dataset, checked against the metadata (open_rg, and key
- * order and min/max when the key column is read). `range` (lo <= key < hi): only the pages
- * that can hold such keys are decoded (key_rows), and the rows outside are cut off, so the
- * key column is read. Counted in the handle's read statistics. */
+ * order and min/max when the key column is read), cut to `range` if given. Counted in the
+ * handle's read statistics. */
 static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char *const *columns, int n_cols,
-                   bool schema_only, const int64_t *range) {
+                   bool schema_only, const rg_cut *range) {
     *out = NULL;
     char path[PATH_MAX];
     oups_parquet_reader *r = NULL;
@@ -457,7 +465,8 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
         oups_table_free(t);
         t = NULL;
         int64_t r0 = 0, r1 = opd->stats.n_rows[i];
-        if (range) rc = key_rows(&r0, &r1, opd, r, i, range[0], range[1]);
+        if (range) rc = key_rows(&r0, &r1, opd, r, i, range);
+        if (range) r0 = r0 > range->n_before ? r0 - range->n_before : 0;
         if (rc == 0 && r0 == 0 && r1 == opd->stats.n_rows[i]) /* whole: columns decoded in parallel */
             rc = oups_parquet_reader_read(&t, r, NULL, 0, columns, columns ? n_cols : 0);
         else if (rc == 0)
@@ -484,15 +493,15 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
     }
     oups_free(want);
     oups_free(have);
-    if (rc == 0 && range) { /* cut to lo <= key < hi */
+    if (rc == 0 && range && range->exact) { /* cut to lo <= key < hi */
         int kc = oups_table_column_index(t, opd->ordered_on);
         int64_t rows = oups_table_num_rows(t);
         int64_t *keys = oups_malloc_array((size_t)rows + 1, 8);
         if (!keys) rc = OUPS_ENOMEM;
         if (rc == 0 && kc < 0) rc = oups_error_set(OUPS_EINVAL, "a key range needs the key column '%s'", opd->ordered_on);
         if (rc == 0) rc = oups_store__key_extract(keys, oups_table_column(t, kc), opd->ordered_on);
-        int64_t a = rc == 0 ? oups_store__lower(keys, rows, range[0]) : 0;
-        int64_t b = rc == 0 ? oups_store__lower(keys, rows, range[1]) : 0;
+        int64_t a = rc == 0 ? oups_store__lower(keys, rows, range->lo) : 0;
+        int64_t b = rc == 0 ? (range->has_hi ? oups_store__lower(keys, rows, range->hi) : rows) : 0;
         oups_free(keys);
         oups_table *s;
         if (rc == 0 && (a > 0 || b < rows) && (rc = oups_table_slice(&s, t, a, b > a ? b - a : 0)) == 0) {
@@ -510,7 +519,7 @@ static int read_rg(oups_table **out, const oups_opd *opd, int64_t i, const char 
 
 /* The given row groups, each cut to `range` if given, concatenated. */
 static int read_rgs(oups_table **out, const oups_opd *opd, const int64_t *idx, int64_t n, const char *const *columns,
-                    int n_cols, const int64_t *range) {
+                    int n_cols, const rg_cut *range) {
     *out = NULL;
     if (n == 0) {
         if (opd->columns) return columns ? oups_table_select(out, opd->columns, columns, n_cols)
@@ -534,6 +543,12 @@ int oups_store__read_rgs(oups_table **out, const oups_opd *opd, const int64_t *i
     return read_rgs(out, opd, idx, n, columns, n_cols, NULL);
 }
 
+int oups_store__read_rg_cut(oups_table **out, const oups_opd *opd, int64_t i, const char *const *columns, int n_cols,
+                            int64_t lo, const int64_t *hi, int64_t n_before) {
+    rg_cut cut = {lo, hi ? *hi : 0, n_before, hi != NULL, false};
+    return read_rg(out, opd, i, columns, n_cols, false, &cut);
+}
+
 int oups_opd_schema(oups_table **out, const oups_opd *opd) { return oups_store__read_rgs(out, opd, NULL, 0, NULL, 0); }
 
 int oups_opd_read(oups_table **out, oups_opd *opd, const char *const *columns, int n_cols) {
@@ -549,16 +564,16 @@ void oups_opd_read_stats_get(oups_opd_read_stats *out, const oups_opd *opd) {
 int oups_opd_read_range(oups_table **out, oups_opd *opd, const oups_scalar *start, const oups_scalar *end_excl,
                         const char *const *columns, int n_cols) {
     *out = NULL;
-    int64_t range[2] = {INT64_MIN, INT64_MAX};
+    rg_cut range = {INT64_MIN, 0, 0, end_excl != NULL, true};
     bool bounded = start || end_excl;
     if (bounded && opd->stats.n > 0) {
-        if (start) OUPS_TRY(oups_store__key_from_scalar(&range[0], &opd->key_type, start));
-        if (end_excl) OUPS_TRY(oups_store__key_from_scalar(&range[1], &opd->key_type, end_excl));
+        if (start) OUPS_TRY(oups_store__key_from_scalar(&range.lo, &opd->key_type, start));
+        if (end_excl) OUPS_TRY(oups_store__key_from_scalar(&range.hi, &opd->key_type, end_excl));
     }
     int64_t *idx = oups_malloc_array((size_t)(opd->stats.n + 1), 8), n = 0;
     if (!idx) return OUPS_ENOMEM;
     for (int64_t i = 0; i < opd->stats.n; i++)
-        if (!bounded || (opd->stats.maxs[i] >= range[0] && (!end_excl || opd->stats.mins[i] < range[1]))) idx[n++] = i;
+        if (!bounded || (opd->stats.maxs[i] >= range.lo && (!end_excl || opd->stats.mins[i] < range.hi))) idx[n++] = i;
     /* the key column is needed to cut: read it too, then select the requested columns */
     const char **cols = NULL;
     int nc = n_cols;
@@ -576,7 +591,7 @@ int oups_opd_read_range(oups_table **out, oups_opd *opd, const oups_scalar *star
     oups_table *t = NULL;
     if (rc == 0)
         rc = read_rgs(&t, opd, idx, n, cols ? cols : columns, cols ? nc : n_cols,
-                      bounded && opd->ordered_on ? range : NULL);
+                      bounded && opd->ordered_on ? &range : NULL);
     oups_free(idx);
     if (rc == 0 && cols && nc > n_cols) {
         oups_table *s;

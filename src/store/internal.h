@@ -40,6 +40,8 @@ int64_t oups_store__upper(const int64_t *a, int64_t n, int64_t v);
 /* ---- keys (key.c) ---- */
 int oups_store__schema_clone(oups_key_schema **out, const oups_key_schema *s);
 
+/* iter_intersections cuts row groups to the window's pages (default true; tests turn it off). */
+extern bool oups_store__intersect_cut;
 /* iter_intersections closes these datasets (n as opened) when freed (intersect.c). */
 int oups_store__intersections_own(oups_intersections *it, oups_opd **opds);
 
@@ -178,6 +180,11 @@ bool oups_store__is_prefix(const oups_table *t, const oups_table *cols);
 /* Read the given row groups (stats indices) of the dataset, in order, as one table. */
 int oups_store__read_rgs(oups_table **out, const oups_opd *opd, const int64_t *idx, int64_t n,
                          const char *const *columns, int n_cols);
+/* The columns (NULL: all) of row group i, only the pages that can hold keys in [lo, *hi) (hi NULL: no
+ * upper bound) by the key column's page index (whole without one), and n_before rows before
+ * them, not cut further. */
+int oups_store__read_rg_cut(oups_table **out, const oups_opd *opd, int64_t i, const char *const *columns, int n_cols,
+                            int64_t lo, const int64_t *hi, int64_t n_before);
 
 /* ---- commit protocol (commit.c) ------------------------------------------------------- */
 

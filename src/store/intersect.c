@@ -6,10 +6,15 @@
  * needed (plus unconsumed rows of the previous one), loaded when a step's upper bound
  * passes the group's first key. n_prev (newer revision) prepends preceding rows in step 0.
  * Column selection (options version 2): only the chosen columns, plus ordered_on, are read.
+ * In the row groups a window's bounds cut, only the pages that can hold keys in the window
+ * (the key column's page index), plus the n_prev rows before start, are read.
  */
 #include <stdlib.h>
 
 #include "store/internal.h"
+
+/* Whether loads cut row groups to the window's pages (tests compare with the uncut iteration). */
+bool oups_store__intersect_cut = true;
 
 typedef struct it_ds {
     oups_opd *opd;
@@ -22,6 +27,8 @@ typedef struct it_ds {
     oups_table *prefix; /* n_prev rows for step 0 */
     const char **cols;  /* selected columns (+ ordered_on), NULL: all */
     int n_cols;
+    int64_t lo, n_before; /* the first load's cut: keys >= lo, and n_before rows before them */
+    const int64_t *hi;    /* every load's cut: keys < *hi (NULL: none) */
 } it_ds;
 
 struct oups_intersections {
@@ -108,15 +115,24 @@ static int setup_ds(it_ds *d, bool has_start, int64_t start, bool has_end, int64
     return 0;
 }
 
-/* Load groups [loaded_end, ge) after the unconsumed rows of the current table. */
+/* Load groups [loaded_end, ge) after the unconsumed rows of the current table, each row group
+ * cut to the pages the window needs (keys below lo only on the first load). Rows before the
+ * cut of the first load are all below lo and n_before of them are kept, so that step 0's
+ * n_prev rows are right; rows cut at the end are all >= *hi, never part of a step. */
 static int load_groups(it_ds *d, int64_t ge) {
     int64_t a = d->g_rg[d->loaded_end], b = d->g_rg[ge];
-    int64_t *idx = oups_malloc_array((size_t)(b - a) + 1, 8);
-    if (!idx) return OUPS_ENOMEM;
-    for (int64_t i = a; i < b; i++) idx[i - a] = i;
+    bool first = d->mem == NULL, cut = oups_store__intersect_cut;
+    oups_table **parts = oups_calloc((size_t)(b - a) + 1, sizeof *parts);
+    if (!parts) return OUPS_ENOMEM;
+    int rc = 0;
+    for (int64_t i = a; rc == 0 && i < b; i++)
+        rc = oups_store__read_rg_cut(&parts[i - a], d->opd, i, d->cols, d->n_cols, first && cut ? d->lo : INT64_MIN,
+                                     cut ? d->hi : NULL, first ? d->n_before : 0);
     oups_table *t = NULL, *rest = NULL, *cat = NULL;
-    int rc = oups_store__read_rgs(&t, d->opd, idx, b - a, d->cols, d->n_cols);
-    oups_free(idx);
+    if (rc == 0 && b - a == 1) t = parts[0], parts[0] = NULL;
+    else if (rc == 0) rc = oups_table_concat(&t, parts, (int)(b - a));
+    for (int64_t i = a; i < b; i++) oups_table_free(parts[i - a]);
+    oups_free(parts);
     if (rc == 0 && d->mem && d->pos < d->n_mem) {
         rc = oups_table_slice(&rest, d->mem, d->pos, d->n_mem - d->pos);
         oups_table *parts[2] = {rest, t};
@@ -240,10 +256,13 @@ int oups_intersections_open(oups_intersections **out, oups_opd *const *opds, int
         }
         it->n_ds++;
         for (int64_t g = d->f + 1; g < d->l; g++) bounds[n_bounds++] = d->gmin[g];
+        int64_t np = opts->n_prev ? opts->n_prev[i] : 0;
+        d->lo = opts->start ? start : INT64_MIN;
+        d->n_before = np;
+        d->hi = it->has_end ? &it->end : NULL;
         if (!opts->start) continue;
         rc = load_groups(d, d->f + 1); /* position step 0 at start, with n_prev rows before */
         if (rc == 0) d->pos = oups_store__lower(d->keys, d->n_mem, start);
-        int64_t np = opts->n_prev ? opts->n_prev[i] : 0;
         if (rc == 0 && np > d->pos) { /* take the missing rows from earlier row groups, if any */
             if (d->g_rg[d->f] > 0) rc = rows_before(&d->prefix, d, d->g_rg[d->f], np - d->pos);
             d->pos = 0;
