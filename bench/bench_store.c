@@ -7,11 +7,13 @@
  *     as a share of the full write (targets: <= 1 row group, <= 5%);
  *  3. insert 1,000 rows inside one row group in the middle: only that row group rewritten;
  *  4. a narrow range read (1,000 rows in the middle) against a full read of its row group:
- *     row groups read and pages decoded (oups_opd_read_stats_get), CPU time;
+ *     row groups read, pages decoded and bytes read (oups_opd_read_stats_get) against the
+ *     dataset's totals, CPU time;
  *  5. iter_intersections over 3 datasets of N/3 rows with interleaved keys: peak RSS added
  *     (VmHWM reset through /proc/self/clear_refs) against 3 row groups + 64 MB, row groups
- *     read (each once); then over a window of about one row group's keys: row groups read
- *     against those whose [min, max] meets the window (target: equal).
+ *     read (each once); then over a window of about one row group's keys (row groups read
+ *     against those whose [min, max] meets the window, target: equal) and over a narrow
+ *     window of 1,000 ticks per dataset; row groups, pages and bytes read against the totals.
  * Prints machine, compiler and flags. Temp data under $TMPDIR or /tmp, removed at the end.
  */
 #define _GNU_SOURCE
@@ -133,15 +135,38 @@ static void drain(oups_intersections *it, int64_t *steps, int64_t *rows) {
     }
 }
 
-/* Row groups read so far by the three datasets. */
-static int64_t rgs_read(oups_opd *const *ds) {
-    int64_t n = 0;
+/* What the three datasets have read so far, summed. */
+static oups_opd_read_stats reads(oups_opd *const *ds) {
+    oups_opd_read_stats sum = {0};
     for (int k = 0; k < 3; k++) {
         oups_opd_read_stats st;
         oups_opd_read_stats_get(&st, ds[k]);
-        n += st.row_groups_read;
+        sum.row_groups_read += st.row_groups_read;
+        sum.pages_decoded += st.pages_decoded;
+        sum.bytes_read += st.bytes_read;
+    }
+    return sum;
+}
+
+/* Bytes of the dataset's row-group files. */
+static int64_t ds_bytes(const oups_opd *opd) {
+    int64_t n = 0;
+    char p[4096];
+    for (int64_t i = 0; i < oups_opd_len(opd); i++) {
+        struct stat sb;
+        snprintf(p, sizeof p, "%s/file_%05lld.parquet", oups_opd_path(opd), (long long)i);
+        if (stat(p, &sb) == 0) n += sb.st_size;
     }
     return n;
+}
+
+/* Row groups, pages and bytes read between two read statistics, against the totals. */
+static void print_reads(const char *what, oups_opd_read_stats a, oups_opd_read_stats b, int64_t rgs, int64_t pages,
+                        int64_t bytes) {
+    printf("%-26s row groups %lld of %lld, pages %lld of %lld, bytes %lld of %lld (%.2f%%)\n", what,
+           (long long)(b.row_groups_read - a.row_groups_read), (long long)rgs,
+           (long long)(b.pages_decoded - a.pages_decoded), (long long)pages, (long long)(b.bytes_read - a.bytes_read),
+           (long long)bytes, 100.0 * (double)(b.bytes_read - a.bytes_read) / (double)bytes);
 }
 
 static int64_t rgs_meeting(const oups_opd *opd, int64_t lo, int64_t hi) {
@@ -153,8 +178,10 @@ static int64_t rgs_meeting(const oups_opd *opd, int64_t lo, int64_t hi) {
     return n;
 }
 
-/* Read rows lo <= ts < hi (NULL bounds: the view's all); prints what it cost. */
-static void timed_read(const char *what, oups_opd *opd, const int64_t *lo, const int64_t *hi) {
+/* Read rows lo <= ts < hi (NULL bounds: the view's all); prints what it cost, against the
+ * totals of the dataset `all` (pages: those of a whole read, *pages; 0: measure them here). */
+static void timed_read(const char *what, oups_opd *opd, const int64_t *lo, const int64_t *hi, oups_opd *all,
+                       int64_t *pages) {
     oups_scalar a = {.type = oups_type_timestamp(OUPS_UNIT_NS, NULL)}, b = a;
     if (lo) a.v.i = *lo;
     if (hi) b.v.i = *hi;
@@ -166,10 +193,17 @@ static void timed_read(const char *what, oups_opd *opd, const int64_t *lo, const
     if (rc) die("read_range", rc);
     double wall = now_s() - t0, cpu = cpu_s() - c0;
     oups_opd_read_stats_get(&s1, opd);
-    printf("%-26s %8lld rows, %lld row groups read, %4lld pages decoded, %.3f s CPU (%.3f s wall)\n", what,
-           (long long)oups_table_num_rows(t), (long long)(s1.row_groups_read - s0.row_groups_read),
-           (long long)(s1.pages_decoded - s0.pages_decoded), cpu, wall);
+    printf("%-26s %8lld rows, %.3f s CPU (%.3f s wall)\n", what, (long long)oups_table_num_rows(t), cpu, wall);
     oups_table_free(t);
+    if (!*pages) {
+        oups_opd_read_stats w0, w1;
+        oups_opd_read_stats_get(&w0, all);
+        if ((rc = oups_opd_read(&t, all, NULL, 0))) die("read", rc);
+        oups_table_free(t);
+        oups_opd_read_stats_get(&w1, all);
+        *pages = w1.pages_decoded - w0.pages_decoded;
+    }
+    print_reads("", s0, s1, oups_opd_len(all), *pages, ds_bytes(all));
 }
 
 static int rm_one(const char *p, const struct stat *s, int f, struct FTW *w) {
@@ -231,9 +265,10 @@ int main(int argc, char **argv) {
     int64_t lo = INT64_C(1700000000000000000) + (7 * T + T / 3) * 1000000, hi = lo + 1000 * 1000000;
     oups_opd *v;
     if ((rc0 = oups_opd_view(&v, opd, 7, 8, 1))) die("view", rc0);
-    timed_read("whole row group 7:", v, NULL, NULL);
+    int64_t pages = 0;
+    timed_read("whole row group 7:", v, NULL, NULL, opd, &pages);
     oups_opd_close(v);
-    timed_read("narrow range (1000 rows):", opd, &lo, &hi);
+    timed_read("narrow range (1000 rows):", opd, &lo, &hi, opd, &pages);
     oups_opd_close(opd);
 
     /* 5. iter_intersections over 3 interleaved datasets */
@@ -251,9 +286,9 @@ int main(int argc, char **argv) {
         fputs("5", cr); /* reset VmHWM to the current RSS */
         fclose(cr);
     }
-    int64_t rss0 = status_kb("VmRSS"), read0 = 0, n_rgs = 0;
-    read0 = rgs_read(ds);
-    for (int k = 0; k < 3; k++) n_rgs += oups_opd_len(ds[k]);
+    int64_t rss0 = status_kb("VmRSS"), n_rgs = 0, bytes = 0;
+    oups_opd_read_stats read0 = reads(ds);
+    for (int k = 0; k < 3; k++) n_rgs += oups_opd_len(ds[k]), bytes += ds_bytes(ds[k]);
     oups_intersections *it;
     int rc = oups_intersections_open(&it, ds, 3, NULL);
     if (rc) die("intersections", rc);
@@ -268,9 +303,11 @@ int main(int argc, char **argv) {
            "%.1f MB + 64 MB = %.1f MB) %s%s\n",
            (long long)steps, (long long)rows, it_s, (double)peak / 1024, 3 * rg_mb, limit,
            (double)peak / 1024 <= limit ? "OK" : "MISSED", cr ? "" : " (VmHWM not resettable: figure is an upper bound)");
-    int64_t read1 = rgs_read(ds);
-    printf("  row groups read: %lld of %lld (each once) %s\n", (long long)(read1 - read0), (long long)n_rgs,
-           read1 - read0 == n_rgs ? "OK" : "MISSED");
+    oups_opd_read_stats read1 = reads(ds);
+    int64_t all_pages = read1.pages_decoded - read0.pages_decoded;
+    print_reads("  all:", read0, read1, n_rgs, all_pages, bytes);
+    printf("  row groups read: %lld of %lld (each once) %s\n", (long long)(read1.row_groups_read - read0.row_groups_read),
+           (long long)n_rgs, read1.row_groups_read - read0.row_groups_read == n_rgs ? "OK" : "MISSED");
     /* the same over a window of about one row group's keys in the middle */
     int64_t w0 = INT64_C(1700000000000000000) + (n3 / 2) * 3000000, w1 = w0 + T3 * 3000000, need = 0;
     oups_scalar ws = {.type = oups_type_timestamp(OUPS_UNIT_NS, NULL), .v.i = w0}, we = ws;
@@ -285,11 +322,25 @@ int main(int argc, char **argv) {
     drain(it, &steps, &rows);
     it_s = now_s() - t0;
     oups_intersections_free(it);
-    int64_t read2 = rgs_read(ds);
+    oups_opd_read_stats read2 = reads(ds);
     printf("iter_intersections window: %lld steps, %lld rows in %.3f s; row groups read: %lld, meeting the window: "
            "%lld, in all: %lld %s\n",
-           (long long)steps, (long long)rows, it_s, (long long)(read2 - read1), (long long)need, (long long)n_rgs,
-           read2 - read1 == need ? "OK" : "MISSED");
+           (long long)steps, (long long)rows, it_s, (long long)(read2.row_groups_read - read1.row_groups_read),
+           (long long)need, (long long)n_rgs, read2.row_groups_read - read1.row_groups_read == need ? "OK" : "MISSED");
+    print_reads("  window:", read1, read2, n_rgs, all_pages, bytes);
+    /* a narrow window: 1,000 ticks of each dataset, inside one of its row groups */
+    ws.v.i = w0 + T3 / 3 * 3000000;
+    we.v.i = ws.v.i + INT64_C(1000) * 3000000;
+    if ((rc = oups_intersections_open(&it, ds, 3, &io))) die("intersections", rc);
+    steps = rows = 0;
+    t0 = now_s();
+    drain(it, &steps, &rows);
+    it_s = now_s() - t0;
+    oups_intersections_free(it);
+    oups_opd_read_stats read3 = reads(ds);
+    printf("iter_intersections narrow window: %lld steps, %lld rows in %.3f s\n", (long long)steps, (long long)rows,
+           it_s);
+    print_reads("  narrow window:", read2, read3, n_rgs, all_pages, bytes);
     for (int k = 0; k < 3; k++) oups_opd_close(ds[k]);
     nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     return 0;
