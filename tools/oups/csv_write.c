@@ -89,6 +89,56 @@ static int check_format(const char *format) {
     return 0;
 }
 
+/* Unsigned decimal digits of v at buf; returns the length (no terminator). */
+static size_t put_u64(char *buf, uint64_t v) {
+    char tmp[20];
+    size_t n = 0;
+    do tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    for (size_t i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    return n;
+}
+
+static size_t put_i64(char *buf, int64_t v) {
+    if (v >= 0) return put_u64(buf, (uint64_t)v);
+    buf[0] = '-';
+    return 1 + put_u64(buf + 1, 0 - (uint64_t)v);
+}
+
+/* v's `width` low decimal digits, zero-padded. */
+static void put_fixed(char *buf, uint64_t v, int width) {
+    for (int i = width - 1; i >= 0; i--, v /= 10) buf[i] = (char)('0' + v % 10);
+}
+
+/* The text of %.15g when v = x / 10^d exactly as a double for some x < 10^15 and d <= 8, found
+ * without printf (prices and most measured values); 0 when v is not such a value. Why it equals
+ * %.15g: IEEE division is correctly rounded, so fl(x / 10^d) == v means v is the double nearest
+ * x·10^-d, which is what strtod gives for that text; and v lies within half an ulp of x·10^-d,
+ * far below half a unit of the 15th significant digit, so %.15g rounds v to that same text
+ * (trailing zeros stripped, and fixed notation since 1e-4 <= |v| < 1e15). */
+static size_t fmt_decimal_double(char *buf, double v) {
+    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    double a = fabs(v);
+    if (!(a >= 1e-4 && a < 1e15)) return 0;
+    for (int d = 0; d <= 8; d++) {
+        double x = nearbyint(a * p10[d]);
+        if (x >= 1e15) return 0;
+        if (x / p10[d] != a) continue;
+        uint64_t xi = (uint64_t)x, ip = xi, fp = 0;
+        for (int k = 0; k < d; k++) ip /= 10;
+        fp = xi - ip * (uint64_t)p10[d];
+        size_t n = 0;
+        if (signbit(v)) buf[n++] = '-';
+        n += put_u64(buf + n, ip);
+        buf[n++] = '.';
+        if (d == 0) buf[n++] = '0'; /* integral: ".0" so that it reads back as a float */
+        else put_fixed(buf + n, fp, d), n += (size_t)d;
+        buf[n] = '\0';
+        return n;
+    }
+    return 0;
+}
+
 /* Shortest %.Ng that reads back to the same value; ".0" added to integral output. */
 static void fmt_float(char *buf, size_t cap, double v, bool single) {
     if (isnan(v)) {
@@ -99,6 +149,7 @@ static void fmt_float(char *buf, size_t cap, double v, bool single) {
         snprintf(buf, cap, v < 0 ? "-inf" : "inf");
         return;
     }
+    if (!single && cap >= 40 && fmt_decimal_double(buf, v)) return;
     for (int prec = single ? 6 : 15; prec <= (single ? 9 : 17); prec++) {
         snprintf(buf, cap, "%.*g", prec, v);
         if (single ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v) break;
@@ -117,10 +168,33 @@ static void fmt_timestamp(char *buf, size_t cap, int64_t v, const oups_datatype 
     int64_t y;
     unsigned m, d;
     cli_civil_from_days(days, &y, &m, &d);
-    int n = snprintf(buf, cap, "%04lld-%02u-%02uT%02d:%02d:%02d", (long long)y, m, d, (int)(sod / 3600),
-                     (int)(sod / 60 % 60), (int)(sod % 60));
-    if (ndig[t->unit]) n += snprintf(buf + n, cap - (size_t)n, ".%0*lld", ndig[t->unit], (long long)frac);
-    if (t->tz[0]) snprintf(buf + n, cap - (size_t)n, "Z");
+    if (y < 0 || y > 9999 || cap < 40) { /* rare: printf's sign and width rules */
+        int n = snprintf(buf, cap, "%04lld-%02u-%02uT%02d:%02d:%02d", (long long)y, m, d, (int)(sod / 3600),
+                         (int)(sod / 60 % 60), (int)(sod % 60));
+        if (ndig[t->unit]) n += snprintf(buf + n, cap - (size_t)n, ".%0*lld", ndig[t->unit], (long long)frac);
+        if (t->tz[0]) snprintf(buf + n, cap - (size_t)n, "Z");
+        return;
+    }
+    /* YYYY-MM-DDTHH:MM:SS[.fff...][Z] by hand: printf was most of a CSV row's cost */
+    put_fixed(buf, (uint64_t)y, 4);
+    buf[4] = '-';
+    put_fixed(buf + 5, m, 2);
+    buf[7] = '-';
+    put_fixed(buf + 8, d, 2);
+    buf[10] = 'T';
+    put_fixed(buf + 11, (uint64_t)(sod / 3600), 2);
+    buf[13] = ':';
+    put_fixed(buf + 14, (uint64_t)(sod / 60 % 60), 2);
+    buf[16] = ':';
+    put_fixed(buf + 17, (uint64_t)(sod % 60), 2);
+    size_t n = 19;
+    if (ndig[t->unit]) {
+        buf[n++] = '.';
+        put_fixed(buf + n, (uint64_t)frac, ndig[t->unit]);
+        n += (size_t)ndig[t->unit];
+    }
+    if (t->tz[0]) buf[n++] = 'Z';
+    buf[n] = '\0';
 }
 
 static void fmt_date(char *buf, size_t cap, int64_t days) {
@@ -156,7 +230,8 @@ static void fmt_cell(char *buf, size_t cap, const oups_scalar *s) {
     switch (s->type.id) {
     case OUPS_TYPE_BOOL: snprintf(buf, cap, s->v.b ? "true" : "false"); break;
     case OUPS_TYPE_UINT8: case OUPS_TYPE_UINT16: case OUPS_TYPE_UINT32: case OUPS_TYPE_UINT64:
-        snprintf(buf, cap, "%llu", (unsigned long long)s->v.u);
+        if (cap >= 24) buf[put_u64(buf, s->v.u)] = '\0';
+        else snprintf(buf, cap, "%llu", (unsigned long long)s->v.u);
         break;
     case OUPS_TYPE_FLOAT32: case OUPS_TYPE_FLOAT64:
         fmt_float(buf, cap, s->v.f, s->type.id == OUPS_TYPE_FLOAT32);
@@ -164,7 +239,10 @@ static void fmt_cell(char *buf, size_t cap, const oups_scalar *s) {
     case OUPS_TYPE_TIMESTAMP: fmt_timestamp(buf, cap, s->v.i, &s->type); break;
     case OUPS_TYPE_DATE32: fmt_date(buf, cap, s->v.i); break;
     case OUPS_TYPE_DECIMAL128: fmt_decimal(buf, cap, s->v.dec, s->type.scale); break;
-    default: snprintf(buf, cap, "%lld", (long long)s->v.i); break;
+    default:
+        if (cap >= 24) buf[put_i64(buf, s->v.i)] = '\0';
+        else snprintf(buf, cap, "%lld", (long long)s->v.i);
+        break;
     }
 }
 
