@@ -329,7 +329,7 @@ int main(int argc, char **argv) {
            (long long)need, (long long)n_rgs, read2.row_groups_read - read1.row_groups_read == need ? "OK" : "MISSED");
     print_reads("  window:", read1, read2, n_rgs, all_pages, bytes);
     /* a narrow window: 1,000 ticks of each dataset, inside one of its row groups */
-    ws.v.i = w0 + T3 / 3 * 3000000;
+    ws.v.i = w0 + T3 / 5 * 3000000;
     we.v.i = ws.v.i + INT64_C(1000) * 3000000;
     if ((rc = oups_intersections_open(&it, ds, 3, &io))) die("intersections", rc);
     steps = rows = 0;
