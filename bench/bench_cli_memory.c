@@ -14,7 +14,8 @@
  * spread. The cap is checked on the measured peak, not enforced with RLIMIT_AS: glibc reserves
  * 64 MiB of address space per thread arena and the Parquet reader/writer use worker threads, so a
  * `ulimit -v` cap measures reservations, not memory used.
- * Usage: bench_cli_memory OUPS_BINARY [--mb N] [--cap-mb N] [--runs N] [--dir DIR]
+ * Usage: bench_cli_memory OUPS_BINARY [--mb N] [--cap-mb N] [--runs N] [--dir DIR] [--only JOB]
+ * (--only: run that job alone, e.g. store; the others take most of the time)
  * Exit status 1 if a run fails or a streamed peak RSS exceeds the cap.
  */
 #define _GNU_SOURCE /* wait4, mkdtemp, putenv, clock_gettime, gmtime_r */
@@ -116,9 +117,9 @@ typedef struct job {
 int main(int argc, char **argv) {
     int64_t mb = 256, cap = -1;
     int runs = 5;
-    const char *d = NULL;
+    const char *d = NULL, *only = NULL;
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_cli_memory OUPS_BINARY [--mb N] [--cap-mb N] [--runs N] [--dir DIR]\n");
+        fprintf(stderr, "usage: bench_cli_memory OUPS_BINARY [--mb N] [--cap-mb N] [--runs N] [--dir DIR] [--only JOB]\n");
         return 2;
     }
     static char bin[4096];
@@ -132,6 +133,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--cap-mb")) cap = atoll(argv[i + 1]);
         else if (!strcmp(argv[i], "--runs")) runs = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--dir")) d = argv[i + 1];
+        else if (!strcmp(argv[i], "--only")) only = argv[i + 1];
         else {
             fprintf(stderr, "bench_cli_memory: unknown option %s\n", argv[i]);
             return 2;
@@ -175,6 +177,7 @@ int main(int argc, char **argv) {
     int bad = 0;
     printf("%-5s %-9s %22s %24s %22s\n", "job", "mode", "peak RSS MB (min..max)", "CPU s (min..max)", "wall s (min..max)");
     for (size_t j = 0; j < sizeof jobs / sizeof *jobs; j++) {
+        if (only && strcmp(only, jobs[j].name) != 0) continue;
         double rss[2][99], cpu[2][99], wall[2][99];
         for (int r = 0; r < runs; r++)
             for (int m = 0; m < 2; m++) { /* alternating streamed / whole-file */
