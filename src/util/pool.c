@@ -94,6 +94,9 @@ static void grow(int want) {
         pthread_attr_t a;
         if (pthread_attr_init(&a) != 0) return;
         (void)pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+        /* 2 MiB stacks, not the 8 MiB default: tasks (encode, compress, decode a column chunk)
+         * keep their data on the heap, and address-space caps (`ulimit -v`) count stacks whole */
+        (void)pthread_attr_setstacksize(&a, (size_t)2 << 20);
         int rc = pthread_create(&t, &a, worker, NULL);
         pthread_attr_destroy(&a);
         if (rc != 0) return; /* run with the workers there are */

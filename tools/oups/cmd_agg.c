@@ -374,6 +374,9 @@ static int stream(oups_segagg *sa, const agg_args *a, const agg_keys *k, const c
     cli_input_options io = CLI_INPUT_OPTIONS_INIT;
     io.schema_spec = a->live.schema_spec;
     io.csv = a->live.csv;
+    /* 4 MiB CSV blocks, as store write: on a 262 MB CSV, peak RSS 14 MB (16 MiB: 43 MB, over a
+     * 64 MB `ulimit -v` once the address space of the libraries is counted), and less CPU. */
+    io.csv.block_bytes = (size_t)4 << 20;
     cli_input *in = NULL;
     held hb = {0}, hs = {.snaps = true};
     cli_sink sb = {.path = a->out, .format = format}, ss = {.path = a->snaps_out, .format = format};

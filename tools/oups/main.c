@@ -3,6 +3,7 @@
  * --version) and dispatch to subcommands (parquet, store, asof, agg), each in its own file.
  * The CLI uses only the public headers.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,12 @@ static int take_quiet(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+#ifdef __GLIBC__
+    /* One malloc arena: glibc reserves 64 MiB of address space for each thread's arena, which
+     * an address-space cap (`ulimit -v`, a container's VSZ limit) counts although no memory is
+     * used; the worker threads allocate rarely (per column chunk), so sharing costs little. */
+    mallopt(M_ARENA_MAX, 1);
+#endif
     argc = take_quiet(argc, argv);
     if (argc < 2) {
         usage(stderr);
