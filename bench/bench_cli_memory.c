@@ -14,8 +14,14 @@
  * spread. The cap is checked on the measured peak, not enforced with RLIMIT_AS: glibc reserves
  * 64 MiB of address space per thread arena and the Parquet reader/writer use worker threads, so a
  * `ulimit -v` cap measures reservations, not memory used.
- * Usage: bench_cli_memory OUPS_BINARY [--mb N] [--cap-mb N] [--runs N] [--dir DIR] [--only JOB]
- * (--only: run that job alone, e.g. store; the others take most of the time)
+ * With --only ...,live (live is not run by default): the live mode's cost per chunk at the
+ * start and at the end of a stream of 1,000,000 trades (of trades.csv) in chunks of 1,000 rows
+ * into a store dataset (--store-out): `oups agg --input -` (1-second bars per symbol) and `oups
+ * asof --input -` (quotes as Parquet), each timed over its first 50 chunks (a new dataset) and
+ * its last 50 (after the 900 between, untimed), process start included.
+ * Usage: bench_cli_memory OUPS_BINARY [--mb N] [--cap-mb N] [--runs N] [--dir DIR] [--only JOBS]
+ * (--only: those jobs alone, comma-separated, e.g. store or copy,live; the others take most of
+ * the time; default agg,asof,copy,store)
  * Exit status 1 if a run fails or a streamed peak RSS exceeds the cap.
  */
 #define _GNU_SOURCE /* wait4, mkdtemp, putenv, clock_gettime, gmtime_r */
@@ -110,6 +116,63 @@ static int generate(int64_t mb) {
     return 0;
 }
 
+/* Is `name` an item of the comma-separated `list`? */
+static int listed(const char *list, const char *name) {
+    size_t n = strlen(name);
+    for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (!strncmp(p, name, n) && (p[n] == ',' || p[n] == '\0')) return 1;
+    return 0;
+}
+
+static void print_range(const char *what, double *v, int runs) {
+    double m = median(v, runs);
+    printf(" %s %6.2f (%5.2f..%5.2f)", what, m, v[0], v[runs - 1]);
+}
+
+/* The live mode's cost per chunk at the start and at the end of a 1,000,000-row stream (see
+ * the header comment). */
+static int live_chunks(int runs) {
+    sample s;
+    char cmd[2048];
+    /* the windows: rows [0, 50000), [50000, 950000), [950000, 1000000), each with the header */
+    snprintf(cmd, sizeof cmd,
+             "awk 'NR==1{print > \"l0.csv\"; print > \"l1.csv\"; print > \"l2.csv\"; next} NR<=50001{print > "
+             "\"l0.csv\"; next} NR<=950001{print > \"l1.csv\"; next} NR<=1000001{print > \"l2.csv\"; next} {exit}' "
+             "trades.csv && head -n 1500001 quotes.csv > lq.csv && %s --quiet parquet from-csv lq.csv lq.parquet && "
+             "test $(wc -l < l2.csv) -eq 50001",
+             oups_bin);
+    if (run(&s, NULL, cmd)) {
+        fprintf(stderr, "bench_cli_memory: live needs 1,000,000 trades (--mb 160 or more)\n");
+        return 1;
+    }
+    const char *names[] = {"agg", "asof"};
+    const char *args[] = {"agg --input - --ordered-on ts --bin-by 1s --by sym --agg last=last:px --agg n=count:qty",
+                          "asof --on ts --input - lq.parquet"};
+    printf("\nlive: 1,000,000 rows in chunks of 1,000 into a dataset; ms per chunk, medians (min..max) of %d runs\n",
+           runs);
+    for (int j = 0; j < 2; j++) {
+        double cpu[2][99], wall[2][99];
+        for (int r = 0; r < runs; r++) {
+            const int64_t offs[3] = {0, 50000, 950000};
+            for (int w = 0; w < 3; w++) {
+                snprintf(cmd, sizeof cmd, "%s%s --quiet %s --chunk-rows 1000 --state l.state --store-out lds "
+                         "--input-offset %lld < l%d.csv", w ? "" : "rm -rf l.state lds lds_opdmd && ", oups_bin,
+                         args[j], (long long)offs[w], w);
+                if (run(&s, NULL, cmd)) return 1;
+                if (w == 1) continue;
+                cpu[w / 2][r] = s.cpu_s * 1000 / 50, wall[w / 2][r] = s.wall_s * 1000 / 50;
+            }
+        }
+        for (int w = 0; w < 2; w++) {
+            printf("%-5s %-14s", names[j], w ? "last 50 chunks" : "first 50");
+            print_range("CPU ms", cpu[w], runs);
+            print_range("wall ms", wall[w], runs);
+            printf("\n");
+        }
+    }
+    return 0;
+}
+
 typedef struct job {
     const char *name, *cmd, *whole_env, *whole_cmd;
 } job;
@@ -117,9 +180,10 @@ typedef struct job {
 int main(int argc, char **argv) {
     int64_t mb = 256, cap = -1;
     int runs = 5;
-    const char *d = NULL, *only = NULL;
+    const char *d = NULL, *only = "agg,asof,copy,store";
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_cli_memory OUPS_BINARY [--mb N] [--cap-mb N] [--runs N] [--dir DIR] [--only JOB]\n");
+        fprintf(stderr, "usage: bench_cli_memory OUPS_BINARY [--mb N] [--cap-mb N] [--runs N] [--dir DIR] "
+                "[--only JOB,...]\n");
         return 2;
     }
     static char bin[4096];
@@ -177,7 +241,7 @@ int main(int argc, char **argv) {
     int bad = 0;
     printf("%-5s %-9s %22s %24s %22s\n", "job", "mode", "peak RSS MB (min..max)", "CPU s (min..max)", "wall s (min..max)");
     for (size_t j = 0; j < sizeof jobs / sizeof *jobs; j++) {
-        if (only && strcmp(only, jobs[j].name) != 0) continue;
+        if (!listed(only, jobs[j].name)) continue;
         double rss[2][99], cpu[2][99], wall[2][99];
         for (int r = 0; r < runs; r++)
             for (int m = 0; m < 2; m++) { /* alternating streamed / whole-file */
@@ -200,6 +264,7 @@ int main(int argc, char **argv) {
         printf("%-5s streamed/whole CPU time: %.3f (streaming overhead %+.1f %%)\n", jobs[j].name,
                med_cpu[0] / med_cpu[1], 100.0 * (med_cpu[0] / med_cpu[1] - 1.0));
     }
+    if (listed(only, "live") && live_chunks(runs)) return 1;
     if (!d) {
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         if (system(cmd) != 0) bad = 1;
