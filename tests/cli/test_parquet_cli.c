@@ -3,7 +3,7 @@
  * tests/cli/test_parquet_cli.c: `oups parquet ...` end to end, running the built binary
  * (OUPS_BINARY_DIR "/oups") on files in a temporary directory: from-csv -> cat round trips
  * (types, quoting, nulls, timestamps), --schema types, JSONL, cat selections, copy with writer
- * options and its row groups (small input ones gathered up to 262,144 rows, never split), -o, stdin, every --help, and errors (exit codes, one "oups: ..." line naming the
+ * options and its row groups (input ones under 100,000 rows gathered up to 262,144, none split), -o, stdin, every --help, and errors (exit codes, one "oups: ..." line naming the
  * line/column/file).
  */
 #include <stdarg.h>
@@ -152,6 +152,11 @@ TEST(copy_gathers_small_row_groups) {
     CHECK(clirun("parquet copy small.parquet big.parquet out.parquet") == 0);
     row_groups(rg, sizeof rg, "out.parquet");
     CHECK(strcmp(rg, "250003,300000") == 0);
+    /* row groups of 100,000 rows or more are kept, even when a gathering would fit */
+    CHECK(clirun("parquet from-csv small.csv mid.parquet --row-group-size 120000") == 0);
+    CHECK(clirun("parquet copy small.parquet mid.parquet out.parquet") == 0);
+    row_groups(rg, sizeof rg, "out.parquet");
+    CHECK(strcmp(rg, "250003,120000,120000,10003") == 0);
     /* --row-group-size: exact row groups across input row groups */
     CHECK(clirun("parquet copy small.parquet big.parquet out.parquet --row-group-size 120000") == 0);
     row_groups(rg, sizeof rg, "out.parquet");

@@ -311,12 +311,18 @@ static int queue_flush(oups_parquet_writer *w, rows_queue *q, int64_t cut, bool 
     return rc ? cli_fail_lib(rc, NULL) : 0;
 }
 
+/* Input row groups of at least this many rows are written as they are by copy: gathering
+ * them costs a copy of their rows and saves little (122,880-row groups, DuckDB's: +2 % of
+ * instructions; 65,536-row groups: -14 % CPU time). */
+#define COPY_KEEP_ROWS 100000
+
 /* Queue `t` (taken over). `exact`: row groups of exactly `target` rows (the last one shorter);
- * else input row groups are never split, and consecutive ones are gathered while their sum
- * stays within `target` rows. */
+ * else input row groups are never split, those under COPY_KEEP_ROWS rows are gathered while
+ * their sum stays within `target` rows, the others are written alone. */
 static int queue_push(oups_parquet_writer *w, rows_queue *q, oups_table *t, int64_t target, bool exact) {
     int64_t n = oups_table_num_rows(t);
-    int rc = exact || q->rows + n <= target ? 0 : queue_flush(w, q, INT64_MAX, true);
+    bool alone = !exact && n >= COPY_KEEP_ROWS;
+    int rc = exact || (q->rows + n <= target && !alone) ? 0 : queue_flush(w, q, INT64_MAX, true);
     if (rc == 0 && q->n == q->cap) {
         int cap = q->cap ? 2 * q->cap : 16;
         oups_table **g = realloc(q->t, (size_t)cap * sizeof *g);
@@ -329,7 +335,7 @@ static int queue_push(oups_parquet_writer *w, rows_queue *q, oups_table *t, int6
     }
     q->t[q->n++] = t;
     q->rows += n;
-    return queue_flush(w, q, exact ? target : INT64_MAX, !exact && q->rows >= target);
+    return queue_flush(w, q, exact ? target : INT64_MAX, !exact && (q->rows >= target || alone));
 }
 
 /* Row groups of Parquet inputs are gathered up to this many rows by copy (unless
@@ -419,9 +425,9 @@ static int convert(int argc, char **argv, bool from_csv) {
                        "       [--schema SPEC] [--delimiter C] [--no-header]\n\n"
                        "Write the inputs, one after the other, as one Parquet file OUT with the given writer\n"
                        "options (compression default zstd), streamed row group by row group. Row groups of\n"
-                       "Parquet inputs and datasets are never split: consecutive ones are gathered while their\n"
-                       "rows add up to at most 262144 (larger ones are kept as they are), so memory stays about\n"
-                       "one row group. --row-group-size N cuts row groups of exactly N rows instead (CSV inputs\n"
+                       "Parquet inputs and datasets are never split: consecutive ones under 100000 rows are\n"
+                       "gathered while their rows add up to at most 262144, others are kept as they are, so\n"
+                       "memory stays about one row group. --row-group-size N cuts row groups of exactly N rows instead (CSV inputs\n"
                        "are always cut so, default 1048576 rows). The key-value metadata of the first input is\n"
                        "copied when it is a Parquet file. OUT appears only when complete.\n"
                        "--encoding: auto (default, chosen per column chunk from its values), plain, dictionary,\n"
