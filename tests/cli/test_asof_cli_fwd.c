@@ -7,7 +7,9 @@
  * `--state` process per chunk against the whole TABLE files gives the one-shot rows; the live
  * mode (MAIN on stdin in chunks of random size) too. One-shot checked against pandas
  * merge_asof(direction=) and Polars join_asof(strategy=) (skipped, said on stderr, when
- * missing). Errors: a state of another direction, MAIN starting before the state's last key.
+ * missing). Edges: key-only and empty TABLEs, single rows, an empty MAIN chunk, a run of equal
+ * keys cut between calls. Errors: a state of another direction, MAIN starting before the
+ * state's last key.
  */
 #include "cli_run.h"
 #include "asof_oracles.h"
@@ -80,6 +82,48 @@ TEST(fwd_errors) {
     clirun_put_text("m3.csv", "ts,q\n5,30\n6,40\n");
     RUN0("asof --on ts --main m3.csv t.csv --direction forward --state f.state");
     CHECK(clirun_same("out.txt", "ts,q,px\n5,30,2.5\n6,40,3.5\n"));
+}
+
+/* Edges: a key-only TABLE, a TABLE without rows (Parquet), single rows, an empty MAIN chunk
+ * between two others (the state's last key kept), a run of equal keys cut between calls. */
+TEST(fwd_edges) {
+    clirun_put_text("e_m.csv", "ts,q\n4,1\n4,2\n6,3\n");
+    clirun_put_text("e_m1.csv", "ts,q\n4,1\n");
+    clirun_put_text("e_m0.csv", "ts,q\n");
+    clirun_put_text("e_m2.csv", "ts,q\n4,2\n6,3\n");
+    clirun_put_text("e_k.csv", "ts\n4\n5\n");
+    clirun_put_text("e_t.csv", "ts,px\n4,1.5\n4,2.5\n7,3.5\n");
+    clirun_put_text("e_t0.csv", "ts,px\n");
+    RUN0("parquet from-csv e_t0.csv e_t0.parquet --schema ts:int64,px:float64");
+    /* key-only: no value column */
+    RUN0("asof --on ts --main e_m.csv e_k.csv --direction nearest");
+    CHECK(clirun_same("out.txt", "ts,q\n4,1\n4,2\n6,3\n"));
+    /* no rows: every target misses */
+    RUN0("asof --on ts --main e_m.csv e_t0.parquet --direction forward");
+    CHECK(clirun_same("out.txt", "ts,q,px\n4,1,\n4,2,\n6,3,\n"));
+    /* forward takes the first row of a run, nearest's tie the backward (last) one */
+    RUN0("asof --on ts --main e_m.csv e_t.csv --direction forward");
+    CHECK(clirun_same("out.txt", "ts,q,px\n4,1,1.5\n4,2,1.5\n6,3,3.5\n"));
+    RUN0("asof --on ts --main e_m.csv e_t.csv --direction nearest --n-prev 1");
+    CHECK(clirun_same("out.txt", "ts,q,px_1,px_0\n4,1,1.5,2.5\n4,2,1.5,2.5\n6,3,2.5,3.5\n"));
+    char *one = clirun_slurp("out.txt", NULL);
+    /* the same in three calls: the run of 4 cut, an empty chunk in between */
+    static const char *const chunks[] = {"e_m1.csv", "e_m0.csv", "e_m2.csv"};
+    static char all[512];
+    size_t len = 0;
+    for (int c = 0; c < 3; c++) {
+        RUN0("asof --on ts --main %s e_t.csv --direction nearest --n-prev 1 --state e.state", chunks[c]);
+        const char *t = clirun_text("out.txt");
+        len += (size_t)snprintf(all + len, sizeof all - len, "%s", c ? strchr(t, '\n') + 1 : t);
+    }
+    CHECK(same_text("three calls", one, all));
+    free(one);
+    /* without exact matches, and single rows */
+    RUN0("asof --on ts --main e_m1.csv e_t.csv --direction forward --allow-exact-matches 0");
+    CHECK(clirun_same("out.txt", "ts,q,px\n4,1,3.5\n"));
+    RUN0("asof --on ts --main e_m1.csv e_t.csv --direction forward --allow-exact-matches 0 --state e0.state");
+    RUN0("asof --on ts --main e_m2.csv e_t.csv --direction forward --allow-exact-matches 0 --state e0.state");
+    CHECK(clirun_same("out.txt", "ts,q,px\n4,2,3.5\n6,3,3.5\n"));
 }
 
 /* Random MAIN chunks, one --state process each (TABLEs whole), concatenated: the one-shot. */
@@ -162,4 +206,5 @@ TEST(fwd_chunks_processes_live_and_oracles) {
     }
 }
 
-CLIRUN_TESTS("cli.asof_cli_fwd", "asof-fwd", clirun_no_setup, fwd_errors, fwd_chunks_processes_live_and_oracles)
+CLIRUN_TESTS("cli.asof_cli_fwd", "asof-fwd", clirun_no_setup, fwd_errors, fwd_edges,
+             fwd_chunks_processes_live_and_oracles)
