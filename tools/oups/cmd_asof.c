@@ -40,7 +40,7 @@ static const char *const usage_text =
     "of previous values. The TABLEs form one group (one join position). Output: MAIN's columns\n"
     "then each TABLE's value columns (grouped by type). Inputs are read chunk by chunk (Parquet\n"
     "row groups, CSV blocks): memory stays bounded by a chunk per input whatever the input sizes\n"
-    "(with --by, forward and nearest without --tolerance read the TABLEs whole).\n"
+    "(forward and nearest also hold the TABLE rows up to each target's next row, per --by group).\n"
     "\n"
     "Defaults are those of pandas merge_asof, Polars join_asof and DuckDB ASOF JOIN: a TABLE row\n"
     "at exactly the key is used, and a key with no match gets nulls.\n"
@@ -657,8 +657,8 @@ static int chunk_out(asof_job *j, const oups_table *main, oups_table *const *tab
  * it, and advanced with the committed rows alone. The commit key is one no later target is
  * below (the next chunk's first key, or L itself when the next target may equal L), so a
  * committed row is never a forward match to come. With --by each group needs its own next
- * row: the look-ahead is every row with key <= L + tolerance, and without a tolerance the
- * TABLEs are read whole. */
+ * row: the look-ahead is every row with key <= L + tolerance, or without a tolerance every
+ * row up to the first one past L of each by-value of the step's MAIN rows (by_lookahead). */
 
 /* Rows of s->buf with key < K (side LEFT) or <= K (RIGHT). */
 static int count_keys(int64_t *n, const asof_in *s, const char *on, const oups_scalar *K, oups_side side) {
@@ -694,17 +694,142 @@ static int skip_committed(asof_job *j, asof_in *tabs, int n) {
     return 0;
 }
 
+/* --by without a tolerance: the by-values of a step's MAIN rows, as byte strings in a hash
+ * set; each TABLE is read ahead until every one of them has a row past L (or to its end). */
+typedef struct by_entry {
+    uint64_t h;
+    char *key; /* NULL: a free slot */
+    size_t len;
+    bool seen;
+} by_entry;
+typedef struct by_set {
+    by_entry *e;
+    size_t cap, n; /* cap: a power of two, at least twice n */
+    char *kb;      /* the key being built */
+    size_t kl, kcap;
+} by_set;
+
+static int kb_put(by_set *b, const void *d, size_t n) {
+    if (b->kl + n > b->kcap) {
+        size_t cap = b->kcap ? b->kcap * 2 : 256;
+        while (cap < b->kl + n) cap *= 2;
+        char *p = realloc(b->kb, cap);
+        if (!p) return cli_fail(OUPS_ENOMEM, "out of memory");
+        b->kb = p, b->kcap = cap;
+    }
+    memcpy(b->kb + b->kl, d, n);
+    b->kl += n;
+    return 0;
+}
+
+/* The by-values of row r of t into b->kb, as the per-group merger tells them apart (bytes;
+ * floats by their bits); its hash (FNV-1a) in *h. */
+static int by_key(by_set *b, uint64_t *h, const oups_table *t, const asof_args *a, int64_t r) {
+    b->kl = 0;
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < a->n_by; k++) {
+        int c = oups_table_column_index(t, a->by_cols[k]);
+        oups_scalar v;
+        memset(&v, 0, sizeof v);
+        if (c >= 0) oups_column_get_scalar(&v, oups_table_column(t, c), r);
+        uint8_t tag = c < 0 ? 2 : v.is_null; /* a missing column: the merger says so */
+        rc = kb_put(b, &tag, 1);
+        if (rc || tag) continue;
+        switch (v.type.id) {
+        case OUPS_TYPE_STRING:
+        case OUPS_TYPE_BINARY:
+            rc = kb_put(b, &v.v.bytes.len, sizeof v.v.bytes.len);
+            if (rc == 0) rc = kb_put(b, v.v.bytes.ptr, (size_t)v.v.bytes.len);
+            break;
+        case OUPS_TYPE_BOOL: rc = kb_put(b, &v.v.b, 1); break;
+        case OUPS_TYPE_DECIMAL128: rc = kb_put(b, v.v.dec, 16); break;
+        case OUPS_TYPE_FLOAT32:
+        case OUPS_TYPE_FLOAT64: rc = kb_put(b, &v.v.f, 8); break;
+        default: rc = kb_put(b, &v.v.i, 8);
+        }
+    }
+    uint64_t x = 1469598103934665603ull;
+    for (size_t i = 0; i < b->kl; i++) x = (x ^ (uint8_t)b->kb[i]) * 1099511628211ull;
+    *h = x;
+    return rc;
+}
+
+/* The slot of the key in b->kb (hash h): its entry, or the free slot where it would go. */
+static by_entry *by_slot(const by_set *b, uint64_t h) {
+    for (size_t i = h & (b->cap - 1);; i = (i + 1) & (b->cap - 1)) {
+        by_entry *e = &b->e[i];
+        if (!e->key || (e->h == h && e->len == b->kl && !memcmp(e->key, b->kb, b->kl))) return e;
+    }
+}
+
+static int by_add(by_set *b, uint64_t h) {
+    if (2 * (b->n + 1) > b->cap) { /* grow: rehash every key */
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        by_entry *old = b->e, *e = calloc(cap, sizeof *e);
+        if (!e) return cli_fail(OUPS_ENOMEM, "out of memory");
+        size_t old_cap = b->cap;
+        b->e = e, b->cap = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].key) {
+                size_t k = old[i].h & (cap - 1);
+                while (e[k].key) k = (k + 1) & (cap - 1);
+                e[k] = old[i];
+            }
+        free(old);
+    }
+    by_entry *e = by_slot(b, h);
+    if (e->key) return 0;
+    if (!(e->key = malloc(b->kl ? b->kl : 1))) return cli_fail(OUPS_ENOMEM, "out of memory");
+    memcpy(e->key, b->kb, b->kl);
+    e->h = h, e->len = b->kl, e->seen = false;
+    b->n++;
+    return 0;
+}
+
+static void by_free(by_set *b) {
+    for (size_t i = 0; i < b->cap; i++) free(b->e[i].key);
+    free(b->e);
+    free(b->kb);
+    memset(b, 0, sizeof *b);
+}
+
+/* *k: the rows of TABLE s a step up to L gives: through the first row past L of every by-value
+ * of `set` (reading s ahead as needed), or all of s. */
+static int by_lookahead(int64_t *k, by_set *set, asof_in *s, const asof_args *a, const oups_scalar *L) {
+    for (size_t i = 0; i < set->cap; i++) set->e[i].seen = false;
+    size_t left = set->n;
+    int64_t r;
+    int rc = count_keys(&r, s, a->on, L, OUPS_SIDE_RIGHT);
+    while (rc >= 0) {
+        for (; rc >= 0 && left > 0 && r < rows(s->buf); r++) {
+            uint64_t h;
+            rc = by_key(set, &h, s->buf, a, r);
+            by_entry *e = rc >= 0 ? by_slot(set, h) : NULL;
+            if (e && e->key && !e->seen) e->seen = true, left--;
+        }
+        if (rc < 0 || left == 0 || s->ended) break;
+        rc = in_read(s, a->on); /* appends: the row numbers stay */
+    }
+    *k = r;
+    return rc < 0 ? rc : 0;
+}
+
 /* Join `main` with the TABLEs tabs[0..n) into *out (see above). TABLE rows with key < *commit
  * are given for good (all rows: commit NULL; none: no_commit). */
 static int fwd_step(asof_job *j, const oups_table *main, asof_in *tabs, int n, const oups_scalar *commit,
                     bool no_commit, oups_table **out) {
     const char *on = j->a->on;
-    bool by = j->a->n_by > 0, has_l = rows(main) > 0;
+    bool by = j->a->n_by > 0, has_l = rows(main) > 0, groups = by && !j->has_tol;
     oups_scalar bound;
     int64_t nc[256], ng[256];
     bool look = false;
     int rc = 0;
+    by_set set = {0};
     *out = NULL;
+    for (int64_t r = 0; groups && has_l && rc >= 0 && r < rows(main); r++) {
+        uint64_t h;
+        if ((rc = by_key(&set, &h, main, j->a, r)) >= 0) rc = by_add(&set, h);
+    }
     if (has_l) {
         last_key(&bound, main, on);
         j->main_last = bound, j->has_main_last = true;
@@ -716,14 +841,14 @@ static int fwd_step(asof_job *j, const oups_table *main, asof_in *tabs, int n, c
     }
     for (int d = 0; rc >= 0 && d < n; d++) {
         asof_in *s = &tabs[d];
-        if (has_l && (!by || j->has_tol)) rc = read_past(s, on, &bound, false);
+        if (rc >= 0 && has_l && !groups) rc = read_past(s, on, &bound, false);
         nc[d] = rows(s->buf);
         if (rc >= 0 && no_commit) nc[d] = 0;
         else if (rc >= 0 && commit) rc = count_keys(&nc[d], s, on, commit, OUPS_SIDE_LEFT);
         ng[d] = nc[d];
         if (rc >= 0 && has_l) {
-            int64_t k = rows(s->buf);
-            if (!by || j->has_tol) rc = count_keys(&k, s, on, &bound, OUPS_SIDE_RIGHT);
+            int64_t k;
+            rc = groups ? by_lookahead(&k, &set, s, j->a, &bound) : count_keys(&k, s, on, &bound, OUPS_SIDE_RIGHT);
             if (!by && k < rows(s->buf)) k++; /* the first row past L */
             if (k > ng[d]) ng[d] = k;
         }
@@ -755,6 +880,7 @@ static int fwd_step(asof_job *j, const oups_table *main, asof_in *tabs, int n, c
     oups_table_free(res);
     oups_table_free(none);
     oups_mem_free(snap);
+    by_free(&set);
     if (rc < 0) {
         oups_table_free(*out);
         *out = NULL;
@@ -775,9 +901,6 @@ static int run_steps(asof_job *j, asof_in *in, int n_in) {
     bool fwd = j->fwd, state = j->a->state != NULL;
     oups_table *pieces[257] = {0};
     int rc = 0;
-    /* --by forward / nearest without a tolerance: a group's next row may be anywhere ahead */
-    for (int i = 0; rc >= 0 && fwd && j->a->n_by && !j->has_tol && i < n_in; i++)
-        while (!in[i].ended && (rc = in_read(&in[i], on)) > 0) {}
     while (rc >= 0) {
         /* an input with nothing buffered could still bring any key: read until it has rows */
         for (int i = 0; rc >= 0 && i < n_in; i++)
@@ -940,10 +1063,6 @@ static int live_load(void *obj, const uint8_t *blob, size_t len) {
 static int run_live(asof_job *j, asof_in *in, int n, const oups_datatype *key) {
     const asof_args *a = j->a;
     asof_live L = {.j = j, .in = in, .n = n, .key = *key};
-    int rc = 0;
-    for (int d = 1; j->fwd && a->n_by && !j->has_tol && d <= n; d++) /* as run_steps */
-        while (!in[d].ended && (rc = in_read(&in[d], a->on)) > 0) {}
-    if (rc < 0) return 1;
     cli_live_job job = {.obj = &L, .n_outputs = 1, .out_format = a->format, .key = a->on, .per_row = true,
                         .process = live_process, .save = live_save, .load = live_load};
     if (a->live.store_out) job.store_out[0] = a->live.store_out;
