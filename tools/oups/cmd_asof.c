@@ -1165,10 +1165,12 @@ int oups_cli_asof(int argc, char **argv) {
             rc = 0; /* maybe only the fill mode: the real joiner tells */
         else if (rc < 0) cli_fail(rc, "%s: %s%s", a.state, oups_error_last(), rc == OUPS_EINVAL ? old_defaults_hint : "");
     }
-    /* The CSV block budget of one input is shared: MAIN, each TABLE and a step's output each
-     * hold about a block's rows, so the peak stays near a single-input command's (16 MiB blocks
-     * for MAIN and one TABLE: 101 MB; 16/3 MiB: 40 MB, the same CPU time; bench_cli_memory). */
+    /* A 4 MiB CSV block budget (as agg and store write), shared: MAIN, each TABLE and a step's
+     * output each hold about a block's rows. MAIN of 262 MB and one TABLE: 16 MiB blocks 101 MB
+     * peak RSS; 16/3 MiB 45 MB; 4/3 MiB 14 MB, which also fits a 64 MB `ulimit -v`; the same
+     * CPU time for all three (bench_cli_memory; /usr/bin/time, 3 alternating runs). */
     cli_csv_options csv = a.live.csv;
+    if (csv.block_bytes > (size_t)4 << 20) csv.block_bytes = (size_t)4 << 20;
     csv.block_bytes /= (size_t)n + 2;
     if (csv.block_bytes < (size_t)1 << 20) csv.block_bytes = (size_t)1 << 20;
     for (int i = 0; rc >= 0 && i <= n; i++) {
