@@ -50,6 +50,14 @@ TEST(from_csv_cat_roundtrip) {
     CHECK(clirun("parquet from-csv again.csv again.parquet --compression snappy") == 0);
     CHECK(clirun("parquet cat again.parquet") == 0);
     CHECK(strcmp(clirun_text("out.txt"), mixed_expected) == 0);
+    /* -o OUT, as asof/agg/cat take it, for from-csv and copy (every operand is then an input) */
+    CHECK(clirun("parquet from-csv m.csv -o o1.parquet") == 0);
+    CHECK(clirun("parquet copy m.csv again.csv -o o2.parquet") == 0);
+    CHECK(clirun("parquet cat o1.parquet") == 0);
+    CHECK(strcmp(clirun_text("out.txt"), mixed_expected) == 0);
+    CHECK(clirun("parquet meta o2.parquet") == 0);
+    CHECK(clirun("parquet from-csv -o o3.parquet") == 2); /* no input */
+    CHECK(!clirun_exists("o3.parquet"));
 }
 
 TEST(schema_types) {

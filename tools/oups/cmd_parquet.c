@@ -399,14 +399,19 @@ static int convert(int argc, char **argv, bool from_csv) {
     oups_parquet_write_options w = OUPS_PARQUET_WRITE_OPTIONS_INIT;
     cli_input_options io = CLI_INPUT_OPTIONS_INIT;
     bool regroup = false;
+    const char *out_path = NULL; /* -o OUT, as asof/agg/cat take it; else the last operand */
     int c, k;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+        if (c == 'o') {
+            out_path = optarg;
+            continue;
+        }
         if (c == 'h') {
             if (from_csv)
-                printf("usage: oups parquet from-csv IN... OUT.parquet [--schema 'name:type,...'] [--delimiter C]\n"
-                       "       [--no-header] [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
+                printf("usage: oups parquet from-csv IN... OUT.parquet (or IN... -o OUT.parquet) [--schema 'name:type,...']\n"
+                       "       [--delimiter C] [--no-header] [--compression C[:level]] [--row-group-size N] [--page-version 1|2]\n"
                        "       [--encoding E|col=E,...] [--threads N]   (see 'oups parquet copy --help')\n\n"
                        "Convert CSV (a file, '-' for stdin, or a .gz / .zst file decompressed on the fly), streamed\n"
                        "in blocks: memory stays bounded by one block and one row group, whatever the input size.\n"
@@ -420,7 +425,7 @@ static int convert(int argc, char **argv, bool from_csv) {
                        "rows (default 1048576). OUT appears only when the conversion succeeded.\n\n"
                        "options:\n" CLI_CSV_OPTIONS_HELP "\n" CLI_INPUTS_HELP);
             else
-                printf("usage: oups parquet copy IN... OUT [--compression C[:level]] [--row-group-size N]\n"
+                printf("usage: oups parquet copy IN... OUT (or IN... -o OUT) [--compression C[:level]] [--row-group-size N]\n"
                        "       [--page-version 1|2] [--encoding E|col=E,...] [--threads N]\n"
                        "       [--schema SPEC] [--delimiter C] [--no-header]\n\n"
                        "Write the inputs, one after the other, as one Parquet file OUT with the given writer\n"
@@ -453,15 +458,17 @@ static int convert(int argc, char **argv, bool from_csv) {
         } else if (write_option(&w, c, optarg, cmd)) return col_enc_free(), 2;
         regroup |= c == OPT_RG_SIZE;
     }
-    if (argc - optind < 2) return col_enc_free(), usage_error(cmd, from_csv ? "expected IN and OUT.parquet" : "expected IN and OUT");
+    int n_in = argc - optind - (out_path ? 0 : 1);
+    if (n_in < 1) return col_enc_free(), usage_error(cmd, from_csv ? "expected IN and OUT.parquet" : "expected IN and OUT");
+    if (!out_path) out_path = argv[argc - 1];
     cli_input *in = NULL;
-    int rc = cli_input_open(&in, argv + optind, argc - optind - 1, &io);
+    int rc = cli_input_open(&in, argv + optind, n_in, &io);
     if (rc == 0) {
         cli_input_set_threads(in, w.threads);
         bool exact = from_csv || regroup || !cli_input_row_grouped(in);
         if (!exact) w.row_group_size = COPY_GATHER_ROWS;
         keep_freed_memory();
-        rc = write_parquet(in, argv[argc - 1], &w, exact);
+        rc = write_parquet(in, out_path, &w, exact);
     }
     cli_input_close(in);
     col_enc_free();
