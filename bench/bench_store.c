@@ -124,8 +124,13 @@ static double cpu_s(void) {
 
 /* Row groups of `opd` whose [min, max] meets [lo, hi). */
 /* Steps and rows of an intersections iteration run to its end. */
-static void drain(oups_intersections *it, int64_t *steps, int64_t *rows) {
-    int rc;
+/* Iterate datasets ds[0..3) over `io` (NULL: all) to the end: steps, rows and seconds taken. */
+static double drain(oups_opd *const *ds, const oups_intersections_options *io, int64_t *steps, int64_t *rows) {
+    oups_intersections *it;
+    int rc = oups_intersections_open(&it, ds, 3, io);
+    if (rc) die("intersections", rc);
+    *steps = *rows = 0;
+    double t0 = now_s();
     for (;;) {
         bool done;
         if ((rc = oups_intersections_next(it, &done))) die("next", rc);
@@ -133,6 +138,9 @@ static void drain(oups_intersections *it, int64_t *steps, int64_t *rows) {
         ++*steps;
         for (int i = 0; i < oups_intersections_count(it); i++) *rows += oups_table_num_rows(oups_intersections_table(it, i));
     }
+    double secs = now_s() - t0;
+    oups_intersections_free(it);
+    return secs;
 }
 
 /* What the three datasets have read so far, summed. */
@@ -289,14 +297,8 @@ int main(int argc, char **argv) {
     int64_t rss0 = status_kb("VmRSS"), n_rgs = 0, bytes = 0;
     oups_opd_read_stats read0 = reads(ds);
     for (int k = 0; k < 3; k++) n_rgs += oups_opd_len(ds[k]), bytes += ds_bytes(ds[k]);
-    oups_intersections *it;
-    int rc = oups_intersections_open(&it, ds, 3, NULL);
-    if (rc) die("intersections", rc);
     int64_t steps = 0, rows = 0;
-    double t0 = now_s();
-    drain(it, &steps, &rows);
-    double it_s = now_s() - t0;
-    oups_intersections_free(it);
+    double it_s = drain(ds, NULL, &steps, &rows);
     int64_t peak = status_kb("VmHWM") - rss0;
     double rg_mb = (double)T3 * 24 / 1e6, limit = 3 * rg_mb + 64;
     printf("iter_intersections: %lld steps, %lld rows in %.3f s; peak RSS added %.1f MB (target <= 3 row groups "
@@ -316,12 +318,7 @@ int main(int argc, char **argv) {
     oups_intersections_options io = OUPS_INTERSECTIONS_OPTIONS_INIT;
     io.start = &ws;
     io.end_excl = &we;
-    if ((rc = oups_intersections_open(&it, ds, 3, &io))) die("intersections", rc);
-    steps = rows = 0;
-    t0 = now_s();
-    drain(it, &steps, &rows);
-    it_s = now_s() - t0;
-    oups_intersections_free(it);
+    it_s = drain(ds, &io, &steps, &rows);
     oups_opd_read_stats read2 = reads(ds);
     printf("iter_intersections window: %lld steps, %lld rows in %.3f s; row groups read: %lld, meeting the window: "
            "%lld, in all: %lld %s\n",
@@ -331,12 +328,7 @@ int main(int argc, char **argv) {
     /* a narrow window: 1,000 ticks of each dataset, inside one of its row groups */
     ws.v.i = w0 + T3 / 5 * 3000000;
     we.v.i = ws.v.i + INT64_C(1000) * 3000000;
-    if ((rc = oups_intersections_open(&it, ds, 3, &io))) die("intersections", rc);
-    steps = rows = 0;
-    t0 = now_s();
-    drain(it, &steps, &rows);
-    it_s = now_s() - t0;
-    oups_intersections_free(it);
+    it_s = drain(ds, &io, &steps, &rows);
     oups_opd_read_stats read3 = reads(ds);
     printf("iter_intersections narrow window: %lld steps, %lld rows in %.3f s\n", (long long)steps, (long long)rows,
            it_s);
