@@ -231,7 +231,7 @@ TEST(killed_and_restarted_equals_one_shot) {
 }
 
 /* oups asof --input -: MAIN from stdin, the quotes a file read in step; killed and restarted
- * as above, the dataset equals the one-shot join (exact matches on and off). */
+ * as above, the dataset equals the one-shot join (exact matches on and off, every direction). */
 TEST(asof_killed_and_restarted_equals_one_shot) {
     uint64_t st = tests_seed() + 2;
     gen(&st);
@@ -250,19 +250,23 @@ TEST(asof_killed_and_restarted_equals_one_shot) {
     int trials = 0;
     for (; trials < 2 || (trials < 20 && seconds() - t0 < 6); trials++) {
         const char *exact = trials % 2 ? "1" : "0";
-        int np = (int)(test_rand(&st) % 3); /* windows of previous values: a TABLE row given twice shows */
-        CHECK(sh("%s/oups asof --on ts --main all.csv quotes.csv --allow-exact-matches %s --n-prev %d -o ref.csv",
-                 OUPS_BINARY_DIR, exact, np) == 0);
+        /* every direction: forward and nearest keep MAIN's last key in the state, and their
+         * look-ahead rows must not be given twice after a kill */
+        const char *dir = (const char *[]){"backward", "forward", "nearest"}[test_rand(&st) % 3];
+        int np = dir[0] == 'b' ? (int)(test_rand(&st) % 3) : 0; /* windows of previous values: a TABLE row given twice shows */
+        CHECK(sh("%s/oups asof --on ts --main all.csv quotes.csv --allow-exact-matches %s --n-prev %d --direction %s "
+                 "-o ref.csv",
+                 OUPS_BINARY_DIR, exact, np, dir) == 0);
         char *ref = slurp("ref.csv");
         CHECK(ref && strlen(ref) > 1000);
         char args[1024];
         snprintf(args, sizeof args, "asof --on ts --input - quotes.csv --allow-exact-matches %s --n-prev %d "
-                 "--schema px:float64 --store-out ds/j", exact, np);
+                 "--direction %s --schema px:float64 --store-out ds/j", exact, np, dir);
         const char *const names[] = {"j"}, *const r[] = {ref};
         trial(args, trials % 3 == 1, &st, names, r, 1);
         free(ref);
         if (test_failed_flag) {
-            fprintf(stderr, "  asof trial %d failed (seed %llu)\n", trials, (unsigned long long)tests_seed());
+            fprintf(stderr, "  asof trial %d (%s) failed (seed %llu)\n", trials, dir, (unsigned long long)tests_seed());
             break;
         }
     }
