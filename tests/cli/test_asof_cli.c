@@ -145,11 +145,19 @@ TEST(errors_name_input_column_iso_time) {
     write_text("tm.csv", "ts\n2024-01-01T00:00:10Z\n2024-01-01T00:00:20Z\n");
     write_text("tq.csv", "ts,v\n2024-01-01T00:00:04Z,1\n2024-01-01T00:00:17Z,2\n2024-01-01T00:00:09Z,3\n");
     CHECK(sh(NULL, "asof --on ts --main tm.csv tq.csv") == 1);
-    ERR_HAS("tq.csv: column 'ts' is not in non-decreasing order: row 3 (2024-01-01T00:00:09.000000000Z) comes after "
-            "row 2 (2024-01-01T00:00:17.000000000Z)");
+    /* CSV places are the 1-based lines where the rows start */
+    ERR_HAS("tq.csv: column 'ts' is not in non-decreasing order: line 4 (2024-01-01T00:00:09.000000000Z) comes after "
+            "line 3 (2024-01-01T00:00:17.000000000Z)");
     /* across CSV blocks too */
     CHECK(sh("OUPS_CSV_BLOCK_BYTES=16", "asof --on ts --main tm.csv tq.csv") == 1);
-    ERR_HAS("row 3 (2024-01-01T00:00:09.000000000Z) comes after row 2");
+    ERR_HAS("line 4 (2024-01-01T00:00:09.000000000Z) comes after line 3");
+    /* a quoted field spanning lines: lines, not rows + 1 */
+    write_text("tl.csv", "ts,note\n2024-01-01T00:00:04Z,\"two\nlines\"\n2024-01-01T00:00:17Z,x\n2024-01-01T00:00:09Z,y\n");
+    CHECK(sh(NULL, "asof --on ts --main tm.csv tl.csv --no-keep-main") == 1);
+    ERR_HAS("tl.csv: column 'ts' is not in non-decreasing order: line 5 (2024-01-01T00:00:09.000000000Z) comes after "
+            "line 4 (2024-01-01T00:00:17.000000000Z)");
+    CHECK(sh("OUPS_CSV_BLOCK_BYTES=16", "asof --on ts --main tm.csv tl.csv --no-keep-main") == 1);
+    ERR_HAS("line 5 (2024-01-01T00:00:09.000000000Z) comes after line 4");
     write_text("nokey.csv", "t,v\n1,2\n");
     CHECK(sh(NULL, "asof --on ts --main trades.csv nokey.csv") == 1);
     ERR_HAS("nokey.csv: no column 'ts'");
@@ -178,7 +186,7 @@ TEST(input_specs) {
     snprintf(cmd, sizeof cmd, "cd %s && printf 'ts,qty\\n3,50\\n' > mparts/c.csv", dir);
     CHECK(system(cmd) == 0);
     CHECK(sh(NULL, "asof --on ts --main 'mparts/*.csv' qparts") == 1);
-    ERR_HAS("mparts/c.csv: column 'ts' is not in non-decreasing order: row 1 (3) comes after the last row of the input "
+    ERR_HAS("mparts/c.csv: column 'ts' is not in non-decreasing order: line 2 (3) comes after the last row of the input "
             "before it (9)");
 }
 

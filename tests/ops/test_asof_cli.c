@@ -156,7 +156,7 @@ TEST(errors) {
     write_text("unsorted.csv", "ts\n5\n3\n");
     CHECK(run("--on ts --main unsorted.csv a.csv", "o.txt") == 1);
     err = slurp("err.txt");
-    CHECK(err && strstr(err, "unsorted.csv") && strstr(err, "row 2 (3) comes after row 1 (5)"));
+    CHECK(err && strstr(err, "unsorted.csv") && strstr(err, "line 3 (3) comes after line 2 (5)"));
     free(err);
     /* Two tables with the same column names and no prefixes: duplicate output names. */
     CHECK(run("--on ts --main main.csv a.csv b.csv", "o.txt") == 1);

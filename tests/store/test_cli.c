@@ -107,8 +107,8 @@ TEST(errors) {
     dir = su_tmpdir();
     put("a.csv", "ts,v\n2021-01-01T08:00:00,1\n2021-01-01T07:00:00,2\n");
     CHECK(store("write st/ds --ordered-on ts a.csv") == 1);
-    CHECK(one_error_line("a.csv: column 'ts' is not in non-decreasing order: row 2 (2021-01-01T07:00:00.000000000) "
-                         "comes after row 1 (2021-01-01T08:00:00.000000000)"));
+    CHECK(one_error_line("a.csv: column 'ts' is not in non-decreasing order: line 3 (2021-01-01T07:00:00.000000000) "
+                         "comes after line 2 (2021-01-01T08:00:00.000000000)"));
     CHECK(store("info st/ds") == 1);
     CHECK(one_error_line("no such dataset"));
     CHECK(store("write st/ds a.csv") == 2);

@@ -95,14 +95,14 @@ TEST(unordered_refused_dataset_unchanged) {
                     OUPS_BINARY_DIR) == 0);
     /* across inputs: p3 then p1 */
     CHECK(clirun_env(SMALL, "store write u parts/p3.csv parts/p1.csv --ordered-on ts --row-group-size 128") == 1);
-    CHECK(clirun_one_error_line("parts/p1.csv: column 'ts' is not in non-decreasing order: row 1 "
+    CHECK(clirun_one_error_line("parts/p1.csv: column 'ts' is not in non-decreasing order: line 2 "
                                 "(2024-03-01T00:00:00.500000000) comes after the last row of parts/p3.csv "
                                 "(2024-03-01T01:56:34.500000000)"));
     /* inside a later block of one file: row 2501 (line 2502) goes back an hour */
     CHECK(clirun_sh("sed '2502s/^2024-03-01T01/2024-03-01T00/' all.csv > bad.csv") == 0);
     CHECK(clirun_env(SMALL, "store write u bad.csv --ordered-on ts --row-group-size 128") == 1);
-    CHECK(clirun_one_error_line("bad.csv: column 'ts' is not in non-decreasing order: row 2501 "
-                                "(2024-03-01T00:37:11.500000000) comes after row 2500 (2024-03-01T01:37:11.500000000)"));
+    CHECK(clirun_one_error_line("bad.csv: column 'ts' is not in non-decreasing order: line 2502 "
+                                "(2024-03-01T00:37:11.500000000) comes after line 2501 (2024-03-01T01:37:11.500000000)"));
     CHECK(clirun_sh("%s/oups store read u > after.csv && %s/oups store info u > after.json", OUPS_BINARY_DIR,
                     OUPS_BINARY_DIR) == 0);
     CHECK(clirun_sh("cmp before.csv after.csv && cmp before.json after.json") == 0);

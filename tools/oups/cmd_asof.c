@@ -290,7 +290,7 @@ static int parse_args(asof_args *a, int argc, char **argv) {
 
 /* One input (a spec: a file, a glob, a directory or "-"): its reader, the rows read and not
  * yet joined (`buf`, never NULL after open; 0 rows possible), rows read so far (messages give
- * 1-based row numbers in the file a chunk came from). */
+ * CSV lines, or 1-based rows in the file a chunk came from). */
 typedef struct asof_in {
     const char *spec;
     cli_input *in;
@@ -313,36 +313,6 @@ static const oups_column *key_col(const oups_table *t, const char *on) {
     return oups_table_column(t, oups_table_column_index(t, on));
 }
 
-/* The order of the keys of chunk t (read after `s->buf`'s rows): inside it, and against the
- * last key before it. Messages: the file, 1-based rows in it, values as in CSV (ISO 8601). */
-static int check_order(const asof_in *s, const oups_table *t, const char *on) {
-    const oups_column *k = key_col(t, on);
-    int64_t bad = -1, r0 = s->n_read - s->file_row0; /* rows of this file before t */
-    const char *keys[1] = {on};
-    if (oups_column_null_count(k) > 0) {
-        for (bad = 0; oups_column_is_valid(k, bad); bad++) {}
-        return cli_fail(OUPS_EINVAL, "%s: column '%s' has a null at row %lld (keys must have values)", s->file, on,
-                        (long long)(r0 + bad + 1));
-    }
-    if (oups_table_check_ordered(&bad, t, keys, 1) == 0) bad = -1;
-    const oups_column *pk = NULL;
-    int64_t pr = 0;
-    if (bad > 0) pk = k, pr = bad - 1;
-    else if (bad < 0 && rows(t) > 0 && rows(s->buf) > 0) { /* across chunks */
-        oups_scalar first;
-        oups_column_get_scalar(&first, k, 0);
-        pk = key_col(s->buf, on), pr = rows(s->buf) - 1;
-        if (oups_column_compare_scalar(pk, pr, &first) > 0) bad = 0;
-    }
-    if (bad < 0) return 0;
-    char a[128], b[128], prev[64] = "the last row of the input before it";
-    cli_cell_text(a, sizeof a, k, bad);
-    cli_cell_text(b, sizeof b, pk, pr);
-    if (r0 + bad > 0) snprintf(prev, sizeof prev, "row %lld", (long long)(r0 + bad));
-    return cli_fail(OUPS_EUNORDERED, "%s: column '%s' is not in non-decreasing order: row %lld (%s) comes after %s (%s)",
-                    s->file, on, (long long)(r0 + bad + 1), a, prev, b);
-}
-
 /* Append the next chunk to s->buf: 1, 0 at the end, < 0 (printed). */
 static int in_read(asof_in *s, const char *on) {
     oups_table *t = NULL;
@@ -357,7 +327,7 @@ static int in_read(asof_in *s, const char *on) {
         s->file_row0 = s->n_read;
     }
     if (oups_table_column_index(t, on) < 0) rc = cli_fail(OUPS_ENOTFOUND, "%s: no column '%s'", s->file, on);
-    if (rc >= 0) rc = check_order(s, t, on);
+    if (rc >= 0) rc = cli_input_check_order(s->in, t, on, s->n_read - s->file_row0, s->buf, NULL);
     if (rc >= 0 && (rows(t) > 0 || rows(s->buf) == 0)) {
         s->n_read += rows(t);
         if (rows(s->buf) == 0) {

@@ -138,39 +138,6 @@ static int dataset_schema_spec(char **out, const oups_opd *opd) {
 
 static int64_t rows_of(const oups_table *t) { return t ? oups_table_num_rows(t) : 0; }
 
-/* Order of the keys of chunk t (rows r0+1.. of input `file`): inside it, and after `prev` (the
- * last row before it, from `prev_file`; NULL at the start). Messages name the input and the
- * column, with 1-based rows of the input and values as CSV shows them (ISO 8601). */
-static int check_chunk_order(const oups_table *t, const char *on, const char *file, int64_t r0,
-                             const oups_table *prev, const char *prev_file) {
-    int c = oups_table_column_index(t, on);
-    if (c < 0 || rows_of(t) == 0) return 0; /* a missing key column: the store's message */
-    const oups_column *k = oups_table_column(t, c), *pk = NULL;
-    const char *keys[1] = {on};
-    int64_t bad = -1, pr = 0;
-    if (oups_column_null_count(k) > 0) {
-        for (bad = 0; oups_column_is_valid(k, bad); bad++) {}
-        return cli_fail(OUPS_EUNORDERED, "%s: column '%s' has a null at row %lld (keys must have values)", file, on,
-                        (long long)(r0 + bad + 1));
-    }
-    if (oups_table_check_ordered(&bad, t, keys, 1) == 0) bad = -1;
-    if (bad > 0) pk = k, pr = bad - 1;
-    else if (bad < 0 && prev) { /* across chunks */
-        oups_scalar first;
-        oups_column_get_scalar(&first, k, 0);
-        pk = oups_table_column(prev, oups_table_column_index(prev, on)), pr = rows_of(prev) - 1;
-        if (oups_column_compare_scalar(pk, pr, &first) > 0) bad = 0;
-    }
-    if (bad < 0) return 0;
-    char a[128], b[128], where[600];
-    cli_cell_text(a, sizeof a, k, bad);
-    cli_cell_text(b, sizeof b, pk, pr);
-    if (r0 + bad > 0) snprintf(where, sizeof where, "row %lld", (long long)(r0 + bad));
-    else snprintf(where, sizeof where, "the last row of %s", prev_file);
-    return cli_fail(OUPS_EUNORDERED, "%s: column '%s' is not in non-decreasing order: row %lld (%s) comes after %s (%s)",
-                    file, on, (long long)(r0 + bad + 1), a, where, b);
-}
-
 /* A copy of rows [a, a + n) of t owning its buffers (a slice would keep all of t's alive). */
 static int copy_rows(oups_table **out, const oups_table *t, int64_t a, int64_t n) {
     int64_t *idx = malloc((size_t)n * sizeof *idx + 1);
@@ -302,7 +269,7 @@ static int stream_write(oups_opd *opd, cli_input *in, const oups_store_write_opt
             snprintf(file, sizeof file, "%s", cli_input_name(in));
             r0 = 0;
         }
-        rc = check_chunk_order(t, o->ordered_on, file, r0, prev, prev_file);
+        rc = cli_input_check_order(in, t, o->ordered_on, r0, prev, prev_file);
         r0 += rows_of(t);
         if (rc == 0 && rows_of(t) > 0) {
             oups_table_free(prev);

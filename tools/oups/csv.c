@@ -646,6 +646,9 @@ struct cli_csv {
     csv_reader r;        /* its field buffer is reused across blocks */
     oups_table *schema;  /* 0 rows */
     oups_table *pending; /* the first block, built at open (inference needs it) */
+    int64_t *row_lines;  /* the line where each row of the last block built starts */
+    int64_t n_lines, cap_lines;
+    int64_t line_before; /* ... and where the last row of the block before it started (-1: none) */
 };
 
 /* Read until at least one complete record past `start` and block_bytes are buffered, or EOF;
@@ -704,11 +707,21 @@ static int block_pass(cli_csv *s, const char *cut, field_fn fn) {
         if (rc > 0 && rc != s->c.ncols)
             rc = cli_fail(OUPS_EINVAL, "%s: line %lld: %d fields, the header has %d", s->name,
                           (long long)s->r.rec_line, rc, s->c.ncols);
+        if (rc > 0 && fn == build_field) { /* a row: its line, for messages about it */
+            if (s->n_lines == s->cap_lines) {
+                int64_t cap = s->cap_lines ? 2 * s->cap_lines : 4096, *l = realloc(s->row_lines, (size_t)cap * 8);
+                if (!l) return cli_fail(OUPS_ENOMEM, "%s: out of memory", s->name);
+                s->row_lines = l, s->cap_lines = cap;
+            }
+            s->row_lines[s->n_lines++] = s->r.rec_line;
+        }
     }
     return rc < 0 ? rc : 0;
 }
 
 static int build_block(oups_table **out, cli_csv *s, const char *cut) {
+    if (s->n_lines > 0) s->line_before = s->row_lines[s->n_lines - 1];
+    s->n_lines = 0;
     int rc = block_pass(s, cut, build_field);
     if (rc) return rc;
     reader_done(s);
@@ -754,6 +767,7 @@ int cli_csv_open_typed(cli_csv **out, const char *path, const cli_schema *sch, b
     if (env && atoll(env) > 0) s->o.block_bytes = (size_t)atoll(env);
     if (s->o.block_bytes < 1) s->o.block_bytes = ((cli_csv_options)CLI_CSV_OPTIONS_INIT).block_bytes;
     s->line = 1;
+    s->line_before = -1;
     s->at_start = true;
     int rc = cli_source_open(&s->src, path);
     if (rc) {
@@ -825,8 +839,14 @@ int cli_csv_next(oups_table **out, cli_csv *s) {
     return rc ? rc : 1;
 }
 
+int64_t cli_csv_row_line(const cli_csv *s, int64_t row) {
+    if (row == -1) return s->line_before;
+    return row >= 0 && row < s->n_lines ? s->row_lines[row] : -1;
+}
+
 void cli_csv_close(cli_csv *s) {
     if (!s) return;
+    free(s->row_lines);
     cli_source_close(s->src);
     oups_table_free(s->schema);
     oups_table_free(s->pending);

@@ -90,6 +90,9 @@ int cli_csv_open(cli_csv **out, const char *path, const char *schema_spec, const
 int cli_csv_open_typed(cli_csv **out, const char *path, const cli_schema *sch, bool need_all,
                        const cli_csv_options *opts);
 int cli_csv_next(oups_table **out, cli_csv *s);
+/** The 1-based line where row `row` of the last block cli_csv_next gave starts (a record may span
+ * lines); row -1: the last row of the block before it. -1 when there is no such row. */
+int64_t cli_csv_row_line(const cli_csv *s, int64_t row);
 /** Bytes of the input file consumed so far (cli_source_raw_bytes), for progress. */
 int64_t cli_csv_raw_bytes(const cli_csv *s);
 /** The columns and types (a 0-row table, borrowed), known from cli_csv_open on. */

@@ -379,6 +379,46 @@ int cli_input_open(cli_input **out, char *const *specs, int n_specs, const cli_i
 
 const oups_table *cli_input_schema(const cli_input *in) { return in->schema; }
 const char *cli_input_name(const cli_input *in) { return in->name; }
+
+/* "line L" for CSV (where row `row` of the last chunk starts; row -1: the last row of the chunk
+ * before), else "row N" of the input (N = r0 + row + 1, r0 rows of it before the chunk). */
+static void row_name(char *buf, size_t cap, const cli_input *in, int64_t r0, int64_t row) {
+    int64_t line = in->csv ? cli_csv_row_line(in->csv, row) : -1;
+    if (line > 0) snprintf(buf, cap, "line %lld", (long long)line);
+    else snprintf(buf, cap, "row %lld", (long long)(r0 + row + 1));
+}
+
+int cli_input_check_order(const cli_input *in, const oups_table *t, const char *on, int64_t r0,
+                          const oups_table *prev, const char *prev_file) {
+    const char *file = in->name;
+    int c = oups_table_column_index(t, on);
+    if (c < 0 || oups_table_num_rows(t) == 0) return 0; /* a missing key column: the caller's message */
+    const oups_column *k = oups_table_column(t, c), *pk = NULL;
+    const char *keys[1] = {on};
+    int64_t bad = -1, pr = 0;
+    char a[128], b[128], at[64], where[600];
+    if (oups_column_null_count(k) > 0) {
+        for (bad = 0; oups_column_is_valid(k, bad); bad++) {}
+        row_name(at, sizeof at, in, r0, bad);
+        return cli_fail(OUPS_EINVAL, "%s: column '%s' has a null at %s (keys must have values)", file, on, at);
+    }
+    if (oups_table_check_ordered(&bad, t, keys, 1) == 0) bad = -1;
+    if (bad > 0) pk = k, pr = bad - 1;
+    else if (bad < 0 && prev && oups_table_num_rows(prev) > 0) { /* across chunks */
+        oups_scalar first;
+        oups_column_get_scalar(&first, k, 0);
+        pk = oups_table_column(prev, oups_table_column_index(prev, on)), pr = oups_table_num_rows(prev) - 1;
+        if (oups_column_compare_scalar(pk, pr, &first) > 0) bad = 0;
+    }
+    if (bad < 0) return 0;
+    cli_cell_text(a, sizeof a, k, bad);
+    cli_cell_text(b, sizeof b, pk, pr);
+    row_name(at, sizeof at, in, r0, bad);
+    if (r0 + bad > 0) row_name(where, sizeof where, in, r0, bad - 1);
+    else snprintf(where, sizeof where, "the last row of %s", prev_file ? prev_file : "the input before it");
+    return cli_fail(OUPS_EUNORDERED, "%s: column '%s' is not in non-decreasing order: %s (%s) comes after %s (%s)",
+                    file, on, at, a, where, b);
+}
 int cli_input_count(const cli_input *in) { return in->n; }
 const char *cli_input_path(const cli_input *in, int k) { return in->items[k].path; }
 

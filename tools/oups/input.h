@@ -38,6 +38,12 @@ int cli_input_open(cli_input **out, char *const *specs, int n_specs, const cli_i
 int cli_input_next(oups_table **out, cli_input *in);
 const oups_table *cli_input_schema(const cli_input *in);   /* 0-row, borrowed; valid after open */
 const char *cli_input_name(const cli_input *in);           /* the input the last chunk came from */
+/** The order of key `on` in chunk t, the last cli_input_next gave (r0 rows of its input before
+ * it): inside t, and after the last row of `prev` (NULL: none; from `prev_file`, NULL when it
+ * is "the input before it"). 0, or < 0 printed: the input, the column, both values as CSV
+ * shows them (ISO 8601), each place as a CSV line ("line 7") or a 1-based row of the input. */
+int cli_input_check_order(const cli_input *in, const oups_table *t, const char *on, int64_t r0,
+                          const oups_table *prev, const char *prev_file);
 void cli_input_close(cli_input *in);
 
 /* Added functions. */
